@@ -1,0 +1,40 @@
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class UserAccountForm(forms.ModelForm):
+    """Role and scope of an account; assigned by the Agency administrator."""
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "last_name",
+            "first_name",
+            "email",
+            "role",
+            "bureau",
+            "center",
+            "assigned_centers",
+            "person",
+            "is_active",
+        ]
+        widgets = {"assigned_centers": forms.SelectMultiple(attrs={"size": 8})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") != "hq_expert" and cleaned.get("assigned_centers"):
+            self.add_error("assigned_centers", _("Only HQ experts have assigned centers."))
+        return cleaned
+
+
+class UserCreateForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = UserAccountForm.Meta.fields
+        widgets = UserAccountForm.Meta.widgets
+
+    clean = UserAccountForm.clean

@@ -1,0 +1,124 @@
+"""User accounts with one role and the scope that role works in (domain brief §6)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.scoping import CHANGE, role_of
+
+
+class UserRole(models.TextChoices):
+    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    BUREAU_OFFICER = "bureau_officer", _("Bureau officer")
+    HQ_STAFF = "hq_staff", _("HQ staff")
+    HQ_EXPERT = "hq_expert", _("HQ expert")
+    CENTER_MANAGER = "center_manager", _("Center manager")
+    COORDINATOR = "coordinator", _("Coordinator")
+    COMMITTEE_MEMBER = "committee_member", _("Review committee member")
+
+
+CENTER_USER_ROLES = frozenset({UserRole.CENTER_MANAGER, UserRole.COORDINATOR})
+
+
+class UserQuerySet(models.QuerySet):
+    editor_roles = frozenset({"agency_admin"})
+
+    def for_user(self, user, action: str = "view"):
+        """Accounts are managed by the Agency administrator alone."""
+        if role_of(user) == UserRole.AGENCY_ADMIN:
+            return self
+        if action != CHANGE and user.is_authenticated:
+            return self.filter(pk=user.pk)
+        return self.none()
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=30, choices=UserRole.choices, blank=True)
+    bureau = models.ForeignKey(
+        "organizations.Bureau",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("bureau"),
+        help_text=_("For bureau officers."),
+    )
+    center = models.ForeignKey(
+        "organizations.Center",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("center"),
+        help_text=_("For center managers and coordinators."),
+    )
+    assigned_centers = models.ManyToManyField(
+        "organizations.Center",
+        blank=True,
+        related_name="assigned_experts",
+        verbose_name=_("assigned centers"),
+        help_text=_("For HQ experts: the centers they look after."),
+    )
+    person = models.OneToOneField(
+        "organizations.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("staff record"),
+    )
+
+    objects = UserManager()
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"], m2m_fields=[assigned_centers]
+    )
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        full = self.get_full_name()
+        return f"{full}（{self.username}）" if full else self.username
+
+    def get_absolute_url(self):
+        return reverse("accounts:user_update", args=[self.pk])
+
+    def get_full_name(self):
+        # Japanese order: family name first.
+        return f"{self.last_name} {self.first_name}".strip()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.role == UserRole.BUREAU_OFFICER and not self.bureau_id:
+            errors["bureau"] = _("A bureau officer needs a bureau.")
+        if self.role in CENTER_USER_ROLES and not self.center_id:
+            errors["center"] = _("This role needs a center.")
+        if self.role != UserRole.BUREAU_OFFICER and self.bureau_id:
+            errors["bureau"] = _("Only bureau officers have a bureau.")
+        if self.role not in CENTER_USER_ROLES and self.center_id:
+            errors["center"] = _("Only center managers and coordinators have a center.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def scope_label(self) -> str:
+        if self.role == UserRole.BUREAU_OFFICER and self.bureau_id:
+            return str(self.bureau)
+        if self.role in CENTER_USER_ROLES and self.center_id:
+            return str(self.center)
+        if self.role == UserRole.HQ_EXPERT:
+            return _("Assigned centers")
+        if self.role in {UserRole.AGENCY_ADMIN, UserRole.HQ_STAFF}:
+            return _("Nationwide")
+        return ""

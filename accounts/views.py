@@ -1,0 +1,85 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+
+from core.scoping import CHANGE, role_of, scope_centers, scope_rule
+from core.views import ScopedCreateView, ScopedListView, ScopedUpdateView
+from organizations.models import Bureau, Role, active_on
+
+from .forms import UserAccountForm, UserCreateForm
+from .models import User
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@scope_rule("shows only scope_centers(user) and national totals to national roles")
+def home(request):
+    """The signed-in user's home page: what their role works on, within their scope."""
+    role = role_of(request.user)
+    centers = scope_centers(request.user).select_related("prefecture__bureau", "implementing_body")
+    today = datetime.date.today()
+    current = active_on(today, "assignments__")
+    centers = centers.annotate(
+        staff_count=Count("assignments", filter=current),
+        coordinator_count=Count(
+            "assignments", filter=current & Q(assignments__role=Role.COORDINATOR)
+        ),
+    )
+    context = {"role": role, "centers": centers, "today": today}
+    if role in {"agency_admin", "hq_staff"}:
+        context["bureaus"] = Bureau.objects.annotate(
+            center_count=Count("prefectures__center", distinct=True),
+            staff_count=Count(
+                "prefectures__center__assignments",
+                filter=active_on(today, "prefectures__center__assignments__"),
+            ),
+        )
+        context["user_count"] = User.objects.filter(is_active=True).count()
+    template = {
+        "agency_admin": "accounts/home_national.html",
+        "hq_staff": "accounts/home_national.html",
+        "bureau_officer": "accounts/home_bureau.html",
+        "hq_expert": "accounts/home_expert.html",
+        "center_manager": "accounts/home_center.html",
+        "coordinator": "accounts/home_center.html",
+    }.get(role, "accounts/home_other.html")
+    return render(request, template, context)
+
+
+class UserListView(ScopedListView):
+    model = User
+    scope_action = CHANGE
+    template_name = "accounts/user_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("bureau", "center")
+
+
+class UserCreateView(ScopedCreateView):
+    model = User
+    form_class = UserCreateForm
+    template_name = "accounts/user_form.html"
+    success_url = reverse_lazy("accounts:user_list")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Account created."))
+        return super().form_valid(form)
+
+
+class UserUpdateView(ScopedUpdateView):
+    model = User
+    form_class = UserAccountForm
+    template_name = "accounts/user_form.html"
+    success_url = reverse_lazy("accounts:user_list")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Saved."))
+        return super().form_valid(form)

@@ -1,0 +1,87 @@
+"""The one place that decides which records a user may see and change.
+
+Every center-owned model's queryset derives from ``ScopedQuerySet`` and names the
+lookup from the model to its center. Views, exports and imports call
+``Model.objects.for_user(user, action)``; nothing else filters by scope.
+"""
+
+from django.apps import apps
+from django.db import models
+
+# Roles whose scope is the whole nation (domain brief §6).
+NATIONAL_ROLES = frozenset({"agency_admin", "hq_staff"})
+VIEW = "view"
+CHANGE = "change"
+
+
+def role_of(user) -> str:
+    if not user.is_authenticated:
+        return ""
+    if user.is_superuser:
+        return "agency_admin"
+    return user.role or ""
+
+
+def is_national(user) -> bool:
+    return role_of(user) in NATIONAL_ROLES
+
+
+def scope_centers(user) -> models.QuerySet:
+    """Centers within the user's scope, as a queryset usable in a subquery."""
+    center_model = apps.get_model("organizations", "Center")
+    role = role_of(user)
+    if role in NATIONAL_ROLES:
+        return center_model.objects.all()
+    if role == "bureau_officer" and user.bureau_id:
+        return center_model.objects.filter(prefecture__bureau_id=user.bureau_id)
+    if role == "hq_expert":
+        return center_model.objects.filter(pk__in=user.assigned_centers.values("pk"))
+    if role in {"center_manager", "coordinator"} and user.center_id:
+        return center_model.objects.filter(pk=user.center_id)
+    return center_model.objects.none()
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to restrict itself to a user's scope.
+
+    ``center_lookup`` is the path from the model to its center's primary key;
+    ``editor_roles`` are the roles that may change records (within their scope).
+    """
+
+    center_lookup: str = "center"
+    editor_roles: frozenset[str] = frozenset({"agency_admin"})
+
+    def for_user(self, user, action: str = VIEW):
+        role = role_of(user)
+        if not role:
+            return self.none()
+        if action == CHANGE and role not in self.editor_roles:
+            return self.none()
+        if role in NATIONAL_ROLES:
+            return self
+        centers = scope_centers(user).values("pk")
+        if "__" in self.center_lookup:
+            # A multi-valued path (e.g. a person's assignments): filter by a subquery
+            # so the rows are not duplicated.
+            inner = self.model._base_manager.filter(**{f"{self.center_lookup}__in": centers})
+            return self.filter(pk__in=inner.values("pk"))
+        return self.filter(**{f"{self.center_lookup}__in": centers})
+
+
+def may_edit(user, model) -> bool:
+    """Whether the user's role may change records of ``model`` at all (scope aside)."""
+    return role_of(user) in model.objects.none().editor_roles
+
+
+def scope_rule(description: str):
+    """Declare how a view that is not a scoped model view limits what it shows.
+
+    The generated authorization test requires every view to be either a scoped
+    model view or to carry such a declaration (and its own scoping test).
+    """
+
+    def decorate(view):
+        view.scope_rule = description
+        return view
+
+    return decorate

@@ -1,0 +1,167 @@
+"""Authorization matrix generated from the URL configuration.
+
+Every URL pattern of the project is found by walking the resolver, so a view
+added later is covered without anyone remembering to add it here:
+- an anonymous visitor is sent to the login page;
+- every view is either a scoped model view or declares its scope rule;
+- on every object-level page, users of another center, another bureau and other
+  HQ experts get 403 or 404, for GET and POST, and the object is unchanged;
+- on every scoped list page, a record of another center does not appear.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import OUTSIDERS_OF_TOKYO, make_person
+from core.views import ScopedObjectMixin, ScopedQuerysetMixin
+
+SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own is_staff permission system.
+
+
+def walk(patterns, prefix="", namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield name, entry
+
+
+ALL_PATTERNS = sorted(walk(get_resolver().url_patterns), key=lambda pair: pair[0] or "")
+
+
+def view_class(pattern):
+    return getattr(pattern.callback, "view_class", None)
+
+
+def is_public(pattern):
+    return (
+        getattr(pattern.callback, "login_required", True) is False or pattern.name == "set_language"
+    )
+
+
+def takes_object(pattern):
+    return bool(pattern.pattern.converters)
+
+
+# The out-of-scope object for each model an object-level view shows: it belongs to Tokyo.
+def tokyo_objects(personas, tokyo):
+    return {
+        "organizations.Center": tokyo,
+        "organizations.ImplementingBody": tokyo.implementing_body,
+        "organizations.Prefecture": tokyo.prefecture,
+        "organizations.Person": make_person(tokyo),
+        "accounts.User": personas["tokyo_coordinator"],
+    }
+
+
+def label(model):
+    return model._meta.label
+
+
+def test_the_url_configuration_is_found():
+    names = {name for name, _ in ALL_PATTERNS}
+    assert {"home", "organizations:person_detail", "accounts:user_update"} <= names
+
+
+@pytest.mark.parametrize("name,pattern", ALL_PATTERNS, ids=[n for n, _ in ALL_PATTERNS])
+def test_every_view_declares_how_it_is_scoped(name, pattern):
+    if is_public(pattern):
+        return
+    cls = view_class(pattern)
+    if takes_object(pattern):
+        assert cls and issubclass(cls, ScopedObjectMixin), (
+            f"{name} takes an object argument but its view is not a ScopedObjectMixin"
+        )
+        return
+    scoped = cls is not None and issubclass(cls, ScopedQuerysetMixin)
+    declared = getattr(cls, "scope_rule", None) or getattr(pattern.callback, "scope_rule", None)
+    assert scoped or declared, f"{name} has no scoping rule: use a scoped view or @scope_rule"
+
+
+def url_for(name, pattern, obj):
+    if not takes_object(pattern):
+        return reverse(name)
+    return reverse(name, kwargs={"pk": obj.pk})
+
+
+@pytest.mark.parametrize("name,pattern", ALL_PATTERNS, ids=[n for n, _ in ALL_PATTERNS])
+def test_anonymous_visitors_are_sent_to_login(client, personas, tokyo, name, pattern):
+    if is_public(pattern):
+        return
+    obj = None
+    if takes_object(pattern):
+        obj = tokyo_objects(personas, tokyo)[label(view_class(pattern).model)]
+    url = url_for(name, pattern, obj)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, f"{method.__name__} {url}"
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+OBJECT_PATTERNS = [(n, p) for n, p in ALL_PATTERNS if takes_object(p) and not is_public(p)]
+
+
+@pytest.mark.parametrize("name,pattern", OBJECT_PATTERNS, ids=[n for n, _ in OBJECT_PATTERNS])
+@pytest.mark.parametrize("outsider", OUTSIDERS_OF_TOKYO)
+def test_outsiders_cannot_read_or_change_an_object(
+    client, personas, tokyo, name, pattern, outsider
+):
+    model = view_class(pattern).model
+    objects = tokyo_objects(personas, tokyo)
+    assert label(model) in objects, f"add an out-of-scope {label(model)} to tokyo_objects()"
+    obj = objects[label(model)]
+    before = model.objects.filter(pk=obj.pk).values().get()
+    url = url_for(name, pattern, obj)
+    client.force_login(personas[outsider])
+    assert client.get(url).status_code in (403, 404)
+    if hasattr(view_class(pattern), "post"):
+        response = client.post(url, {"name": "changed", "username": "changed"})
+        assert response.status_code in (403, 404)
+    assert model.objects.filter(pk=obj.pk).values().get() == before
+
+
+# Who inside Tokyo's scope may open each object page: proves the 404s above are about scope.
+INSIDERS = {
+    "organizations.Center": "tokyo_coordinator",
+    "organizations.ImplementingBody": "kanto_officer",
+    "organizations.Prefecture": "hq",
+    "organizations.Person": "tokyo_manager",
+    "accounts.User": "admin",
+}
+
+
+@pytest.mark.parametrize("name,pattern", OBJECT_PATTERNS, ids=[n for n, _ in OBJECT_PATTERNS])
+def test_an_insider_can_open_the_same_object_page(client, personas, tokyo, name, pattern):
+    model = view_class(pattern).model
+    obj = tokyo_objects(personas, tokyo)[label(model)]
+    client.force_login(personas[INSIDERS[label(model)]])
+    assert client.get(url_for(name, pattern, obj)).status_code == 200
+
+
+LIST_PATTERNS = [
+    (n, p)
+    for n, p in ALL_PATTERNS
+    if not takes_object(p)
+    and view_class(p)
+    and issubclass(view_class(p), ScopedQuerysetMixin)
+    and not issubclass(view_class(p), ScopedObjectMixin)
+    and hasattr(view_class(p), "get_paginate_by")
+]
+
+
+@pytest.mark.parametrize("name,pattern", LIST_PATTERNS, ids=[n for n, _ in LIST_PATTERNS])
+def test_list_pages_do_not_show_another_centers_records(client, personas, tokyo, name, pattern):
+    model = view_class(pattern).model
+    obj = tokyo_objects(personas, tokyo)[label(model)]
+    link = obj.get_absolute_url()
+    for outsider in OUTSIDERS_OF_TOKYO:
+        client.force_login(personas[outsider])
+        response = client.get(reverse(name))
+        assert response.status_code in (200, 403, 404)
+        assert link not in response.content.decode(), f"{outsider} sees {obj} on {name}"
+    client.force_login(personas[INSIDERS[label(model)]])
+    assert link in client.get(reverse(name)).content.decode()

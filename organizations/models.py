@@ -1,0 +1,306 @@
+"""Organisations of the network (§2 of the domain brief) and the people in them."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.scoping import ScopedQuerySet
+
+
+class TrainingBlock(models.Model):
+    """One of the 7 blocks used for block training: an editable grouping of prefectures."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("training block")
+        verbose_name_plural = _("training blocks")
+
+    def __str__(self):
+        return self.name
+
+
+class Bureau(models.Model):
+    """A regional bureau (経済産業局, or 沖縄総合事務局): contracts and evaluates its centers."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    short_name = models.CharField(_("short name"), max_length=20, unique=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("bureau")
+        verbose_name_plural = _("bureaus")
+
+    def __str__(self):
+        return self.name
+
+
+class PrefectureQuerySet(ScopedQuerySet):
+    center_lookup = "center"
+    # HQ runs the training, so HQ and the Agency regroup prefectures into blocks.
+    editor_roles = frozenset({"agency_admin", "hq_staff"})
+
+
+class Prefecture(models.Model):
+    """A prefecture, keyed by its JIS X 0401 code ("01" 北海道 … "47" 沖縄県)."""
+
+    code = models.CharField(_("JIS code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=10, unique=True)
+    short_name = models.CharField(_("short name"), max_length=10, unique=True)
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="prefectures", verbose_name=_("bureau")
+    )
+    training_block = models.ForeignKey(
+        TrainingBlock,
+        on_delete=models.PROTECT,
+        related_name="prefectures",
+        verbose_name=_("training block"),
+    )
+
+    objects = PrefectureQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("prefecture")
+        verbose_name_plural = _("prefectures")
+
+    def __str__(self):
+        return self.name
+
+
+class ImplementingBodyQuerySet(ScopedQuerySet):
+    center_lookup = "centers"
+    editor_roles = frozenset({"agency_admin", "bureau_officer"})
+
+
+class ImplementingBody(models.Model):
+    """The organisation that runs a center under contract with the bureau (実施機関)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.PROTECT, related_name="+", verbose_name=_("prefecture")
+    )
+
+    objects = ImplementingBodyQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["prefecture__code", "name"]
+        verbose_name = _("implementing body")
+        verbose_name_plural = _("implementing bodies")
+
+    def __str__(self):
+        return self.name
+
+
+class CenterQuerySet(ScopedQuerySet):
+    center_lookup = "pk"
+    # Bureau officers maintain the implementing-body name of their own centers.
+    editor_roles = frozenset({"agency_admin", "bureau_officer"})
+
+
+class Center(models.Model):
+    """A Yorozu Support Center (拠点), one per prefecture; its code is the prefecture's."""
+
+    code = models.CharField(_("center code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    prefecture = models.OneToOneField(
+        Prefecture, on_delete=models.PROTECT, related_name="center", verbose_name=_("prefecture")
+    )
+    implementing_body = models.ForeignKey(
+        ImplementingBody,
+        on_delete=models.PROTECT,
+        related_name="centers",
+        verbose_name=_("implementing body"),
+    )
+
+    objects = CenterQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("center")
+        verbose_name_plural = _("centers")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organizations:center_detail", args=[self.pk])
+
+    @property
+    def bureau(self):
+        return self.prefecture.bureau
+
+
+class SupportInstitutionType(models.Model):
+    """Kind of partner organisation (商工会, 商工会議所, 金融機関, …)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("support institution type")
+        verbose_name_plural = _("support institution types")
+
+    def __str__(self):
+        return self.name
+
+
+class Qualification(models.Model):
+    """A professional qualification staff may hold (保有資格, self-reported)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a person does in an assignment: center roles, then HQ roles."""
+
+    CHIEF_COORDINATOR = "chief_coordinator", _("Chief coordinator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    EXPERT = "expert", _("Expert")
+    ADVISORY_BOARD = "advisory_board", _("Advisory board member")
+    PROJECT_MANAGER = "project_manager", _("Project manager")
+    SUPPORTER = "supporter", _("Supporter")
+
+
+CENTER_ROLES = frozenset({Role.CHIEF_COORDINATOR, Role.COORDINATOR, Role.EXPERT})
+HQ_ROLES = frozenset({Role.ADVISORY_BOARD, Role.PROJECT_MANAGER, Role.SUPPORTER})
+
+
+def active_on(date: datetime.date, prefix: str = "") -> Q:
+    """Q for assignments whose term covers ``date`` (end date inclusive, open end allowed)."""
+    return Q(**{f"{prefix}start_date__lte": date}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": date})
+    )
+
+
+class PersonQuerySet(ScopedQuerySet):
+    center_lookup = "assignments__center"
+    editor_roles = frozenset({"agency_admin", "hq_staff", "center_manager"})
+
+
+class Person(models.Model):
+    """A member of staff: center staff or HQ experts, identified by a staff code."""
+
+    staff_code = models.CharField(_("staff code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    kana = models.CharField(_("kana"), max_length=100, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True)
+    qualifications = models.ManyToManyField(
+        Qualification, blank=True, related_name="holders", verbose_name=_("qualifications")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = PersonQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[qualifications])
+
+    class Meta:
+        ordering = ["kana", "staff_code"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def __str__(self):
+        return f"{self.name}（{self.staff_code}）"
+
+    def get_absolute_url(self):
+        return reverse("organizations:person_detail", args=[self.pk])
+
+    def current_assignments(self, date: datetime.date | None = None):
+        date = date or datetime.date.today()
+        return self.assignments.filter(active_on(date))
+
+
+class AssignmentQuerySet(ScopedQuerySet):
+    center_lookup = "center"
+    editor_roles = PersonQuerySet.editor_roles
+
+    def active_on(self, date: datetime.date):
+        return self.filter(active_on(date))
+
+
+class Assignment(models.Model):
+    """A term: a person in a role at a center (or at HQ) from a start date to an optional end."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("staff member")
+    )
+    center = models.ForeignKey(
+        Center,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("center"),
+        help_text=_("Empty for HQ roles."),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        indexes = [models.Index(fields=["center", "role", "start_date", "end_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="assignment_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        where = self.center or _("HQ")
+        return f"{self.person.name} / {where} / {self.get_role_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = assignment_errors(
+            role=self.role, center=self.center, start=self.start_date, end=self.end_date
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+def assignment_errors(*, role, center, start, end) -> dict[str, str]:
+    """Problems with one assignment, by field name; shared by forms and the roster import."""
+    errors = {}
+    if role in CENTER_ROLES and center is None:
+        errors["center"] = _("A center role needs a center.")
+    if role in HQ_ROLES and center is not None:
+        errors["center"] = _("HQ roles are not assigned to a center; leave the center empty.")
+    if start and end and end < start:
+        errors["end_date"] = _("The end date is before the start date.")
+    return errors

@@ -1,0 +1,292 @@
+"""Roster import: staff and their current assignment, from .xlsx or CSV.
+
+Every row is checked first; nothing is written unless the whole file is valid.
+The staff code is the key, so importing the same file twice changes nothing and
+a changed row updates the person.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.scoping import CHANGE, is_national
+from core.tabular import Problem, Table, parse_date, split_list, text
+
+from .models import HQ_ROLES, Assignment, Center, Person, Qualification, Role, assignment_errors
+
+# Canonical headers: the file's columns are Japanese whatever the UI language.
+HEADERS = {
+    "staff_code": "職員コード",
+    "name": "氏名",
+    "kana": "フリガナ",
+    "center": "拠点",
+    "role": "役割",
+    "start_date": "開始日",
+    "end_date": "終了日",
+    "qualifications": "保有資格",
+    "email": "メール",
+}
+REQUIRED = ("staff_code", "name", "center", "role", "start_date")
+HQ_CENTER_WORDS = {"", "全国本部", "本部", "中小機構", "HQ"}
+
+ROLE_WORDS = {
+    Role.CHIEF_COORDINATOR: ["チーフコーディネーター", "CC", "chief_coordinator"],
+    Role.COORDINATOR: ["コーディネーター", "CO", "coordinator"],
+    Role.EXPERT: ["専門家", "expert"],
+    Role.ADVISORY_BOARD: ["アドバイザリーボード", "advisory_board"],
+    Role.PROJECT_MANAGER: ["プロジェクトマネージャー", "PM", "project_manager"],
+    Role.SUPPORTER: ["サポーター", "supporter"],
+}
+ROLE_BY_WORD = {word.lower(): role for role, words in ROLE_WORDS.items() for word in words}
+
+
+@dataclass
+class RosterRow:
+    number: int
+    staff_code: str
+    name: str
+    kana: str
+    email: str
+    center: Center | None
+    role: str
+    start_date: object
+    end_date: object
+    qualifications: list[Qualification] = field(default_factory=list)
+
+
+@dataclass
+class RosterResult:
+    problems: list[Problem]
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def center_lookup_table() -> dict[str, Center]:
+    """Every way a file may name a center: code, prefecture name with or without 都府県, center name."""
+    table = {}
+    for center in Center.objects.select_related("prefecture"):
+        for key in (center.code, center.prefecture.name, center.prefecture.short_name, center.name):
+            table[key] = center
+        table[center.code.lstrip("0")] = center
+    return table
+
+
+def validate(table: Table, user) -> tuple[list[RosterRow], list[Problem]]:
+    problems: list[Problem] = []
+    missing = [HEADERS[key] for key in REQUIRED if HEADERS[key] not in table.headers]
+    if missing:
+        problems.append(
+            Problem(1, "、".join(missing), _("Required column is missing from the header row."))
+        )
+        return [], problems
+
+    centers = center_lookup_table()
+    editable_centers = set(Center.objects.for_user(user, CHANGE).values_list("pk", flat=True))
+    qualifications = {q.name: q for q in Qualification.objects.all()}
+    existing = {
+        p.staff_code: p.pk
+        for p in Person.objects.filter(
+            staff_code__in=[text(v.get(HEADERS["staff_code"])) for _n, v in table.rows]
+        )
+    }
+    editable_people = set(
+        Person.objects.for_user(user, CHANGE)
+        .filter(pk__in=existing.values())
+        .values_list("pk", flat=True)
+    )
+    seen_codes: dict[str, int] = {}
+    rows: list[RosterRow] = []
+
+    for number, values in table.rows:
+
+        def cell(key, values=values):
+            return values.get(HEADERS[key])
+
+        def problem(key, message, number=number):
+            problems.append(Problem(number, HEADERS[key], message))
+
+        for key in REQUIRED:
+            if not text(cell(key)) and key != "center":
+                problem(key, _("This field is required."))
+
+        code = text(cell("staff_code"))
+        if code:
+            if code in seen_codes:
+                problem(
+                    "staff_code",
+                    _("Staff code %(code)s appears twice in the file (also on row %(row)s).")
+                    % {"code": code, "row": seen_codes[code]},
+                )
+            else:
+                seen_codes[code] = number
+            if code in existing and existing[code] not in editable_people:
+                problem("staff_code", _("This staff code belongs to someone outside your scope."))
+
+        role_word = text(cell("role"))
+        role = ROLE_BY_WORD.get(role_word.lower())
+        if role_word and role is None:
+            problem("role", _("Unknown role “%(value)s”.") % {"value": role_word})
+
+        center_word = text(cell("center"))
+        center = centers.get(center_word)
+        if role in HQ_ROLES:
+            if center_word not in HQ_CENTER_WORDS:
+                problem(
+                    "center", _("HQ roles are not assigned to a center; leave the center empty.")
+                )
+            center = None
+        elif center is None:
+            if center_word:
+                problem("center", _("Unknown center “%(value)s”.") % {"value": center_word})
+            else:
+                problem("center", _("This field is required."))
+        elif center.pk not in editable_centers:
+            problem("center", _("You cannot change the staff of this center."))
+        if role in HQ_ROLES and not is_national(user):
+            problem("role", _("Only the Agency administrator and HQ staff can import HQ people."))
+
+        dates = {}
+        for key in ("start_date", "end_date"):
+            raw = cell(key)
+            if text(raw):
+                try:
+                    dates[key] = parse_date(raw)
+                except ValueError:
+                    problem(
+                        key,
+                        _("“%(value)s” is not a date (use 2025-04-01 or 2025/4/1).")
+                        % {"value": text(raw)},
+                    )
+        if role:
+            for key, message in assignment_errors(
+                role=role, center=center, start=dates.get("start_date"), end=dates.get("end_date")
+            ).items():
+                if key == "end_date":
+                    problem(key, message)
+
+        names = split_list(cell("qualifications"))
+        unknown = [name for name in names if name not in qualifications]
+        for name in unknown:
+            problem("qualifications", _("Unknown qualification “%(value)s”.") % {"value": name})
+
+        email = text(cell("email"))
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problem("email", _("“%(value)s” is not an email address.") % {"value": email})
+
+        rows.append(
+            RosterRow(
+                number=number,
+                staff_code=code,
+                name=text(cell("name")),
+                kana=text(cell("kana")),
+                email=email,
+                center=center,
+                role=role or "",
+                start_date=dates.get("start_date"),
+                end_date=dates.get("end_date"),
+                qualifications=[qualifications[n] for n in names if n in qualifications],
+            )
+        )
+    return rows, problems
+
+
+def import_roster(table: Table, *, user) -> RosterResult:
+    """Validate the whole table, then write it in one transaction (or write nothing)."""
+    rows, problems = validate(table, user)
+    result = RosterResult(problems=problems)
+    if problems:
+        return result
+    with transaction.atomic():
+        people = {
+            p.staff_code: p
+            for p in Person.objects.filter(staff_code__in=[r.staff_code for r in rows])
+        }
+        for row in rows:
+            changed = _write_row(row, people.get(row.staff_code), user)
+            if row.staff_code not in people:
+                result.created += 1
+            elif changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    return result
+
+
+def _write_row(row: RosterRow, person: Person | None, user) -> bool:
+    changed = False
+    fields = {"name": row.name, "kana": row.kana, "email": row.email}
+    if person is None:
+        person = Person(staff_code=row.staff_code, **fields)
+        person._history_user = user
+        person.save()
+        changed = True
+    elif any(getattr(person, k) != v for k, v in fields.items()):
+        for key, value in fields.items():
+            setattr(person, key, value)
+        person._history_user = user
+        person.save()
+        changed = True
+    wanted = {q.pk for q in row.qualifications}
+    if set(person.qualifications.values_list("pk", flat=True)) != wanted:
+        person._history_user = user
+        person.qualifications.set(wanted)
+        changed = True
+    assignment = Assignment.objects.filter(
+        person=person, center=row.center, role=row.role, start_date=row.start_date
+    ).first()
+    if assignment is None:
+        assignment = Assignment(
+            person=person,
+            center=row.center,
+            role=row.role,
+            start_date=row.start_date,
+            end_date=row.end_date,
+        )
+        assignment._history_user = user
+        assignment.save()
+        changed = True
+    elif assignment.end_date != row.end_date:
+        assignment.end_date = row.end_date
+        assignment._history_user = user
+        assignment.save()
+        changed = True
+    return changed
+
+
+def template_rows() -> list[list[str]]:
+    """An example row for the downloadable template."""
+    return [
+        [
+            "S0001",
+            "山田 太郎",
+            "ヤマダ タロウ",
+            "東京都",
+            "コーディネーター",
+            "2025-04-01",
+            "",
+            "中小企業診断士;税理士",
+            "taro@example.jp",
+        ],
+        [
+            "S0002",
+            "佐藤 花子",
+            "サトウ ハナコ",
+            "13",
+            "チーフコーディネーター",
+            "2024/4/1",
+            "",
+            "中小企業診断士",
+            "",
+        ],
+    ]

@@ -1,0 +1,321 @@
+import datetime
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.generic import ListView
+
+from core.history import combined_history
+from core.scoping import CHANGE, may_edit, scope_centers, scope_rule
+from core.tabular import TableError, csv_response, read_table, xlsx_response
+from core.views import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
+
+from . import roster
+from .filtersets import PersonFilterSet
+from .forms import (
+    AssignmentFormSet,
+    ImplementingBodyForm,
+    PersonForm,
+    PrefectureBlockForm,
+    QualificationFilterForm,
+    RosterUploadForm,
+)
+from .models import (
+    Assignment,
+    Center,
+    ImplementingBody,
+    Person,
+    Prefecture,
+    Role,
+    TrainingBlock,
+    active_on,
+)
+from .qualification_stats import qualification_table
+
+
+def _staff_counts():
+    today = datetime.date.today()
+    current = active_on(today, "assignments__")
+    return {
+        "chief_count": Count(
+            "assignments", filter=current & Q(assignments__role=Role.CHIEF_COORDINATOR)
+        ),
+        "coordinator_count": Count(
+            "assignments", filter=current & Q(assignments__role=Role.COORDINATOR)
+        ),
+        "expert_count": Count("assignments", filter=current & Q(assignments__role=Role.EXPERT)),
+    }
+
+
+class CenterListView(ScopedListView):
+    model = Center
+    paginate_by = None
+    template_name = "organizations/center_list.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("prefecture__bureau", "prefecture__training_block", "implementing_body")
+            .annotate(**_staff_counts())
+        )
+
+
+class CenterDetailView(ScopedDetailView):
+    model = Center
+    template_name = "organizations/center_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("prefecture__bureau", "implementing_body")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = datetime.date.today()
+        context["current_assignments"] = (
+            Assignment.objects.filter(center=self.object)
+            .active_on(today)
+            .select_related("person")
+            .order_by("role", "person__kana")
+        )
+        context["may_edit_body"] = (
+            ImplementingBody.objects.for_user(self.request.user, CHANGE)
+            .filter(pk=self.object.implementing_body_id)
+            .exists()
+        )
+        context["history"] = combined_history(self.object, self.object.implementing_body)
+        return context
+
+
+class ImplementingBodyUpdateView(ScopedUpdateView):
+    model = ImplementingBody
+    form_class = ImplementingBodyForm
+    template_name = "organizations/form.html"
+
+    def get_success_url(self):
+        return self.object.centers.first().get_absolute_url()
+
+
+class TrainingBlockListView(ListView):
+    """Master data: the 7 blocks and their prefectures, visible to every signed-in user."""
+
+    scope_rule = "master data, the same for every signed-in user"
+    template_name = "organizations/block_list.html"
+
+    def get_queryset(self):
+        return TrainingBlock.objects.prefetch_related(
+            Prefetch("prefectures", queryset=Prefecture.objects.order_by("code"))
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_edit"] = may_edit(self.request.user, Prefecture)
+        return context
+
+
+class PrefectureBlockUpdateView(ScopedUpdateView):
+    model = Prefecture
+    form_class = PrefectureBlockForm
+    template_name = "organizations/form.html"
+    success_url = reverse_lazy("organizations:block_list")
+
+
+class PersonListView(ScopedListView):
+    model = Person
+    template_name = "organizations/person_list.html"
+
+    def get_filterset(self):
+        base = super().get_queryset()
+        return PersonFilterSet(self.request.GET, queryset=base, user=self.request.user)
+
+    def get_queryset(self):
+        self.filterset = self.get_filterset()
+        today = datetime.date.today()
+        current = Assignment.objects.active_on(today).select_related("center")
+        return self.filterset.qs.prefetch_related(
+            Prefetch("assignments", queryset=current, to_attr="current"),
+            "qualifications",
+        ).order_by("kana", "staff_code")
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("export")
+        if export in {"xlsx", "csv"}:
+            return self.export(export)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, kind):
+        headers = list(roster.HEADERS.values())
+        rows = []
+        for person in self.get_queryset():
+            assignments = person.current or [None]
+            for a in assignments:
+                rows.append(
+                    [
+                        person.staff_code,
+                        person.name,
+                        person.kana,
+                        a.center.code if a and a.center else "",
+                        roster.ROLE_WORDS[a.role][0] if a else "",
+                        a.start_date.isoformat() if a else "",
+                        a.end_date.isoformat() if a and a.end_date else "",
+                        ";".join(q.name for q in person.qualifications.all()),
+                        person.email,
+                    ]
+                )
+        name = f"staff-{datetime.date.today():%Y%m%d}.{kind}"
+        if kind == "xlsx":
+            return xlsx_response(name, _("Staff"), headers, rows)
+        return csv_response(name, headers, rows)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        context["may_edit"] = may_edit(self.request.user, Person)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        return context
+
+
+class PersonDetailView(ScopedDetailView):
+    model = Person
+    template_name = "organizations/person_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = datetime.date.today()
+        assignments = self.object.assignments.select_related("center").order_by("-start_date")
+        for a in assignments:
+            a.is_current = a.start_date <= today and (a.end_date is None or a.end_date >= today)
+        context["assignments"] = assignments
+        context["may_edit"] = (
+            Person.objects.for_user(self.request.user, CHANGE).filter(pk=self.object.pk).exists()
+        )
+        context["history"] = combined_history(self.object, *assignments)
+        return context
+
+
+class PersonFormMixin:
+    model = Person
+    form_class = PersonForm
+    template_name = "organizations/person_form.html"
+
+    def get_formset(self):
+        return AssignmentFormSet(
+            self.request.POST or None,
+            instance=getattr(self, "object", None) or Person(),
+            form_kwargs={"user": self.request.user},
+            prefix="assignments",
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("formset", self.get_formset())
+        return context
+
+    def form_valid(self, form):
+        formset = AssignmentFormSet(
+            self.request.POST,
+            instance=form.instance,
+            form_kwargs={"user": self.request.user},
+            prefix="assignments",
+        )
+        if not formset.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        self._formset = formset
+        response = super().form_valid(form)
+        messages.success(self.request, _("Saved."))
+        return response
+
+    def after_save(self, form):
+        self._formset.instance = self.object
+        self._formset.save()
+
+
+class PersonCreateView(PersonFormMixin, ScopedCreateView):
+    object = None
+
+
+class PersonUpdateView(PersonFormMixin, ScopedUpdateView):
+    pass
+
+
+@scope_rule("writes only rows whose center and person are in Person.objects.for_user(user, CHANGE)")
+def roster_import(request):
+    """Upload a roster; show every problem by row and column, or import it whole."""
+    if not may_edit(request.user, Person):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "headers": list(roster.HEADERS.values())}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            table = read_table(upload.read(), upload.name)
+        except TableError as exc:
+            context["file_error"] = str(exc)
+        else:
+            result = roster.import_roster(table, user=request.user)
+            if result.ok:
+                messages.success(
+                    request,
+                    _(
+                        "Imported %(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged."
+                    )
+                    % {
+                        "rows": len(table.rows),
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                    },
+                )
+                return redirect("organizations:person_list")
+            context["problems"] = result.problems
+            context["row_count"] = len(table.rows)
+    return render(request, "organizations/roster_import.html", context)
+
+
+@scope_rule("a blank template with example rows, no records")
+def roster_template(request):
+    headers = list(roster.HEADERS.values())
+    return xlsx_response("roster-template.xlsx", "名簿", headers, roster.template_rows())
+
+
+@scope_rule("counts only staff of scope_centers(user)")
+def qualification_statistics(request):
+    """保有資格: counts within the viewer's scope, narrowed by bureau or center, as of a date."""
+    visible = scope_centers(request.user)
+    form = QualificationFilterForm(
+        request.GET or None, centers=visible.select_related("prefecture")
+    )
+    centers = visible
+    as_of = datetime.date.today()
+    if form.is_valid():
+        if form.cleaned_data["bureau"]:
+            centers = centers.filter(prefecture__bureau=form.cleaned_data["bureau"])
+        if form.cleaned_data["center"]:
+            centers = centers.filter(pk=form.cleaned_data["center"].pk)
+        as_of = form.cleaned_data["as_of"] or as_of
+    rows, staff = qualification_table(centers=centers, as_of=as_of)
+    if request.GET.get("export") == "xlsx":
+        headers = [_("Qualification"), _("Chief coordinators"), _("Coordinators")]
+        data = [[r.qualification.name, r.chief_coordinators, r.coordinators] for r in rows]
+        data.append([_("Staff in scope (people)"), staff["chief"], staff["coord"]])
+        return xlsx_response(
+            f"qualifications-{as_of:%Y%m%d}.xlsx", _("Qualifications"), headers, data
+        )
+    query = request.GET.copy()
+    query["export"] = "xlsx"
+    return render(
+        request,
+        "organizations/qualification_stats.html",
+        {
+            "form": form,
+            "rows": rows,
+            "staff": staff,
+            "as_of": as_of,
+            "export_query": query.urlencode(),
+        },
+    )
