@@ -41,7 +41,7 @@ def home(request):
                 "prefectures__center__assignments",
                 filter=active_on(today, "prefectures__center__assignments__"),
             ),
-        )
+        ).order_by("order")
         context["user_count"] = User.objects.filter(is_active=True).count()
     template = {
         "agency_admin": "accounts/home_national.html",

@@ -1,39 +1,23 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.scoping import role_of
+
+CENTER_WORK = {
+    "agency_admin",
+    "hq_staff",
+    "bureau_officer",
+    "hq_expert",
+    "center_manager",
+    "coordinator",
+}
 
 # (url name, label, roles that see it; None = every signed-in role)
 NAVIGATION = [
     ("home", _("Home"), None),
-    (
-        "organizations:center_list",
-        _("Centers"),
-        {
-            "agency_admin",
-            "hq_staff",
-            "bureau_officer",
-            "hq_expert",
-            "center_manager",
-            "coordinator",
-        },
-    ),
-    (
-        "organizations:person_list",
-        _("Staff"),
-        {
-            "agency_admin",
-            "hq_staff",
-            "bureau_officer",
-            "hq_expert",
-            "center_manager",
-            "coordinator",
-        },
-    ),
-    (
-        "organizations:qualification_stats",
-        _("Qualifications"),
-        {"agency_admin", "hq_staff", "bureau_officer", "hq_expert", "center_manager"},
-    ),
+    ("organizations:center_list", pgettext_lazy("navigation", "Centers"), CENTER_WORK),
+    ("organizations:person_list", _("Staff"), CENTER_WORK),
+    ("organizations:qualification_stats", _("Qualifications"), CENTER_WORK - {"coordinator"}),
     (
         "organizations:block_list",
         _("Training blocks"),
@@ -48,13 +32,10 @@ def navigation(request):
     if not request.user.is_authenticated:
         return {"navigation": []}
     role = role_of(request.user)
-    current = getattr(request.resolver_match, "view_name", "")
+    current = getattr(request.resolver_match, "view_name", "") or ""
+    section = current.split(":")[0] + ":" + current.split(":")[-1].split("_")[0]
     items = [
-        {
-            "url_name": name,
-            "label": label,
-            "active": current == name or current.startswith(name.rsplit("_", 1)[0] + "_"),
-        }
+        {"url_name": name, "label": label, "active": name.startswith(section)}
         for name, label, roles in NAVIGATION
         if roles is None or role in roles
     ]

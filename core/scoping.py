@@ -85,3 +85,10 @@ def scope_rule(description: str):
         return view
 
     return decorate
+
+
+def centers_editable_for(user, model) -> models.QuerySet:
+    """Centers in which the user may create or change records of ``model``."""
+    if may_edit(user, model):
+        return scope_centers(user)
+    return apps.get_model("organizations", "Center").objects.none()

@@ -4,7 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import CHANGE, is_national
+from core.scoping import centers_editable_for, is_national
 
 from .models import HQ_ROLES, Assignment, Bureau, Center, ImplementingBody, Person, Prefecture, Role
 
@@ -34,7 +34,7 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = Center.objects.for_user(user, CHANGE)
+        self.fields["center"].queryset = centers_editable_for(user, Person)
         if not is_national(user):
             self.fields["role"].choices = [
                 (value, label) for value, label in Role.choices if value not in HQ_ROLES

@@ -211,7 +211,7 @@ class Person(models.Model):
     """A member of staff: center staff or HQ experts, identified by a staff code."""
 
     staff_code = models.CharField(_("staff code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=100, db_index=True)
+    name = models.CharField(_("full name"), max_length=100, db_index=True)
     kana = models.CharField(_("kana"), max_length=100, blank=True, db_index=True)
     email = models.EmailField(_("email"), blank=True)
     qualifications = models.ManyToManyField(

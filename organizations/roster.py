@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.scoping import CHANGE, is_national
+from core.scoping import CHANGE, centers_editable_for, is_national
 from core.tabular import Problem, Table, parse_date, split_list, text
 
 from .models import HQ_ROLES, Assignment, Center, Person, Qualification, Role, assignment_errors
@@ -89,7 +89,7 @@ def validate(table: Table, user) -> tuple[list[RosterRow], list[Problem]]:
         return [], problems
 
     centers = center_lookup_table()
-    editable_centers = set(Center.objects.for_user(user, CHANGE).values_list("pk", flat=True))
+    editable_centers = set(centers_editable_for(user, Person).values_list("pk", flat=True))
     qualifications = {q.name: q for q in Qualification.objects.all()}
     existing = {
         p.staff_code: p.pk

@@ -60,6 +60,7 @@ class CenterListView(ScopedListView):
             .get_queryset()
             .select_related("prefecture__bureau", "prefecture__training_block", "implementing_body")
             .annotate(**_staff_counts())
+            .order_by("code")  # Meta.ordering does not apply to aggregate queries
         )
 
 
@@ -145,24 +146,31 @@ class PersonListView(ScopedListView):
         return super().get(request, *args, **kwargs)
 
     def export(self, kind):
+        """One row per person in the roster format, so an export re-imports unchanged."""
         headers = list(roster.HEADERS.values())
+        people = self.get_queryset().prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("center").order_by("-start_date"),
+                to_attr="all_assignments",
+            )
+        )
         rows = []
-        for person in self.get_queryset():
-            assignments = person.current or [None]
-            for a in assignments:
-                rows.append(
-                    [
-                        person.staff_code,
-                        person.name,
-                        person.kana,
-                        a.center.code if a and a.center else "",
-                        roster.ROLE_WORDS[a.role][0] if a else "",
-                        a.start_date.isoformat() if a else "",
-                        a.end_date.isoformat() if a and a.end_date else "",
-                        ";".join(q.name for q in person.qualifications.all()),
-                        person.email,
-                    ]
-                )
+        for person in people:
+            latest = (person.current or person.all_assignments or [None])[0]
+            rows.append(
+                [
+                    person.staff_code,
+                    person.name,
+                    person.kana,
+                    latest.center.code if latest and latest.center else "",
+                    roster.ROLE_WORDS[latest.role][0] if latest else "",
+                    latest.start_date.isoformat() if latest else "",
+                    latest.end_date.isoformat() if latest and latest.end_date else "",
+                    ";".join(q.name for q in person.qualifications.all()),
+                    person.email,
+                ]
+            )
         name = f"staff-{datetime.date.today():%Y%m%d}.{kind}"
         if kind == "xlsx":
             return xlsx_response(name, _("Staff"), headers, rows)

@@ -1,0 +1,67 @@
+"""Production mode refuses to start half-configured, and passes Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "YOROZU_PRODUCTION": "1",
+    "SECRET_KEY": "x7#q9!vT2@pL0zR8$wK3^mN6&bJ1*cF5(hD4)gS-yU_eA+iO=tP",
+    "ALLOWED_HOSTS": "yorozu.example.go.jp",
+    "DATABASE_URL": "postgres://yorozu:secret@db.internal:5432/yorozu",
+}
+
+
+# The browser tests allow sync ORM calls inside Playwright's loop; a deployment must not.
+NOT_INHERITED = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_mode_refuses_to_start_without_each_required_setting():
+    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+        result = manage("check", env=env)
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr and missing in result.stderr
+
+
+def test_production_mode_refuses_sqlite():
+    result = manage("check", env={**PRODUCTION_ENV, "DATABASE_URL": "sqlite:///tmp/x.sqlite3"})
+    assert result.returncode != 0 and "PostgreSQL" in result.stderr
+
+
+def test_with_nothing_set_it_runs_on_sqlite_bound_to_localhost():
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','yorozu.settings');"
+        "django.setup(); from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.ALLOWED_HOSTS, s.LANGUAGE_CODE)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DATABASE_URL"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "sqlite3" in out and "'127.0.0.1'" in out and out.strip().endswith("ja")
