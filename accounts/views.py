@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from core.history import history_for
 from core.scoping import CHANGE, role_of, scope_centers, scope_rule
 from core.views import ScopedCreateView, ScopedListView, ScopedUpdateView
 from organizations.models import Bureau, Role, active_on
@@ -83,3 +84,8 @@ class UserUpdateView(ScopedUpdateView):
     def form_valid(self, form):
         messages.success(self.request, _("Saved."))
         return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_for(self.object)
+        return context

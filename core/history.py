@@ -49,11 +49,22 @@ def _m2m_display(model, field_name, values) -> str:
 
 def history_for(obj, limit: int = 50) -> list[HistoryEntry]:
     """The record's history, newest first, each with its field-level before/after."""
-    model = type(obj)
+    return _entries(type(obj), obj.history.all(), str(obj), limit)
+
+
+def deleted_history(model, limit: int = 50, **lookup) -> list[HistoryEntry]:
+    """Histories of deleted records of ``model`` matching ``lookup`` (e.g. a person's old assignments)."""
+    deleted_ids = model.history.filter(history_type="-", **lookup).values_list("id", flat=True)
+    entries = []
+    for pk in set(deleted_ids):
+        records = model.history.filter(id=pk)
+        entries += _entries(model, records, str(records.first().instance), limit)
+    return entries
+
+
+def _entries(model, history, label: str, limit: int) -> list[HistoryEntry]:
     records = list(
-        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : limit + 1
-        ]
+        history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
     m2m_names = {f.name for f in getattr(model._meta, "simple_history_m2m_fields", [])}
     entries = []
@@ -92,7 +103,7 @@ def history_for(obj, limit: int = 50) -> list[HistoryEntry]:
                 kind=HISTORY_TYPES.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
                 changes=changes,
-                record=str(obj),
+                record=label,
             )
         )
     return entries

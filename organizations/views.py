@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
-from core.history import combined_history
+from core.history import combined_history, deleted_history
 from core.scoping import CHANGE, may_edit, scope_centers, scope_rule
 from core.tabular import TableError, csv_response, read_table, xlsx_response
 from core.views import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
@@ -200,7 +200,12 @@ class PersonDetailView(ScopedDetailView):
         context["may_edit"] = (
             Person.objects.for_user(self.request.user, CHANGE).filter(pk=self.object.pk).exists()
         )
-        context["history"] = combined_history(self.object, *assignments)
+        context["history"] = sorted(
+            combined_history(self.object, *assignments)
+            + deleted_history(Assignment, person_id=self.object.pk),
+            key=lambda entry: entry.when,
+            reverse=True,
+        )
         return context
 
 

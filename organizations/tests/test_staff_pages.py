@@ -195,3 +195,16 @@ def test_hq_moves_a_prefecture_to_another_training_block(client_for, tokyo):
     assert client_for("hq").post(url, {"training_block": block.pk}).status_code == 302
     tokyo.prefecture.refresh_from_db()
     assert tokyo.prefecture.training_block == block
+
+
+def test_a_removed_assignment_stays_in_the_persons_history(client_for, tokyo, kanagawa):
+    person = make_person(tokyo)
+    extra = Assignment.objects.create(
+        person=person, center=kanagawa, role=Role.EXPERT, start_date=datetime.date(2025, 4, 1)
+    )
+    extra.delete()
+
+    page = client_for("admin").get(person.get_absolute_url()).content.decode()
+
+    assert "神奈川県よろず支援拠点" in page  # shown in the history, not among the assignments
+    assert page.count("神奈川県よろず支援拠点") >= 1
