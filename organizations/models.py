@@ -163,6 +163,47 @@ class SupportInstitutionType(models.Model):
         return self.name
 
 
+class SupportInstitutionQuerySet(ScopedQuerySet):
+    center_lookup = "prefecture__center"
+    editor_roles = frozenset({"agency_admin", "hq_staff", "bureau_officer", "center_manager"})
+
+
+class SupportInstitution(models.Model):
+    """A partner organisation of the centers (商工会, 商工会議所, a bank, a municipality, …)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    institution_type = models.ForeignKey(
+        SupportInstitutionType,
+        on_delete=models.PROTECT,
+        related_name="institutions",
+        verbose_name=_("type"),
+    )
+    prefecture = models.ForeignKey(
+        Prefecture,
+        on_delete=models.PROTECT,
+        related_name="support_institutions",
+        verbose_name=_("prefecture"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = SupportInstitutionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["prefecture__code", "institution_type__order", "name"]
+        verbose_name = _("support institution")
+        verbose_name_plural = _("support institutions")
+        constraints = [
+            models.UniqueConstraint(fields=["prefecture", "name"], name="institution_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organizations:institution_update", args=[self.pk])
+
+
 class Qualification(models.Model):
     """A professional qualification staff may hold (保有資格, self-reported)."""
 

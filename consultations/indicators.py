@@ -1,0 +1,219 @@
+"""The indicator engine: each indicator of domain brief §4 defined once, computed in the database.
+
+Every screen, export, command and (later) evaluation asks this module. An
+indicator is a queryset of records, the date field that places a record in a
+period, and an aggregate. ``compute`` runs one grouped query per indicator for
+any set of centers (a center, a bureau, the nation) and any period.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Center
+
+from .models import Case, CaseStatus, Consultation, NetworkActivity, PriorityField
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    """The fiscal year (1 April to 31 March) a day falls in, named by the year it starts."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def reiwa_label(fiscal_year: int) -> str:
+    number = fiscal_year - 2018
+    return f"令和{'元' if number == 1 else number}年度"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A date range, both ends included."""
+
+    start: datetime.date
+    end: datetime.date
+    label: str = ""
+
+    @classmethod
+    def fiscal_year(cls, fy: int) -> "Period":
+        return cls(
+            datetime.date(fy, 4, 1), datetime.date(fy + 1, 3, 31), f"{fy}年度（{reiwa_label(fy)}）"
+        )
+
+    @classmethod
+    def half(cls, fy: int, half: int) -> "Period":
+        if half == 1:
+            return cls(datetime.date(fy, 4, 1), datetime.date(fy, 9, 30), f"{fy}年度 上期")
+        return cls(datetime.date(fy, 10, 1), datetime.date(fy + 1, 3, 31), f"{fy}年度 下期")
+
+    @classmethod
+    def quarter(cls, fy: int, quarter: int) -> "Period":
+        first_month = 4 + 3 * (quarter - 1)
+        year = fy + (first_month - 1) // 12
+        month = (first_month - 1) % 12 + 1
+        start = datetime.date(year, month, 1)
+        return cls(start, _month_end(_add_months(start, 2)), f"{fy}年度 第{quarter}四半期")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        start = datetime.date(year, month, 1)
+        return cls(start, _month_end(start), f"{year}年{month}月")
+
+    @classmethod
+    def between(cls, start: datetime.date, end: datetime.date) -> "Period":
+        return cls(start, end, f"{start:%Y-%m-%d}〜{end:%Y-%m-%d}")
+
+    def months(self) -> list[datetime.date]:
+        """First days of the months the period touches."""
+        first, result = self.start.replace(day=1), []
+        while first <= self.end:
+            result.append(first)
+            first = _add_months(first, 1)
+        return result
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    return _add_months(day, 1) - datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    model: type
+    date_field: str
+    aggregate: object
+    condition: Q = field(default_factory=Q)
+
+    def records(self, period: Period, centers=None):
+        """The records behind the figure: what a drill-down lists."""
+        queryset = self.model._base_manager.filter(
+            self.condition,
+            **{f"{self.date_field}__gte": period.start, f"{self.date_field}__lte": period.end},
+        )
+        if centers is not None:
+            queryset = queryset.filter(center__in=centers)
+        return queryset
+
+
+CONSULTATIONS = Indicator(
+    "consultations", _("Consultations handled"), Consultation, "date", Count("id")
+)
+VISITORS = Indicator(
+    "visitors", _("Visiting clients"), Consultation, "date", Count("client", distinct=True)
+)
+CASES_SOLVED = Indicator(
+    "cases_solved",
+    _("Cases solved"),
+    Case,
+    "resolved_on",
+    Count("id"),
+    Q(status=CaseStatus.SOLVED),
+)
+NETWORK_ACTIVITIES = Indicator(
+    "network_activities", _("Network activities"), NetworkActivity, "date", Count("id")
+)
+STANDARD = [CONSULTATIONS, VISITORS, CASES_SOLVED, NETWORK_ACTIVITIES]
+BY_CODE = {indicator.code: indicator for indicator in STANDARD}
+
+
+class PriorityMetric:
+    SESSIONS = "sessions"
+    CLIENTS = "clients"
+    SOLVED_CASES = "solved_cases"
+    choices = [
+        (SESSIONS, _("Sessions tagged with the field")),
+        (CLIENTS, _("Distinct clients tagged with the field")),
+        (SOLVED_CASES, _("Solved cases tagged with the field")),
+    ]
+
+
+def priority_indicator(priority_field: PriorityField, metric: str) -> Indicator:
+    """``priority:<field>``: a priority field's metric, counted through its cases' tags."""
+    code = f"priority:{priority_field.pk}:{metric}"
+    if metric == PriorityMetric.SOLVED_CASES:
+        return Indicator(
+            code,
+            priority_field.name,
+            Case,
+            "resolved_on",
+            Count("id", distinct=True),
+            Q(status=CaseStatus.SOLVED, priority_fields=priority_field),
+        )
+    measure = (
+        Count("client", distinct=True)
+        if metric == PriorityMetric.CLIENTS
+        else Count("id", distinct=True)
+    )
+    return Indicator(
+        code,
+        priority_field.name,
+        Consultation,
+        "date",
+        measure,
+        Q(case__priority_fields=priority_field),
+    )
+
+
+def compute(indicators, *, period: Period, centers=None, group: str | None = None) -> dict:
+    """Values of ``indicators`` over ``period`` for ``centers`` (None = the nation).
+
+    ``group=None`` gives ``{code: value}``; ``group="center"`` gives
+    ``{center_id: {code: value}}``; ``group="month"`` gives ``{month_start: {code: value}}``.
+    A distinct count (visitors) is distinct within each group, so a client seen by
+    two centers counts once for each center and once for the nation.
+    """
+    result: dict = {}
+    for indicator in indicators:
+        records = indicator.records(period, centers)
+        if group is None:
+            result[indicator.code] = records.aggregate(value=indicator.aggregate)["value"] or 0
+            continue
+        if group == "center":
+            key = "center_id"
+            rows = records.values(key).annotate(value=indicator.aggregate).order_by()
+        elif group == "month":
+            key = "month"
+            rows = (
+                records.annotate(month=TruncMonth(indicator.date_field))
+                .values(key)
+                .annotate(value=indicator.aggregate)
+                .order_by()
+            )
+        else:
+            raise ValueError(group)
+        for row in rows:
+            bucket = row[key]
+            if isinstance(bucket, datetime.datetime):
+                bucket = bucket.date()
+            result.setdefault(bucket, {})[indicator.code] = row["value"]
+    return result
+
+
+@dataclass
+class CenterRow:
+    center: Center | None  # None for the total row
+    values: dict
+
+    @property
+    def label(self):
+        return self.center.name if self.center else _("Total")
+
+
+def center_table(*, period: Period, centers, indicators=STANDARD) -> list[CenterRow]:
+    """One row per center in JIS order, then the total of the same scope (distinct where it must be)."""
+    centers = centers.select_related("prefecture").order_by("code")
+    by_center = compute(indicators, period=period, centers=centers, group="center")
+    rows = [
+        CenterRow(c, {i.code: by_center.get(c.pk, {}).get(i.code, 0) for i in indicators})
+        for c in centers
+    ]
+    rows.append(CenterRow(None, compute(indicators, period=period, centers=centers)))
+    return rows

@@ -1,0 +1,460 @@
+"""Consultation records (domain brief §4): clients, cases, sessions and network activities.
+
+These are the records every indicator counts. Each carries the ``external_id``
+of the source system it was imported from, so a re-import updates in place.
+"""
+
+import hashlib
+import hmac
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.scoping import NATIONAL_ROLES, ScopedQuerySet, role_of, scope_centers
+from organizations.models import Center, Person, Prefecture, SupportInstitution
+
+RECORD_EDITORS = frozenset({"agency_admin", "center_manager", "coordinator"})
+# Roles that may see who a client is: the staff of the centers that serve them.
+IDENTITY_ROLES = frozenset({"center_manager", "coordinator"})
+
+
+def normalize_name(value: str) -> str:
+    """Business names compare after NFKC, without spaces and legal-form marks, case-folded."""
+    text = unicodedata.normalize("NFKC", value or "").casefold()
+    text = re.sub(r"[\s\u3000・]", "", text)
+    for mark in ("株式会社", "有限会社", "合同会社", "(株)", "(有)", "(同)"):
+        text = text.replace(mark, "")
+    return text
+
+
+def normalize_phone(value: str) -> str:
+    return re.sub(r"\D", "", unicodedata.normalize("NFKC", value or ""))
+
+
+def corporate_number_is_valid(number: str) -> bool:
+    """法人番号: 13 digits whose first digit is the check digit of the other twelve."""
+    if not re.fullmatch(r"\d{13}", number or ""):
+        return False
+    body = [int(d) for d in number[1:]]
+    # Weights alternate 1, 2 from the least significant digit (国税庁 specification).
+    total = sum(d * (1 if i % 2 == 0 else 2) for i, d in enumerate(reversed(body)))
+    return int(number[0]) == 9 - total % 9
+
+
+def validate_corporate_number(value: str) -> None:
+    if value and not corporate_number_is_valid(value):
+        raise ValidationError(
+            _("%(value)s is not a valid corporate number (13 digits with a correct check digit)."),
+            params={"value": value},
+        )
+
+
+class Topic(models.Model):
+    """Consultation topic (相談分野): an editable taxonomy."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+
+class PriorityField(models.Model):
+    """A priority field (重点分野) a case can be tagged with and a business plan can target."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("priority field")
+        verbose_name_plural = _("priority fields")
+
+    def __str__(self):
+        return self.name
+
+
+class ClientForm(models.TextChoices):
+    CORPORATION = "corporation", _("Corporation")
+    SOLE_PROPRIETOR = "sole_proprietor", _("Sole proprietor")
+    PROSPECTIVE_FOUNDER = "prospective_founder", _("Prospective founder")
+
+
+class Industry(models.TextChoices):
+    """JSIC (日本標準産業分類) major divisions A–T."""
+
+    A = "A", _("A Agriculture and forestry")
+    B = "B", _("B Fisheries")
+    C = "C", _("C Mining and quarrying")
+    D = "D", _("D Construction")
+    E = "E", _("E Manufacturing")
+    F = "F", _("F Electricity, gas, heat supply and water")
+    G = "G", _("G Information and communications")
+    H = "H", _("H Transport and postal activities")
+    I = "I", _("I Wholesale and retail trade")  # noqa: E741 - the JSIC letter
+    J = "J", _("J Finance and insurance")
+    K = "K", _("K Real estate and goods rental and leasing")
+    L = "L", _("L Scientific research, professional and technical services")
+    M = "M", _("M Accommodations, eating and drinking services")
+    N = "N", _("N Living-related and personal services and amusement services")
+    O = "O", _("O Education, learning support")  # noqa: E741
+    P = "P", _("P Medical, health care and welfare")
+    Q = "Q", _("Q Compound services")
+    R = "R", _("R Services, n.e.c.")
+    S = "S", _("S Government, n.e.c.")
+    T = "T", _("T Industries unable to classify")
+
+
+class ClientQuerySet(ScopedQuerySet):
+    editor_roles = RECORD_EDITORS
+
+    def for_user(self, user, action="view"):
+        """A client belongs to its registering center and to every center that served it."""
+        role = role_of(user)
+        if not role or (action == "change" and role not in self.editor_roles):
+            return self.none()
+        if role in NATIONAL_ROLES:
+            return self
+        centers = scope_centers(user).values("pk")
+        served = Consultation.objects.filter(center__in=centers).values("client_id")
+        return self.filter(Q(home_center__in=centers) | Q(pk__in=served))
+
+
+class Client(models.Model):
+    """A business or would-be founder who consults (相談者)."""
+
+    external_id = models.CharField(
+        _("client ID"), max_length=40, unique=True, null=True, blank=True
+    )
+    home_center = models.ForeignKey(
+        Center,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        verbose_name=_("registering center"),
+    )
+    business_name = models.CharField(_("business name"), max_length=200)
+    name_key = models.CharField(max_length=200, db_index=True, editable=False)
+    corporate_number = models.CharField(
+        _("corporate number"),
+        max_length=13,
+        blank=True,
+        db_index=True,
+        validators=[validate_corporate_number],
+    )
+    form = models.CharField(_("form"), max_length=30, choices=ClientForm.choices)
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    capital = models.PositiveBigIntegerField(_("capital (yen)"), null=True, blank=True)
+    prefecture = models.ForeignKey(
+        Prefecture,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prefecture"),
+    )
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    founding_year = models.PositiveSmallIntegerField(_("founding year"), null=True, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone_key = models.CharField(max_length=30, db_index=True, editable=False, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    survey_consent = models.BooleanField(_("consents to surveys"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClientQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["name_key", "phone_key"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+
+    def __str__(self):
+        return self.business_name
+
+    def save(self, *args, **kwargs):
+        self.name_key = normalize_name(self.business_name)
+        self.phone_key = normalize_phone(self.phone)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("consultations:client_detail", args=[self.pk])
+
+    @property
+    def pseudonym(self) -> str:
+        """A stable label that does not reveal who the client is."""
+        digest = hmac.new(settings.SECRET_KEY.encode(), str(self.pk).encode(), hashlib.sha256)
+        return f"相談者-{digest.hexdigest()[:8].upper()}"
+
+    def display_name(self, user) -> str:
+        return self.business_name if may_see_identity(user) else self.pseudonym
+
+
+def may_see_identity(user) -> bool:
+    return role_of(user) in IDENTITY_ROLES
+
+
+def find_duplicates(*, corporate_number="", business_name="", phone="", exclude_pk=None):
+    """Existing clients that are probably the same business (the same corporate
+    number, or the same normalised name and phone)."""
+    condition = Q(pk__in=[])
+    if corporate_number:
+        condition |= Q(corporate_number=corporate_number)
+    name_key, phone_key = normalize_name(business_name), normalize_phone(phone)
+    if name_key and phone_key:
+        condition |= Q(name_key=name_key, phone_key=phone_key)
+    found = Client.objects.filter(condition)
+    if exclude_pk:
+        found = found.exclude(pk=exclude_pk)
+    return found
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("In progress")
+    SOLVED = "solved", _("Solved")
+    CLOSED = "closed", _("Closed")
+
+
+class ResolutionKind(models.TextChoices):
+    SALES_UP = "sales_up", _("Sales increased")
+    FINANCING = "financing", _("Financing obtained")
+    FOUNDED = "founded", _("Business founded")
+    SUCCESSION = "succession", _("Succession done")
+    COST_DOWN = "cost_down", _("Costs reduced")
+    OTHER = "other", _("Other")
+
+
+class RecordQuerySet(ScopedQuerySet):
+    center_lookup = "center"
+    editor_roles = RECORD_EDITORS
+
+
+class Case(models.Model):
+    """One client problem (課題) worked through one or more sessions."""
+
+    external_id = models.CharField(_("case ID"), max_length=40, unique=True, null=True, blank=True)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="cases", verbose_name=_("client")
+    )
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="cases", verbose_name=_("center")
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="cases", verbose_name=_("topics")
+    )
+    priority_fields = models.ManyToManyField(
+        PriorityField, blank=True, related_name="cases", verbose_name=_("priority fields")
+    )
+    opened_on = models.DateField(_("opened on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    resolved_on = models.DateField(_("resolution date"), null=True, blank=True)
+    resolution_kind = models.CharField(
+        _("resolution kind"), max_length=20, choices=ResolutionKind.choices, blank=True
+    )
+    evidence = models.TextField(_("evidence of the result"), blank=True)
+    referred_from = models.ForeignKey(
+        SupportInstitution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_cases",
+        verbose_name=_("referred by"),
+    )
+    referred_to = models.ForeignKey(
+        SupportInstitution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="received_cases",
+        verbose_name=_("referred to"),
+    )
+
+    objects = RecordQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[topics, priority_fields])
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["center", "resolved_on"]),
+            models.Index(fields=["resolved_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="solved")
+                | (Q(resolved_on__isnull=False) & ~Q(resolution_kind="")),
+                name="case_solved_has_resolution",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or f"{_('Case')} {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("consultations:case_detail", args=[self.pk])
+
+    def clean(self):
+        errors = case_errors(
+            status=self.status,
+            opened_on=self.opened_on,
+            resolved_on=self.resolved_on,
+            resolution_kind=self.resolution_kind,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+def case_errors(*, status, opened_on, resolved_on, resolution_kind) -> dict:
+    """Problems with a case's resolution, by field; shared by the form and the import."""
+    errors = {}
+    if status == CaseStatus.SOLVED:
+        if not resolved_on:
+            errors["resolved_on"] = _("A solved case needs its resolution date.")
+        if not resolution_kind:
+            errors["resolution_kind"] = _("A solved case needs its resolution kind.")
+    if resolved_on and opened_on and resolved_on < opened_on:
+        errors["resolved_on"] = _("The resolution date is before the case was opened.")
+    return errors
+
+
+class Mode(models.TextChoices):
+    VISIT = "visit", _("Visit to the center")
+    OUTREACH = "outreach", _("Outreach / satellite")
+    PHONE = "phone", _("Phone")
+    ONLINE = "online", _("Online")
+    EMAIL = "email", _("Email")
+
+
+class Consultation(models.Model):
+    """One consultation session (相談対応): the unit the consultations indicator counts."""
+
+    external_id = models.CharField(
+        _("session ID"), max_length=40, unique=True, null=True, blank=True
+    )
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    minutes = models.PositiveSmallIntegerField(_("minutes"), default=60)
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("center")
+    )
+    lead_staff = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_consultations",
+        verbose_name=_("lead staff"),
+    )
+    other_staff = models.ManyToManyField(
+        Person, blank=True, related_name="joined_consultations", verbose_name=_("other staff")
+    )
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.VISIT)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("client")
+    )
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("case"),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    advice = models.TextField(_("advice"), blank=True)
+    next_step = models.TextField(_("next step"), blank=True)
+
+    objects = RecordQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[other_staff])
+
+    class Meta:
+        ordering = ["-date", "-start_time", "-id"]
+        verbose_name = _("consultation session")
+        verbose_name_plural = _("consultation sessions")
+        indexes = [
+            models.Index(fields=["center", "date"]),
+            models.Index(fields=["date"]),
+            models.Index(fields=["client", "center"]),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_mode_display()}"
+
+    def get_absolute_url(self):
+        return reverse("consultations:consultation_detail", args=[self.pk])
+
+    def clean(self):
+        if self.case_id and self.client_id and self.case.client_id != self.client_id:
+            raise ValidationError({"case": _("The case belongs to another client.")})
+
+
+class NetworkKind(models.TextChoices):
+    MEETING = "meeting", _("Visit / liaison meeting")
+    SEMINAR = "seminar", _("Joint seminar")
+    OUTREACH = "outreach", _("Outreach consultation event")
+    PUBLICITY = "publicity", _("Publicity request")
+    REFERRAL = "referral", _("Referral / introduction")
+
+
+class NetworkActivity(models.Model):
+    """An activity with support institutions (ネットワーク活動)."""
+
+    external_id = models.CharField(
+        _("activity ID"), max_length=40, unique=True, null=True, blank=True
+    )
+    date = models.DateField(_("date"))
+    center = models.ForeignKey(
+        Center,
+        on_delete=models.PROTECT,
+        related_name="network_activities",
+        verbose_name=_("center"),
+    )
+    staff = models.ManyToManyField(
+        Person, blank=True, related_name="network_activities", verbose_name=_("staff")
+    )
+    institutions = models.ManyToManyField(
+        SupportInstitution,
+        related_name="network_activities",
+        verbose_name=_("support institutions"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NetworkKind.choices)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = RecordQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[staff, institutions])
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("network activity")
+        verbose_name_plural = _("network activities")
+        indexes = [models.Index(fields=["center", "date"]), models.Index(fields=["date"])]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("consultations:activity_detail", args=[self.pk])
