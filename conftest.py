@@ -104,3 +104,112 @@ def make_person(
         end_date=end,
     )
     return person
+
+
+def make_client(center, name=None, **fields):
+    from consultations.models import Client, ClientForm
+
+    number = next(_sequence)
+    return Client.objects.create(
+        home_center=center,
+        business_name=name or f"株式会社試験{number}",
+        form=fields.pop("form", ClientForm.CORPORATION),
+        **fields,
+    )
+
+
+def make_case(client, center=None, *, opened=None, solved=None, priority=(), topics=(), **fields):
+    from consultations.models import Case, CaseStatus, PriorityField, ResolutionKind, Topic
+
+    case = Case.objects.create(
+        client=client,
+        center=center or client.home_center,
+        opened_on=opened or datetime.date(2025, 4, 1),
+        status=CaseStatus.SOLVED if solved else CaseStatus.OPEN,
+        resolved_on=solved,
+        resolution_kind=ResolutionKind.SALES_UP if solved else "",
+        **fields,
+    )
+    case.priority_fields.set(PriorityField.objects.filter(name__in=priority))
+    case.topics.set(Topic.objects.filter(name__in=topics))
+    return case
+
+
+def make_session(client, day, center=None, **fields):
+    from consultations.models import Consultation
+
+    return Consultation.objects.create(
+        client=client, center=center or client.home_center, date=day, **fields
+    )
+
+
+def make_institution(center, name=None):
+    from organizations.models import SupportInstitution, SupportInstitutionType
+
+    return SupportInstitution.objects.create(
+        name=name or f"試験商工会{next(_sequence)}",
+        institution_type=SupportInstitutionType.objects.get(name="商工会"),
+        prefecture=center.prefecture,
+    )
+
+
+def make_activity(center, day, institutions=(), **fields):
+    from consultations.models import NetworkActivity, NetworkKind
+
+    activity = NetworkActivity.objects.create(
+        center=center, date=day, kind=fields.pop("kind", NetworkKind.MEETING), **fields
+    )
+    activity.institutions.set(institutions or [make_institution(center)])
+    return activity
+
+
+def make_plan(center, year=None, *, confirmed=True, change_request=True, targets=None):
+    """A plan taken through the workflow by the real functions (confirmed, with a pending change)."""
+    from consultations.indicators import fiscal_year_of
+    from consultations.models import PriorityField
+    from planning import workflow
+    from planning.models import ActivityPolicy, FiscalYear
+
+    year = year or fiscal_year_of(datetime.date.today())
+    fiscal_year, _created = FiscalYear.objects.get_or_create(year=year)
+    ActivityPolicy.objects.get_or_create(
+        fiscal_year=fiscal_year, defaults={"text": "方針", "indicators": ["consultations"]}
+    )
+    manager = User.objects.filter(role=UserRole.CENTER_MANAGER, center=center).first() or make_user(
+        f"manager-{center.code}-{next(_sequence)}", UserRole.CENTER_MANAGER, center=center
+    )
+    officer = User.objects.filter(
+        role=UserRole.BUREAU_OFFICER, bureau=center.prefecture.bureau
+    ).first() or make_user(
+        f"officer-{center.code}-{next(_sequence)}",
+        UserRole.BUREAU_OFFICER,
+        bureau=center.prefecture.bureau,
+    )
+    plan = workflow.create_plan(center=center, fiscal_year=fiscal_year, user=manager)
+    field = PriorityField.objects.get(name="創業支援")
+    content = {
+        "sections": {"strategy": "販路開拓に重点"},
+        "targets": targets
+        or {"consultations": 100, "visitors": 40, "cases_solved": 10, "network_activities": 12},
+        "priorities": [{"field": field.pk, "metric": "sessions", "target": 20}],
+    }
+    workflow.save_content(plan, user=manager, **content)
+    if not confirmed:
+        return plan
+    workflow.submit_plan(plan, user=manager)
+    workflow.schedule_interview(
+        plan, user=officer, scheduled_for=datetime.datetime(year, 4, 20, 10, tzinfo=datetime.UTC)
+    )
+    workflow.record_interview(
+        plan, user=officer, held_on=datetime.date(year, 4, 20), minutes="確認した"
+    )
+    workflow.confirm_plan(plan, user=officer)
+    if change_request:
+        workflow.request_change(
+            plan,
+            user=manager,
+            reason="目標の見直し",
+            **{**content, "targets": {**content["targets"], "consultations": 120}},
+        )
+    plan.refresh_from_db()
+    return plan

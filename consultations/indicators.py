@@ -166,7 +166,8 @@ def compute(indicators, *, period: Period, centers=None, group: str | None = Non
     """Values of ``indicators`` over ``period`` for ``centers`` (None = the nation).
 
     ``group=None`` gives ``{code: value}``; ``group="center"`` gives
-    ``{center_id: {code: value}}``; ``group="month"`` gives ``{month_start: {code: value}}``.
+    ``{center_id: {code: value}}``; ``group="month"`` gives ``{month_start: {code: value}}``;
+    ``group="center_month"`` gives ``{(center_id, month_start): {code: value}}``.
     A distinct count (visitors) is distinct within each group, so a client seen by
     two centers counts once for each center and once for the nation.
     """
@@ -179,20 +180,24 @@ def compute(indicators, *, period: Period, centers=None, group: str | None = Non
         if group == "center":
             key = "center_id"
             rows = records.values(key).annotate(value=indicator.aggregate).order_by()
-        elif group == "month":
-            key = "month"
+        elif group in ("month", "center_month"):
+            keys = ["center_id", "month"] if group == "center_month" else ["month"]
             rows = (
                 records.annotate(month=TruncMonth(indicator.date_field))
-                .values(key)
+                .values(*keys)
                 .annotate(value=indicator.aggregate)
                 .order_by()
             )
         else:
             raise ValueError(group)
         for row in rows:
-            bucket = row[key]
-            if isinstance(bucket, datetime.datetime):
-                bucket = bucket.date()
+            if "month" in row and isinstance(row["month"], datetime.datetime):
+                row["month"] = row["month"].date()
+            bucket = (
+                row[key]
+                if group == "center"
+                else ((row["center_id"], row["month"]) if group == "center_month" else row["month"])
+            )
             result.setdefault(bucket, {})[indicator.code] = row["value"]
     return result
 

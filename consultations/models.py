@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.scoping import NATIONAL_ROLES, ScopedQuerySet, role_of, scope_centers
@@ -345,7 +346,7 @@ class Mode(models.TextChoices):
     OUTREACH = "outreach", _("Outreach / satellite")
     PHONE = "phone", _("Phone")
     ONLINE = "online", _("Online")
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("contact mode", "Email")
 
 
 class Consultation(models.Model):

@@ -15,6 +15,13 @@ CENTER_WORK = {
 # (url name, label, roles that see it; None = every signed-in role)
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("planning:dashboard", _("Progress"), CENTER_WORK),
+    ("planning:plan_list", _("Plans"), CENTER_WORK),
+    ("consultations:consultation_list", _("Consultations"), CENTER_WORK),
+    ("consultations:client_list", _("Clients"), CENTER_WORK),
+    ("consultations:case_list", _("Cases"), CENTER_WORK),
+    ("consultations:activity_list", _("Network"), CENTER_WORK),
+    ("consultations:indicator_table", _("Indicators"), CENTER_WORK),
     ("organizations:center_list", pgettext_lazy("navigation", "Centers"), CENTER_WORK),
     ("organizations:person_list", _("Staff"), CENTER_WORK),
     ("organizations:qualification_stats", _("Qualifications"), CENTER_WORK - {"coordinator"}),
@@ -23,6 +30,7 @@ NAVIGATION = [
         _("Training blocks"),
         {"agency_admin", "hq_staff", "bureau_officer", "hq_expert"},
     ),
+    ("planning:year_list", _("Fiscal years"), {"agency_admin", "hq_staff"}),
     ("accounts:user_list", _("Accounts"), {"agency_admin"}),
 ]
 

@@ -92,3 +92,14 @@ def centers_editable_for(user, model) -> models.QuerySet:
     if may_edit(user, model):
         return scope_centers(user)
     return apps.get_model("organizations", "Center").objects.none()
+
+
+class NationalQuerySet(ScopedQuerySet):
+    """Records that belong to the whole network (a fiscal year, the activity policy):
+    every role reads them, only ``editor_roles`` change them."""
+
+    def for_user(self, user, action: str = VIEW):
+        role = role_of(user)
+        if not role or (action == CHANGE and role not in self.editor_roles):
+            return self.none()
+        return self

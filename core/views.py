@@ -74,3 +74,62 @@ class ScopedCreateView(ScopedSaveMixin, CreateView):
         if not may_edit(request.user, self.model):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class FilteredListView(ScopedListView):
+    """A scoped list with one FilterSet shared by the page and its .xlsx / CSV export.
+
+    Subclasses name ``filterset_class`` and ``export_columns()``: (header, value
+    function) pairs evaluated per row.
+    """
+
+    filterset_class = None
+    export_name = "records"
+    export_title = "records"
+
+    def get_base_queryset(self):
+        return super().get_queryset()
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.get_base_queryset(), user=self.request.user
+        )
+        return self.filterset.qs
+
+    def export_columns(self) -> list:
+        raise NotImplementedError
+
+    def export_queryset(self):
+        return self.get_queryset()
+
+    def get(self, request, *args, **kwargs):
+        kind = request.GET.get("export")
+        if kind in {"xlsx", "csv"}:
+            return self.export(kind)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, kind):
+        import datetime
+
+        from core.tabular import csv_response, xlsx_response
+
+        columns = self.export_columns()
+        headers = [header for header, _value in columns]
+        rows = (
+            [value(obj) for _header, value in columns]
+            for obj in self.export_queryset().iterator(chunk_size=2000)
+        )
+        name = f"{self.export_name}-{datetime.date.today():%Y%m%d}.{kind}"
+        if kind == "xlsx":
+            return xlsx_response(name, str(self.export_title), headers, rows)
+        return csv_response(name, headers, rows)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = self.filterset
+        context["may_edit"] = may_edit(self.request.user, self.model)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        context["query"] = query.urlencode()
+        return context

@@ -7,7 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scoping import scope_centers
 
-from .models import Bureau, Center, Person, Qualification, Role, active_on
+from .models import (
+    Bureau,
+    Center,
+    Person,
+    Prefecture,
+    Qualification,
+    Role,
+    SupportInstitution,
+    SupportInstitutionType,
+    active_on,
+)
 
 
 class StatusChoices:
@@ -94,3 +104,23 @@ class PersonFilterSet(django_filters.FilterSet):
         if value == StatusChoices.FORMER:
             return queryset.exclude(pk__in=current)
         return queryset
+
+
+class SupportInstitutionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    prefecture = django_filters.ModelChoiceFilter(
+        queryset=Prefecture.objects.none(), label=_("Prefecture")
+    )
+    institution_type = django_filters.ModelChoiceFilter(
+        queryset=SupportInstitutionType.objects.all(), label=_("Type")
+    )
+
+    class Meta:
+        model = SupportInstitution
+        fields = []
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["prefecture"].queryset = Prefecture.objects.filter(
+            center__in=scope_centers(user)
+        )

@@ -6,7 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scoping import centers_editable_for, is_national
 
-from .models import HQ_ROLES, Assignment, Bureau, Center, ImplementingBody, Person, Prefecture, Role
+from .models import (
+    HQ_ROLES,
+    Assignment,
+    Bureau,
+    Center,
+    ImplementingBody,
+    Person,
+    Prefecture,
+    Role,
+    SupportInstitution,
+)
 
 
 class DateInput(forms.DateInput):
@@ -93,3 +103,14 @@ class QualificationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = centers
         self.fields["as_of"].initial = datetime.date.today()
+
+
+class SupportInstitutionForm(forms.ModelForm):
+    class Meta:
+        model = SupportInstitution
+        fields = ["name", "institution_type", "prefecture", "is_active"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        centers = centers_editable_for(user, SupportInstitution)
+        self.fields["prefecture"].queryset = Prefecture.objects.filter(center__in=centers)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.scoping import ScopedQuerySet
+from core.scoping import NATIONAL_ROLES, ScopedQuerySet
 
 
 class TrainingBlock(models.Model):
@@ -28,6 +28,21 @@ class TrainingBlock(models.Model):
         return self.name
 
 
+class BureauQuerySet(ScopedQuerySet):
+    center_lookup = "prefectures__center"
+
+    def for_user(self, user, action="view"):
+        """A bureau's pages are for the bureau itself and the national roles."""
+        from core.scoping import role_of
+
+        role = role_of(user)
+        if role in NATIONAL_ROLES and action == "view":
+            return self
+        if role == "bureau_officer" and action == "view":
+            return self.filter(pk=user.bureau_id)
+        return self.none()
+
+
 class Bureau(models.Model):
     """A regional bureau (経済産業局, or 沖縄総合事務局): contracts and evaluates its centers."""
 
@@ -36,6 +51,7 @@ class Bureau(models.Model):
     short_name = models.CharField(_("short name"), max_length=20, unique=True)
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
 
+    objects = BureauQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -21,4 +21,13 @@ urlpatterns = [
     path("staff/qualifications/", views.qualification_statistics, name="qualification_stats"),
     path("staff/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("staff/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person_update"),
+    path("institutions/", views.SupportInstitutionListView.as_view(), name="institution_list"),
+    path(
+        "institutions/new/", views.SupportInstitutionCreateView.as_view(), name="institution_create"
+    ),
+    path(
+        "institutions/<int:pk>/",
+        views.SupportInstitutionUpdateView.as_view(),
+        name="institution_update",
+    ),
 ]

@@ -5,15 +5,22 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
 from core.history import combined_history, deleted_history
 from core.scoping import CHANGE, may_edit, scope_centers, scope_rule
-from core.tabular import TableError, csv_response, read_table, xlsx_response
-from core.views import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
+from core.tabular import TableError, read_table, xlsx_response
+from core.views import (
+    FilteredListView,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+)
 
 from . import roster
-from .filtersets import PersonFilterSet
+from .filtersets import PersonFilterSet, SupportInstitutionFilterSet
 from .forms import (
     AssignmentFormSet,
     ImplementingBodyForm,
@@ -21,6 +28,7 @@ from .forms import (
     PrefectureBlockForm,
     QualificationFilterForm,
     RosterUploadForm,
+    SupportInstitutionForm,
 )
 from .models import (
     Assignment,
@@ -29,6 +37,7 @@ from .models import (
     Person,
     Prefecture,
     Role,
+    SupportInstitution,
     TrainingBlock,
     active_on,
 )
@@ -122,68 +131,55 @@ class PrefectureBlockUpdateView(ScopedUpdateView):
     success_url = reverse_lazy("organizations:block_list")
 
 
-class PersonListView(ScopedListView):
+class PersonListView(FilteredListView):
     model = Person
+    filterset_class = PersonFilterSet
     template_name = "organizations/person_list.html"
+    export_name = "staff"
+    export_title = gettext_lazy("Staff")
 
-    def get_filterset(self):
-        base = super().get_queryset()
-        return PersonFilterSet(self.request.GET, queryset=base, user=self.request.user)
-
-    def get_queryset(self):
-        self.filterset = self.get_filterset()
+    def get_base_queryset(self):
         today = datetime.date.today()
         current = Assignment.objects.active_on(today).select_related("center")
-        return self.filterset.qs.prefetch_related(
-            Prefetch("assignments", queryset=current, to_attr="current"),
-            "qualifications",
-        ).order_by("kana", "staff_code")
-
-    def get(self, request, *args, **kwargs):
-        export = request.GET.get("export")
-        if export in {"xlsx", "csv"}:
-            return self.export(export)
-        return super().get(request, *args, **kwargs)
-
-    def export(self, kind):
-        """One row per person in the roster format, so an export re-imports unchanged."""
-        headers = list(roster.HEADERS.values())
-        people = self.get_queryset().prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.select_related("center").order_by("-start_date"),
-                to_attr="all_assignments",
+        return (
+            super()
+            .get_base_queryset()
+            .prefetch_related(
+                Prefetch("assignments", queryset=current, to_attr="current"), "qualifications"
             )
+            .order_by("kana", "staff_code")
         )
-        rows = []
-        for person in people:
-            latest = (person.current or person.all_assignments or [None])[0]
-            rows.append(
-                [
-                    person.staff_code,
-                    person.name,
-                    person.kana,
-                    latest.center.code if latest and latest.center else "",
-                    roster.ROLE_WORDS[latest.role][0] if latest else "",
-                    latest.start_date.isoformat() if latest else "",
-                    latest.end_date.isoformat() if latest and latest.end_date else "",
-                    ";".join(q.name for q in person.qualifications.all()),
-                    person.email,
-                ]
-            )
-        name = f"staff-{datetime.date.today():%Y%m%d}.{kind}"
-        if kind == "xlsx":
-            return xlsx_response(name, _("Staff"), headers, rows)
-        return csv_response(name, headers, rows)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filterset"] = self.filterset
-        context["may_edit"] = may_edit(self.request.user, Person)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
-        return context
+    def export_queryset(self):
+        latest_first = Assignment.objects.select_related("center").order_by("-start_date")
+        return self.get_queryset().prefetch_related(
+            Prefetch("assignments", queryset=latest_first, to_attr="all_assignments")
+        )
+
+    def export_columns(self):
+        """The roster format, one row per person, so an export re-imports unchanged."""
+
+        def latest(person):
+            return (person.current or person.all_assignments or [None])[0]
+
+        def of_latest(getter):
+            return lambda p: getter(latest(p)) if latest(p) else ""
+
+        headers = roster.HEADERS
+        return [
+            (headers["staff_code"], lambda p: p.staff_code),
+            (headers["name"], lambda p: p.name),
+            (headers["kana"], lambda p: p.kana),
+            (headers["center"], of_latest(lambda a: a.center.code if a.center else "")),
+            (headers["role"], of_latest(lambda a: roster.ROLE_WORDS[a.role][0])),
+            (headers["start_date"], of_latest(lambda a: a.start_date.isoformat())),
+            (
+                headers["end_date"],
+                of_latest(lambda a: a.end_date.isoformat() if a.end_date else ""),
+            ),
+            (headers["qualifications"], lambda p: ";".join(q.name for q in p.qualifications.all())),
+            (headers["email"], lambda p: p.email),
+        ]
 
 
 class PersonDetailView(ScopedDetailView):
@@ -332,3 +328,40 @@ def qualification_statistics(request):
             "export_query": query.urlencode(),
         },
     )
+
+
+class SupportInstitutionListView(FilteredListView):
+    model = SupportInstitution
+    filterset_class = SupportInstitutionFilterSet
+    template_name = "organizations/institution_list.html"
+    export_name = "support-institutions"
+    export_title = gettext_lazy("Support institutions")
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("institution_type", "prefecture")
+
+    def export_columns(self):
+        return [
+            (_("Name"), lambda o: o.name),
+            (_("Type"), lambda o: o.institution_type.name),
+            (_("Prefecture"), lambda o: o.prefecture.name),
+            (_("Active"), lambda o: "○" if o.is_active else ""),
+        ]
+
+
+class SupportInstitutionFormMixin:
+    model = SupportInstitution
+    form_class = SupportInstitutionForm
+    template_name = "organizations/form.html"
+    success_url = reverse_lazy("organizations:institution_list")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+class SupportInstitutionCreateView(SupportInstitutionFormMixin, ScopedCreateView):
+    pass
+
+
+class SupportInstitutionUpdateView(SupportInstitutionFormMixin, ScopedUpdateView):
+    pass

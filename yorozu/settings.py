@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "accounts",
     "organizations",
     "consultations",
+    "planning",
 ]
 
 MIDDLEWARE = [

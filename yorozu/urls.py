@@ -9,6 +9,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("org/", include("organizations.urls")),
+    path("records/", include("consultations.urls")),
+    path("plans/", include("planning.urls")),
     # The login page offers the language switch too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,207 @@
+"""One FilterSet per record list; each serves the list page and its export alike."""
+
+import unicodedata
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import scope_centers
+from organizations.models import Center, Person, SupportInstitution
+
+from .indicators import Period, fiscal_year_of
+from .models import (
+    Case,
+    CaseStatus,
+    Client,
+    ClientForm,
+    Consultation,
+    Industry,
+    Mode,
+    NetworkActivity,
+    NetworkKind,
+    PriorityField,
+    Topic,
+    may_see_identity,
+)
+
+
+def normalized(value: str) -> str:
+    # Full-width and half-width forms must find each other (ＡＢＣ = ABC, ｶﾅ = カナ).
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class FiscalYearFilter(django_filters.NumberFilter):
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        period = Period.fiscal_year(int(value))
+        return qs.filter(
+            **{f"{self.field_name}__gte": period.start, f"{self.field_name}__lte": period.end}
+        )
+
+
+def fiscal_year_choices():
+    import datetime
+
+    current = fiscal_year_of(datetime.date.today())
+    return [(year, f"{year}年度") for year in range(current, current - 10, -1)]
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """Limits the center (and staff) choices to what the user can see."""
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.user = user
+        centers = scope_centers(user).select_related("prefecture")
+        if "center" in self.filters:
+            self.filters["center"].queryset = centers
+        if "staff" in self.filters:
+            self.filters["staff"].queryset = Person.objects.for_user(user)
+        if "institution" in self.filters:
+            self.filters["institution"].queryset = SupportInstitution.objects.for_user(user)
+        if "q" in self.form.fields:
+            self.form.fields["q"].widget = forms.TextInput(attrs={"type": "search"})
+        for name in ("fy", "solved_fy", "visited_fy"):
+            if name in self.form.fields:
+                self.form.fields[name].widget = forms.Select(
+                    choices=[("", "---------"), *fiscal_year_choices()]
+                )
+
+
+class PeriodFilters(django_filters.FilterSet):
+    fy = FiscalYearFilter(field_name="date", label=_("Fiscal year"))
+    date_from = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", label=_("From"), widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label=_("To"), widget=DateInput()
+    )
+
+
+class ConsultationFilterSet(ScopedFilterSet, PeriodFilters):
+    center = django_filters.ModelChoiceFilter(queryset=Center.objects.none(), label=_("Center"))
+    staff = django_filters.ModelChoiceFilter(
+        queryset=Person.objects.none(), method="filter_staff", label=_("Staff")
+    )
+    mode = django_filters.ChoiceFilter(choices=Mode.choices, label=_("Mode"))
+    topic = django_filters.ModelChoiceFilter(
+        queryset=Topic.objects.all(), field_name="case__topics", label=_("Topic")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=CaseStatus.choices, field_name="case__status", label=_("Case status")
+    )
+    industry = django_filters.ChoiceFilter(
+        choices=Industry.choices, field_name="client__industry", label=_("Industry")
+    )
+    q = django_filters.CharFilter(method="filter_text", label=_("Text in summary"))
+
+    class Meta:
+        model = Consultation
+        fields = []
+
+    def filter_staff(self, queryset, name, value):
+        joined = Consultation.objects.filter(other_staff=value).values("pk")
+        return queryset.filter(Q(lead_staff=value) | Q(pk__in=joined))
+
+    def filter_text(self, queryset, name, value):
+        text = normalized(value)
+        return queryset.filter(
+            Q(summary__icontains=text) | Q(advice__icontains=text) | Q(next_step__icontains=text)
+        )
+
+
+class ClientFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    center = django_filters.ModelChoiceFilter(
+        queryset=Center.objects.none(), method="filter_center", label=_("Center")
+    )
+    form = django_filters.ChoiceFilter(choices=ClientForm.choices, label=_("Form"))
+    industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
+    survey_consent = django_filters.BooleanFilter(label=_("Consents to surveys"))
+    visited_fy = django_filters.NumberFilter(
+        method="filter_visited", label=_("Consulted in fiscal year")
+    )
+
+    class Meta:
+        model = Client
+        fields = []
+
+    def filter_visited(self, queryset, name, value):
+        """The clients the visitors indicator counts: a session in the year (at the chosen center)."""
+        period = Period.fiscal_year(int(value))
+        sessions = Consultation.objects.filter(date__gte=period.start, date__lte=period.end)
+        center = self.form.cleaned_data.get("center")
+        if center:
+            sessions = sessions.filter(center=center)
+        return queryset.filter(pk__in=sessions.values("client_id"))
+
+    def filter_center(self, queryset, name, value):
+        served = Consultation.objects.filter(center=value).values("client_id")
+        return queryset.filter(Q(home_center=value) | Q(pk__in=served))
+
+    def filter_text(self, queryset, name, value):
+        text = normalized(value)
+        if not may_see_identity(self.user):
+            # Others may look a client up by ID only: names are confidential.
+            return queryset.filter(external_id=text)
+        digits = "".join(ch for ch in text if ch.isdigit())
+        condition = Q(business_name__icontains=text) | Q(external_id=text)
+        condition |= Q(name_key__contains=text.casefold().replace(" ", ""))
+        if len(digits) >= 6:
+            condition |= Q(phone_key__contains=digits) | Q(corporate_number=digits)
+        return queryset.filter(condition)
+
+
+class CaseFilterSet(ScopedFilterSet):
+    fy = FiscalYearFilter(field_name="opened_on", label=_("Opened in fiscal year"))
+    solved_fy = FiscalYearFilter(field_name="resolved_on", label=_("Solved in fiscal year"))
+    center = django_filters.ModelChoiceFilter(queryset=Center.objects.none(), label=_("Center"))
+    status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
+    topic = django_filters.ModelChoiceFilter(
+        queryset=Topic.objects.all(), field_name="topics", label=_("Topic")
+    )
+    priority_field = django_filters.ModelChoiceFilter(
+        queryset=PriorityField.objects.all(),
+        field_name="priority_fields",
+        label=_("Priority field"),
+    )
+    industry = django_filters.ChoiceFilter(
+        choices=Industry.choices, field_name="client__industry", label=_("Industry")
+    )
+    q = django_filters.CharFilter(method="filter_text", label=_("Text"))
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        text = normalized(value)
+        return queryset.filter(Q(title__icontains=text) | Q(evidence__icontains=text))
+
+
+class NetworkActivityFilterSet(ScopedFilterSet, PeriodFilters):
+    center = django_filters.ModelChoiceFilter(queryset=Center.objects.none(), label=_("Center"))
+    kind = django_filters.ChoiceFilter(choices=NetworkKind.choices, label=_("Kind"))
+    institution = django_filters.ModelChoiceFilter(
+        queryset=SupportInstitution.objects.none(),
+        field_name="institutions",
+        label=_("Support institution"),
+    )
+    staff = django_filters.ModelChoiceFilter(
+        queryset=Person.objects.none(), field_name="staff", label=_("Staff")
+    )
+    q = django_filters.CharFilter(method="filter_text", label=_("Text"))
+
+    class Meta:
+        model = NetworkActivity
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(description__icontains=normalized(value))

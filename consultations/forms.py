@@ -1,0 +1,274 @@
+import datetime
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import centers_editable_for
+from organizations.models import Person, Prefecture, SupportInstitution, active_on
+
+from .models import (
+    Case,
+    Client,
+    Consultation,
+    NetworkActivity,
+    PriorityField,
+    Topic,
+    find_duplicates,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class CenterBoundForm(forms.ModelForm):
+    """A record form whose center and related choices are limited to the user's scope."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        centers = centers_editable_for(user, self._meta.model)
+        if "center" in self.fields:
+            self.fields["center"].queryset = centers
+            if centers.count() == 1 and not self.instance.pk:
+                self.fields["center"].initial = centers.get()
+        if "home_center" in self.fields:
+            self.fields["home_center"].queryset = centers
+            if centers.count() == 1 and not self.instance.pk:
+                self.fields["home_center"].initial = centers.get()
+        staff = Person.objects.filter(
+            active_on(datetime.date.today(), "assignments__"), assignments__center__in=centers
+        ).distinct()
+        for name in ("lead_staff", "other_staff", "staff"):
+            if name in self.fields:
+                self.fields[name].queryset = staff
+        for name in ("client",):
+            if name in self.fields:
+                self.fields[name].queryset = Client.objects.for_user(user)
+        for name in ("case",):
+            if name in self.fields:
+                self.fields[name].queryset = Case.objects.for_user(user)
+        for name in ("referred_from", "referred_to", "institutions"):
+            if name in self.fields:
+                self.fields[name].queryset = SupportInstitution.objects.for_user(user).filter(
+                    is_active=True
+                )
+
+
+class ClientRecordForm(CenterBoundForm):
+    confirm_duplicate = forms.BooleanField(
+        required=False,
+        label=_("Register anyway: this is a different business"),
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "home_center",
+            "external_id",
+            "business_name",
+            "corporate_number",
+            "form",
+            "industry",
+            "employees",
+            "capital",
+            "prefecture",
+            "municipality",
+            "founding_year",
+            "contact_name",
+            "phone",
+            "email",
+            "survey_consent",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prefecture"].queryset = Prefecture.objects.all()
+        self.duplicates = Client.objects.none()
+
+    def clean_corporate_number(self):
+        value = self.cleaned_data.get("corporate_number", "")
+        return re.sub(r"\D", "", forms.CharField().to_python(value).translate(FULL_WIDTH_DIGITS))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        self.duplicates = find_duplicates(
+            corporate_number=cleaned.get("corporate_number", ""),
+            business_name=cleaned.get("business_name", ""),
+            phone=cleaned.get("phone", ""),
+            exclude_pk=self.instance.pk,
+        )
+        if self.duplicates.exists() and not cleaned.get("confirm_duplicate"):
+            raise forms.ValidationError(
+                _(
+                    "This business looks already registered (same corporate number, or same name "
+                    "and phone). Open the existing client instead, or confirm that it is a "
+                    "different business."
+                ),
+                code="duplicate",
+            )
+        return cleaned
+
+
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+class CaseForm(CenterBoundForm):
+    class Meta:
+        model = Case
+        fields = [
+            "center",
+            "client",
+            "title",
+            "topics",
+            "priority_fields",
+            "opened_on",
+            "status",
+            "resolved_on",
+            "resolution_kind",
+            "evidence",
+            "referred_from",
+            "referred_to",
+        ]
+        widgets = {
+            "opened_on": DateInput(),
+            "resolved_on": DateInput(),
+            "topics": forms.CheckboxSelectMultiple,
+            "priority_fields": forms.CheckboxSelectMultiple,
+            "evidence": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.objects.filter(is_active=True)
+        self.fields["priority_fields"].queryset = PriorityField.objects.filter(is_active=True)
+
+
+class ConsultationForm(CenterBoundForm):
+    class Meta:
+        model = Consultation
+        fields = [
+            "center",
+            "date",
+            "start_time",
+            "minutes",
+            "mode",
+            "place",
+            "client",
+            "case",
+            "lead_staff",
+            "other_staff",
+            "summary",
+            "advice",
+            "next_step",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "start_time": TimeInput(),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "advice": forms.Textarea(attrs={"rows": 3}),
+            "next_step": forms.Textarea(attrs={"rows": 2}),
+            "other_staff": forms.SelectMultiple(attrs={"size": 5}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        case, client = cleaned.get("case"), cleaned.get("client")
+        if case and client and case.client_id != client.pk:
+            self.add_error("case", _("The case belongs to another client."))
+        return cleaned
+
+
+class QuickConsultationForm(ConsultationForm):
+    """The coordinator's quick entry: the few fields that matter, keyboard first."""
+
+    client_ref = forms.CharField(
+        label=_("Client"),
+        help_text=_("Type part of the name and pick from the list."),
+        widget=forms.TextInput(
+            attrs={"list": "client-options", "autocomplete": "off", "autofocus": True}
+        ),
+    )
+
+    class Meta(ConsultationForm.Meta):
+        fields = [
+            "center",
+            "date",
+            "start_time",
+            "minutes",
+            "mode",
+            "case",
+            "lead_staff",
+            "summary",
+        ]
+
+    field_order = [
+        "client_ref",
+        "date",
+        "start_time",
+        "minutes",
+        "mode",
+        "case",
+        "lead_staff",
+        "summary",
+        "center",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = datetime.date.today()
+        if self.user and self.user.person_id and not self.is_bound:
+            self.fields["lead_staff"].initial = self.user.person_id
+
+    def clean_client_ref(self):
+        value = self.cleaned_data["client_ref"]
+        match = re.search(r"\[#(\d+)\]\s*$", value)
+        client = None
+        if match:
+            client = Client.objects.for_user(self.user).filter(pk=match.group(1)).first()
+        else:
+            found = Client.objects.for_user(self.user).filter(external_id=value.strip())
+            client = found.first()
+        if client is None:
+            raise forms.ValidationError(_("Pick a client from the list (or type its client ID)."))
+        return client
+
+    def clean(self):
+        cleaned = super().clean()
+        client = cleaned.get("client_ref")
+        if client:
+            self.instance.client = client
+            case = cleaned.get("case")
+            if case and case.client_id != client.pk:
+                self.add_error("case", _("The case belongs to another client."))
+        return cleaned
+
+
+def client_option(client) -> str:
+    """The datalist value for a client: readable, and parseable back to the record."""
+    return f"{client.business_name} [#{client.pk}]"
+
+
+class NetworkActivityForm(CenterBoundForm):
+    class Meta:
+        model = NetworkActivity
+        fields = ["center", "date", "kind", "institutions", "staff", "description"]
+        widgets = {
+            "date": DateInput(),
+            "institutions": forms.SelectMultiple(attrs={"size": 8}),
+            "staff": forms.SelectMultiple(attrs={"size": 5}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,428 @@
+"""Record screens: thin views over scoped querysets, filter sets and forms."""
+
+import datetime
+
+from django.contrib import messages
+from django.db.models import Count, Max, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.history import history_for
+from core.scoping import CHANGE, scope_centers, scope_rule
+from core.views import FilteredListView, ScopedCreateView, ScopedDetailView, ScopedUpdateView
+from organizations.models import Bureau, Center
+
+from . import indicators
+from .filtersets import (
+    CaseFilterSet,
+    ClientFilterSet,
+    ConsultationFilterSet,
+    NetworkActivityFilterSet,
+)
+from .forms import (
+    CaseForm,
+    ClientRecordForm,
+    ConsultationForm,
+    NetworkActivityForm,
+    QuickConsultationForm,
+    client_option,
+)
+from .models import Case, Client, Consultation, NetworkActivity, may_see_identity
+
+
+def _date(value):
+    return value.isoformat() if value else ""
+
+
+def staff_codes(session) -> str:
+    """Lead first, then the others: the import's 担当者 column."""
+    people = ([session.lead_staff] if session.lead_staff else []) + list(session.other_staff.all())
+    return ";".join(p.staff_code for p in people)
+
+
+def client_label(client, user) -> str:
+    return client.business_name if may_see_identity(user) else client.pseudonym
+
+
+class RecordFormMixin:
+    """Passes the user to the form (it scopes its choices) and says what happened."""
+
+    template_name = "consultations/record_form.html"
+    saved_message = gettext_lazy("Saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, self.saved_message)
+        return response
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "model_name": self.model._meta.verbose_name}
+
+
+class RecordDetailMixin:
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_for(self.object)
+        context["identity"] = may_see_identity(self.request.user)
+        context["may_edit"] = (
+            self.model.objects.for_user(self.request.user, CHANGE)
+            .filter(pk=self.object.pk)
+            .exists()
+        )
+        return context
+
+
+# --- Consultation sessions -------------------------------------------------------------
+
+
+class ConsultationListView(FilteredListView):
+    model = Consultation
+    filterset_class = ConsultationFilterSet
+    template_name = "consultations/consultation_list.html"
+    export_name = "consultations"
+    export_title = gettext_lazy("Consultations")
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("center", "client", "lead_staff", "case")
+            .order_by("-date", "-start_time", "-id")
+        )
+
+    def export_queryset(self):
+        return self.get_queryset().prefetch_related("other_staff")
+
+    def export_columns(self):
+        user = self.request.user
+        return [
+            ("対応ID", lambda o: o.external_id or f"#{o.pk}"),
+            ("拠点", lambda o: o.center.code),
+            ("相談者ID", lambda o: o.client.external_id or ""),
+            ("課題ID", lambda o: (o.case.external_id or "") if o.case else ""),
+            ("対応日", lambda o: _date(o.date)),
+            ("開始時刻", lambda o: o.start_time.strftime("%H:%M") if o.start_time else ""),
+            ("時間(分)", lambda o: o.minutes),
+            ("対応方法", lambda o: o.get_mode_display()),
+            ("担当者", staff_codes),
+            ("概要", lambda o: o.summary),
+            ("相談者", lambda o: client_label(o.client, user)),
+        ]
+
+
+class ConsultationDetailView(RecordDetailMixin, ScopedDetailView):
+    model = Consultation
+    template_name = "consultations/consultation_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("center", "client", "case", "lead_staff")
+
+
+class ConsultationCreateView(RecordFormMixin, ScopedCreateView):
+    model = Consultation
+    form_class = ConsultationForm
+
+    def get_initial(self):
+        initial = {"date": datetime.date.today()}
+        for name in ("client", "case"):
+            if self.request.GET.get(name, "").isdigit():
+                initial[name] = self.request.GET[name]
+        if self.request.user.person_id:
+            initial["lead_staff"] = self.request.user.person_id
+        return initial
+
+
+class ConsultationUpdateView(RecordFormMixin, ScopedUpdateView):
+    model = Consultation
+    form_class = ConsultationForm
+
+
+class QuickEntryView(RecordFormMixin, ScopedCreateView):
+    """Record a session from the keyboard: client, date, minutes, mode, summary, Enter."""
+
+    model = Consultation
+    form_class = QuickConsultationForm
+    template_name = "consultations/quick_entry.html"
+
+    def form_valid(self, form):
+        form.instance.client = form.cleaned_data["client_ref"]
+        super().form_valid(form)
+        return redirect(reverse("consultations:quick_entry") + f"?saved={self.object.pk}")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mine = Consultation.objects.for_user(self.request.user).select_related("client")
+        if self.request.user.person_id:
+            mine = mine.filter(lead_staff_id=self.request.user.person_id)
+        context["recent"] = mine.order_by("-id")[:8]
+        context["client_options"] = recent_clients(self.request.user)
+        saved = self.request.GET.get("saved", "")
+        context["saved"] = mine.filter(pk=saved).first() if saved.isdigit() else None
+        return context
+
+
+def recent_clients(user, text: str = "", limit: int = 200):
+    clients = Client.objects.for_user(user)
+    if text:
+        clients = ClientFilterSet({"q": text}, queryset=clients, user=user).qs
+    return clients.annotate(last_seen=Max("consultations__date")).order_by("-last_seen", "-id")[
+        :limit
+    ]
+
+
+@scope_rule("lists only Client.objects.for_user(user)")
+def client_options(request):
+    """<option>s for the quick-entry client field, searched as the user types (htmx)."""
+    if not may_see_identity(request.user):
+        return HttpResponse("")
+    clients = recent_clients(request.user, request.GET.get("client_ref", "").strip(), limit=50)
+    html = format_html_join(
+        "", '<option value="{}"></option>', ((client_option(c),) for c in clients)
+    )
+    return HttpResponse(html)
+
+
+# --- Clients ---------------------------------------------------------------------------
+
+
+class ClientListView(FilteredListView):
+    model = Client
+    filterset_class = ClientFilterSet
+    template_name = "consultations/client_list.html"
+    export_name = "clients"
+    export_title = gettext_lazy("Clients")
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("home_center", "prefecture")
+            .annotate(session_count=Count("consultations"), last_seen=Max("consultations__date"))
+            .order_by("-last_seen", "-id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identity"] = may_see_identity(self.request.user)
+        return context
+
+    def export_columns(self):
+        identity = may_see_identity(self.request.user)
+
+        def confidential(getter):
+            return getter if identity else (lambda o: "")
+
+        return [
+            ("相談者ID", lambda o: o.external_id or f"#{o.pk}"),
+            ("拠点", lambda o: o.home_center.code),
+            ("事業者名", lambda o: o.business_name if identity else o.pseudonym),
+            ("法人番号", confidential(lambda o: o.corporate_number)),
+            ("形態", lambda o: o.get_form_display()),
+            ("業種", lambda o: o.industry),
+            ("従業員数", lambda o: o.employees if o.employees is not None else ""),
+            ("資本金", lambda o: o.capital if o.capital is not None else ""),
+            ("都道府県", lambda o: o.prefecture.name if o.prefecture else ""),
+            ("市区町村", lambda o: o.municipality),
+            ("電話", confidential(lambda o: o.phone)),
+            ("メール", confidential(lambda o: o.email)),
+            ("調査同意", lambda o: "有" if o.survey_consent else "無"),
+        ]
+
+
+class ClientDetailView(RecordDetailMixin, ScopedDetailView):
+    model = Client
+    template_name = "consultations/client_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        # The timeline shows only what the viewer's centers did with this client.
+        context["cases"] = (
+            Case.objects.for_user(user).filter(client=self.object).prefetch_related("topics")
+        )
+        context["timeline"] = (
+            Consultation.objects.for_user(user)
+            .filter(client=self.object)
+            .select_related("center", "case", "lead_staff")
+            .order_by("-date", "-start_time")
+        )
+        context["centers_served"] = Center.objects.filter(
+            Q(consultations__client=self.object) | Q(pk=self.object.home_center_id)
+        ).distinct()
+        return context
+
+
+class ClientCreateView(RecordFormMixin, ScopedCreateView):
+    model = Client
+    form_class = ClientRecordForm
+    template_name = "consultations/client_form.html"
+
+
+class ClientUpdateView(RecordFormMixin, ScopedUpdateView):
+    model = Client
+    form_class = ClientRecordForm
+    template_name = "consultations/client_form.html"
+
+
+# --- Cases -----------------------------------------------------------------------------
+
+
+class CaseListView(FilteredListView):
+    model = Case
+    filterset_class = CaseFilterSet
+    template_name = "consultations/case_list.html"
+    export_name = "cases"
+    export_title = gettext_lazy("Cases")
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("center", "client")
+            .prefetch_related("topics", "priority_fields")
+            .annotate(session_count=Count("consultations"))
+            .order_by("-opened_on", "-id")
+        )
+
+    def export_columns(self):
+        return [
+            ("課題ID", lambda o: o.external_id or f"#{o.pk}"),
+            ("相談者ID", lambda o: o.client.external_id or ""),
+            ("拠点", lambda o: o.center.code),
+            ("相談分野", lambda o: ";".join(t.name for t in o.topics.all())),
+            ("重点分野", lambda o: ";".join(p.name for p in o.priority_fields.all())),
+            ("開始日", lambda o: _date(o.opened_on)),
+            ("状態", lambda o: o.get_status_display()),
+            ("解決日", lambda o: _date(o.resolved_on)),
+            ("解決区分", lambda o: o.get_resolution_kind_display() if o.resolution_kind else ""),
+            ("成果", lambda o: o.evidence),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identity"] = may_see_identity(self.request.user)
+        return context
+
+
+class CaseDetailView(RecordDetailMixin, ScopedDetailView):
+    model = Case
+    template_name = "consultations/case_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["timeline"] = self.object.consultations.select_related("lead_staff").order_by(
+            "-date", "-start_time"
+        )
+        return context
+
+
+class CaseCreateView(RecordFormMixin, ScopedCreateView):
+    model = Case
+    form_class = CaseForm
+
+    def get_initial(self):
+        initial = {"opened_on": datetime.date.today()}
+        if self.request.GET.get("client", "").isdigit():
+            initial["client"] = self.request.GET["client"]
+        return initial
+
+
+class CaseUpdateView(RecordFormMixin, ScopedUpdateView):
+    model = Case
+    form_class = CaseForm
+
+
+# --- Network activities ----------------------------------------------------------------
+
+
+class ActivityListView(FilteredListView):
+    model = NetworkActivity
+    filterset_class = NetworkActivityFilterSet
+    template_name = "consultations/activity_list.html"
+    export_name = "network-activities"
+    export_title = gettext_lazy("Network activities")
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("center")
+            .prefetch_related("institutions", Prefetch("staff"))
+            .order_by("-date", "-id")
+        )
+
+    def export_columns(self):
+        return [
+            ("活動ID", lambda o: o.external_id or f"#{o.pk}"),
+            ("拠点", lambda o: o.center.code),
+            ("実施日", lambda o: _date(o.date)),
+            ("連携機関", lambda o: ";".join(i.name for i in o.institutions.all())),
+            ("区分", lambda o: o.get_kind_display()),
+            ("内容", lambda o: o.description),
+            ("担当者", lambda o: ";".join(p.staff_code for p in o.staff.all())),
+        ]
+
+
+class ActivityDetailView(RecordDetailMixin, ScopedDetailView):
+    model = NetworkActivity
+    template_name = "consultations/activity_detail.html"
+
+
+class ActivityCreateView(RecordFormMixin, ScopedCreateView):
+    model = NetworkActivity
+    form_class = NetworkActivityForm
+
+    def get_initial(self):
+        return {"date": datetime.date.today()}
+
+
+class ActivityUpdateView(RecordFormMixin, ScopedUpdateView):
+    model = NetworkActivity
+    form_class = NetworkActivityForm
+
+
+# --- Indicators ------------------------------------------------------------------------
+
+
+@scope_rule("counts only records of scope_centers(user), via the indicator engine")
+def indicator_table(request):
+    """Per-center indicator table for a period, each figure linking to its records."""
+    today = datetime.date.today()
+    fy = request.GET.get("fy", "")
+    fy = int(fy) if fy.isdigit() else indicators.fiscal_year_of(today)
+    period = indicators.Period.fiscal_year(fy)
+    centers = scope_centers(request.user)
+    bureau = Bureau.objects.filter(pk=request.GET.get("bureau") or None).first()
+    if bureau:
+        centers = centers.filter(prefecture__bureau=bureau)
+    rows = indicators.center_table(period=period, centers=centers)
+    if request.GET.get("export") == "xlsx":
+        from core.tabular import xlsx_response
+
+        headers = [_("Center")] + [str(i.label) for i in indicators.STANDARD]
+        data = [[str(r.label)] + [r.values[i.code] for i in indicators.STANDARD] for r in rows]
+        return xlsx_response(f"indicators-{fy}.xlsx", f"{fy}", headers, data)
+    return render(
+        request,
+        "consultations/indicator_table.html",
+        {
+            "rows": rows,
+            "indicators": indicators.STANDARD,
+            "period": period,
+            "fy": fy,
+            "years": range(
+                indicators.fiscal_year_of(today), indicators.fiscal_year_of(today) - 10, -1
+            ),
+            "bureaus": Bureau.objects.filter(
+                pk__in=scope_centers(request.user).values("prefecture__bureau")
+            ),
+            "bureau": bureau,
+        },
+    )

@@ -1,0 +1,238 @@
+"""Progress against plan targets: actual to date, pace, projection and status.
+
+The pace is not a straight line: the share of the year's work expected by a date
+follows the center's own monthly pattern of last year (for each indicator). A
+center without last year's figures falls back to the share of days elapsed.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from consultations.indicators import (
+    CASES_SOLVED,
+    CONSULTATIONS,
+    STANDARD,
+    Indicator,
+    Period,
+    PriorityMetric,
+    compute,
+    priority_indicator,
+)
+
+from .models import BusinessPlan, PlanStatus
+
+ON_TRACK, AT_RISK, BEHIND, NO_TARGET, NOT_STARTED = (
+    "on_track",
+    "at_risk",
+    "behind",
+    "no_target",
+    "not_started",
+)
+STATUS_LABELS = {
+    ON_TRACK: _("On track"),
+    AT_RISK: _("At risk"),
+    BEHIND: _("Behind"),
+    NO_TARGET: _("No target"),
+    NOT_STARTED: _("Not started"),
+}
+
+
+def elapsed_fraction(period: Period, month: datetime.date, as_of: datetime.date) -> float:
+    """How much of ``month`` (within ``period``) has passed on ``as_of``, from 0 to 1."""
+    next_month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    last = min(next_month - datetime.timedelta(days=1), period.end)
+    first = max(month, period.start)
+    if as_of < first:
+        return 0.0
+    if as_of >= last:
+        return 1.0
+    return ((as_of - first).days + 1) / ((last - first).days + 1)
+
+
+def expected_share(*, period: Period, as_of: datetime.date, last_year_by_month: dict) -> float:
+    """Share of the year's total expected by ``as_of``.
+
+    ``last_year_by_month`` maps the first day of each month of the previous fiscal
+    year to its value. Each month of this year weighs what the same month weighed
+    last year; with nothing last year, every day weighs the same.
+    """
+    total = sum(last_year_by_month.values())
+    if total <= 0:
+        days = (period.end - period.start).days + 1
+        done = (min(as_of, period.end) - period.start).days + 1
+        return max(0.0, min(1.0, done / days))
+    share = 0.0
+    for month in period.months():
+        weight = last_year_by_month.get(month.replace(year=month.year - 1), 0) / total
+        share += weight * elapsed_fraction(period, month, as_of)
+    return share
+
+
+def project(actual: int, share: float) -> int | None:
+    """Year-end figure if the rest of the year goes at the pace so far."""
+    if share <= 0:
+        return None
+    return round(actual / share)
+
+
+def status_of(*, target, projected, share, margin: Decimal) -> str:
+    if target is None:
+        return NO_TARGET
+    if projected is None or share <= 0:
+        return NOT_STARTED
+    if projected >= target:
+        return ON_TRACK
+    if projected >= target * (1 - float(margin)):
+        return AT_RISK
+    return BEHIND
+
+
+@dataclass
+class Progress:
+    code: str
+    label: str
+    target: int | None
+    actual: int
+    share: float
+    projected: int | None
+    status: str
+
+    @property
+    def rate(self) -> float | None:
+        return self.actual / self.target if self.target else None
+
+    @property
+    def gap(self) -> int | None:
+        if self.target is None or self.projected is None:
+            return None
+        return self.projected - self.target
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class CenterProgress:
+    center: object
+    plan: BusinessPlan | None
+    items: list[Progress]
+
+    def item(self, code):
+        return next((i for i in self.items if i.code == code), None)
+
+    @property
+    def worst(self) -> str:
+        order = [BEHIND, AT_RISK, ON_TRACK, NOT_STARTED, NO_TARGET]
+        statuses = {i.status for i in self.items}
+        return next((s for s in order if s in statuses), NO_TARGET)
+
+
+def _pattern_base(indicator: Indicator) -> Indicator:
+    # A priority metric follows the monthly pattern of its base indicator.
+    if indicator.code.startswith("priority:"):
+        return (
+            CASES_SOLVED if indicator.code.endswith(PriorityMetric.SOLVED_CASES) else CONSULTATIONS
+        )
+    return indicator
+
+
+def center_progress(*, fiscal_year, centers, as_of: datetime.date) -> list[CenterProgress]:
+    """Progress of every center in ``centers`` against its plan for ``fiscal_year``.
+
+    Figures come from the indicator engine (grouped queries); only the small
+    per-center, per-month aggregates are combined here.
+    """
+    period = Period.fiscal_year(fiscal_year.year)
+    to_date = Period(period.start, min(as_of, period.end))
+    centers = list(centers.select_related("prefecture__bureau").order_by("code"))
+    plans = {
+        p.center_id: p
+        for p in BusinessPlan.objects.filter(fiscal_year=fiscal_year, center__in=centers)
+        .exclude(status=PlanStatus.DRAFT)
+        .prefetch_related("targets", "priorities__priority_field")
+    }
+    priority_indicators = {}
+    for plan in plans.values():
+        for priority in plan.priorities.all():
+            indicator = priority_indicator(priority.priority_field, priority.metric)
+            priority_indicators[indicator.code] = indicator
+    indicators = STANDARD + list(priority_indicators.values())
+    center_ids = [c.pk for c in centers]
+    from organizations.models import Center
+
+    scope = Center.objects.filter(pk__in=center_ids)
+    actual = (
+        compute(indicators, period=to_date, centers=scope, group="center")
+        if as_of >= period.start
+        else {}
+    )
+    last_year = compute(
+        [CONSULTATIONS, *STANDARD[1:]],
+        period=Period.fiscal_year(fiscal_year.year - 1),
+        centers=scope,
+        group="center_month",
+    )
+    result = []
+    for center in centers:
+        plan = plans.get(center.pk)
+        items = []
+        wanted = list(STANDARD)
+        if plan:
+            wanted += [
+                priority_indicators[priority_indicator(p.priority_field, p.metric).code]
+                for p in plan.priorities.all()
+            ]
+        for indicator in wanted:
+            base = _pattern_base(indicator)
+            pattern = {
+                month: values.get(base.code, 0)
+                for (center_id, month), values in last_year.items()
+                if center_id == center.pk
+            }
+            share = expected_share(period=period, as_of=as_of, last_year_by_month=pattern)
+            value = actual.get(center.pk, {}).get(indicator.code, 0)
+            target = _target(plan, indicator)
+            projected = project(value, share)
+            items.append(
+                Progress(
+                    code=indicator.code,
+                    label=str(indicator.label),
+                    target=target,
+                    actual=value,
+                    share=share,
+                    projected=projected,
+                    status=status_of(
+                        target=target,
+                        projected=projected,
+                        share=share,
+                        margin=fiscal_year.warning_margin,
+                    ),
+                )
+            )
+        result.append(CenterProgress(center=center, plan=plan, items=items))
+    return result
+
+
+def _target(plan, indicator):
+    if plan is None:
+        return None
+    if indicator.code.startswith("priority:"):
+        _prefix, field_id, metric = indicator.code.split(":")
+        return next(
+            (
+                p.target
+                for p in plan.priorities.all()
+                if str(p.priority_field_id) == field_id and p.metric == metric
+            ),
+            None,
+        )
+    return plan.target_for(indicator.code)
+
+
+def early_warnings(progress: list[CenterProgress]) -> list[tuple[object, Progress]]:
+    """(center, item) for every target a center is projected to miss by more than the margin."""
+    return [(cp.center, item) for cp in progress for item in cp.items if item.status == BEHIND]

@@ -1,0 +1,195 @@
+"""Pace, projection and status, against hand-computed cases."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from conftest import make_client, make_plan, make_session
+from consultations.indicators import Period
+from organizations.models import Center
+from planning import progress
+from planning.progress import (
+    AT_RISK,
+    BEHIND,
+    NOT_STARTED,
+    ON_TRACK,
+    expected_share,
+    project,
+    status_of,
+)
+
+D = datetime.date
+FY = Period.fiscal_year(2025)
+
+
+def test_with_no_previous_year_the_pace_is_the_share_of_days():
+    # 1 April to 30 September 2025 is 183 of 365 days.
+    assert expected_share(period=FY, as_of=D(2025, 9, 30), last_year_by_month={}) == pytest.approx(
+        183 / 365
+    )
+    assert expected_share(period=FY, as_of=D(2025, 3, 1), last_year_by_month={}) == 0
+    assert expected_share(period=FY, as_of=D(2026, 5, 1), last_year_by_month={}) == 1
+
+
+def test_the_pace_follows_last_years_monthly_pattern():
+    # Last year: 10 sessions in April, 30 in May, 60 in March: 100 in all.
+    pattern = {D(2024, 4, 1): 10, D(2024, 5, 1): 30, D(2025, 3, 1): 60}
+    assert expected_share(
+        period=FY, as_of=D(2025, 4, 30), last_year_by_month=pattern
+    ) == pytest.approx(0.10)
+    # Mid-May: April (0.10) + 16 of 31 days of May (0.30 × 16/31).
+    assert expected_share(
+        period=FY, as_of=D(2025, 5, 16), last_year_by_month=pattern
+    ) == pytest.approx(0.10 + 0.30 * 16 / 31)
+    # All of the months up to February carry 40 %; March is still to come.
+    assert expected_share(
+        period=FY, as_of=D(2026, 2, 28), last_year_by_month=pattern
+    ) == pytest.approx(0.40)
+
+
+def test_the_projection_divides_the_actual_by_the_expected_share():
+    assert project(20, 0.10) == 200
+    assert project(0, 0.25) == 0  # a center with no activity yet projects to zero
+    assert project(5, 0) is None  # nothing can be said before the year starts
+
+
+def test_the_status_uses_the_margin():
+    margin = Decimal("0.10")
+    assert status_of(target=100, projected=100, share=0.5, margin=margin) == ON_TRACK
+    assert status_of(target=100, projected=90, share=0.5, margin=margin) == AT_RISK
+    assert status_of(target=100, projected=89, share=0.5, margin=margin) == BEHIND
+    assert status_of(target=100, projected=None, share=0, margin=margin) == NOT_STARTED
+
+
+@pytest.fixture
+def network(personas, tokyo, kanagawa, osaka):
+    """Tokyo: a plan, last year's pattern and this year's sessions. Kanagawa: a plan, nothing yet. Osaka: no plan."""
+    tokyo_plan = make_plan(tokyo, 2025, change_request=False)
+    kanagawa_plan = make_plan(kanagawa, 2025, change_request=False)
+    a = make_client(tokyo)
+    for day in (1, 2):  # last year: April 2, May 0, … (only April), so April carries the whole year
+        make_session(a, D(2024, 4, day))
+    for day in range(1, 11):  # this year: 10 sessions in April
+        make_session(a, D(2025, 4, day))
+    make_session(make_client(osaka), D(2025, 4, 3))
+    return tokyo_plan, kanagawa_plan
+
+
+def test_center_progress_projects_each_center_by_hand(network, tokyo, kanagawa, osaka):
+    year = network[0].fiscal_year
+    rows = progress.center_progress(
+        fiscal_year=year,
+        centers=Center.objects.filter(code__in=["13", "14", "27"]),
+        as_of=D(2025, 4, 30),
+    )
+    by_code = {r.center.code: r for r in rows}
+
+    tokyo_consultations = by_code["13"].item("consultations")
+    # Last year all of Tokyo's sessions were in April: by 30 April the whole year is "expected".
+    assert (
+        tokyo_consultations.actual,
+        tokyo_consultations.share,
+        tokyo_consultations.projected,
+    ) == (10, 1.0, 10)
+    assert tokyo_consultations.target == 100 and tokyo_consultations.status == BEHIND
+
+    kanagawa_consultations = by_code["14"].item("consultations")
+    # No previous year: straight line, 30 of 365 days; no activity yet: projected 0.
+    assert kanagawa_consultations.share == pytest.approx(30 / 365)
+    assert (kanagawa_consultations.actual, kanagawa_consultations.projected) == (0, 0)
+
+    osaka_consultations = by_code["27"].item("consultations")
+    assert by_code["27"].plan is None and osaka_consultations.target is None
+    assert osaka_consultations.status == "no_target"
+
+    # The priority field of Tokyo's plan (創業支援, sessions) is tracked too.
+    assert any(i.code.startswith("priority:") for i in by_code["13"].items)
+    warnings = progress.early_warnings(rows)
+    assert ("13", "consultations") in {(c.code, i.code) for c, i in warnings}
+
+
+def test_each_role_sees_exactly_its_scope_on_every_dashboard(
+    network, client_for, tokyo, osaka, kanagawa
+):
+    query = "?fy=2025&as_of=2025-04-30"
+    kanto = tokyo.prefecture.bureau
+    rows = (
+        client_for("kanto_officer")
+        .get(reverse("planning:bureau_dashboard", args=[kanto.pk]) + query)
+        .context["rows"]
+    )
+    assert {r.center.prefecture.bureau for r in rows} == {kanto} and len(rows) == 11
+    assert (
+        client_for("kanto_officer")
+        .get(reverse("planning:bureau_dashboard", args=[osaka.prefecture.bureau.pk]) + query)
+        .status_code
+        == 404
+    )
+    assert (
+        client_for("kanto_officer").get(reverse("planning:national_dashboard") + query).status_code
+        == 403
+    )
+
+    center_page = client_for("tokyo_manager").get(
+        reverse("planning:center_dashboard", args=[tokyo.pk]) + query
+    )
+    assert [r.center for r in center_page.context["rows"]] == [tokyo]
+    assert (
+        client_for("tokyo_manager")
+        .get(reverse("planning:center_dashboard", args=[kanagawa.pk]) + query)
+        .status_code
+        == 404
+    )
+    assert (
+        client_for("tokyo_manager")
+        .get(reverse("planning:bureau_dashboard", args=[kanto.pk]) + query)
+        .status_code
+        == 404
+    )
+
+    national = client_for("admin").get(reverse("planning:national_dashboard") + query).context
+    assert len(national["rows"]) == 47
+    warnings = (
+        client_for("kinki_officer").get(reverse("planning:warnings") + query).context["warnings"]
+    )
+    assert all(center.prefecture.bureau == osaka.prefecture.bureau for center, _item in warnings)
+
+
+def test_dashboard_figures_equal_the_indicators_command_and_totals_are_sums(
+    network, client_for, capsys
+):
+    import csv
+    import io
+
+    out = io.StringIO()
+    call_command("indicators", "--fy", "2025", stdout=out)
+    command = {row[0]: row[1:] for row in list(csv.reader(io.StringIO(out.getvalue())))[1:]}
+    context = (
+        client_for("admin")
+        .get(reverse("planning:national_dashboard") + "?fy=2025&as_of=2026-03-31")
+        .context
+    )
+    for row in context["rows"]:
+        assert [str(i.actual) for i in row.items[:4]] == command[row.center.name]
+    for total in context["totals"]:
+        assert total["actual"] == sum(r.item(total["code"]).actual for r in context["rows"])
+        assert total["target"] == sum(r.item(total["code"]).target or 0 for r in context["rows"])
+    # Additive indicators agree with the command's national row as well.
+    assert str(context["totals"][0]["actual"]) == command["total"][0]
+
+
+def test_the_compiled_table_downloads_as_xlsx(network, client_for):
+    from core.tabular import read_table
+
+    response = client_for("hq").get(
+        reverse("planning:national_dashboard") + "?fy=2025&as_of=2025-04-30&export=xlsx"
+    )
+    table = read_table(response.content, "c.xlsx")
+    assert len(table.rows) == 48 and table.headers[1] == "拠点"
+    tokyo_row = next(
+        values for _n, values in table.rows if values["拠点"] == "東京都よろず支援拠点"
+    )
+    assert tokyo_row[table.headers[2]] == 100 and tokyo_row[table.headers[3]] == 10

@@ -1,0 +1,548 @@
+"""Plan screens and dashboards: thin views over workflow functions and the progress module."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView
+
+from consultations.indicators import STANDARD, Period, compute, fiscal_year_of
+from core.history import history_for
+from core.scoping import is_national, may_edit, role_of, scope_centers, scope_rule
+from core.views import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedObjectMixin,
+    ScopedUpdateView,
+)
+from organizations.models import Bureau, Center
+
+from . import progress, workflow
+from .forms import (
+    ActivityPolicyForm,
+    DecisionForm,
+    FiscalYearForm,
+    InterviewForm,
+    PlanContentForm,
+    ScheduleForm,
+)
+from .models import (
+    ActivityPolicy,
+    BusinessPlan,
+    ChangeRequestStatus,
+    FiscalYear,
+    PlanChangeRequest,
+    PlanStatus,
+    PlanVersion,
+)
+
+
+def selected_year(request) -> FiscalYear | None:
+    """The fiscal year asked for (?fy=2025), else the current one, else the latest."""
+    years = FiscalYear.objects.all()
+    value = request.GET.get("fy", "")
+    if value.isdigit():
+        found = years.filter(year=int(value)).first()
+        if found:
+            return found
+    current = fiscal_year_of(datetime.date.today())
+    return years.filter(year=current).first() or years.first()
+
+
+# --- Fiscal years and the activity policy ------------------------------------------------
+
+
+class FiscalYearListView(ScopedListView):
+    model = FiscalYear
+    template_name = "planning/fiscalyear_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("policy")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_edit"] = may_edit(self.request.user, FiscalYear)
+        context["may_edit_policy"] = may_edit(self.request.user, ActivityPolicy)
+        return context
+
+
+class FiscalYearCreateView(ScopedCreateView):
+    model = FiscalYear
+    form_class = FiscalYearForm
+    template_name = "planning/form.html"
+    success_url = reverse_lazy("planning:year_list")
+
+
+class FiscalYearUpdateView(ScopedUpdateView):
+    model = FiscalYear
+    form_class = FiscalYearForm
+    template_name = "planning/form.html"
+    success_url = reverse_lazy("planning:year_list")
+
+
+class PolicyUpdateView(ScopedUpdateView):
+    model = ActivityPolicy
+    form_class = ActivityPolicyForm
+    template_name = "planning/form.html"
+    success_url = reverse_lazy("planning:year_list")
+
+
+class PolicyCreateView(ScopedCreateView):
+    model = ActivityPolicy
+    form_class = ActivityPolicyForm
+    template_name = "planning/form.html"
+    success_url = reverse_lazy("planning:year_list")
+
+    def form_valid(self, form):
+        form.instance.fiscal_year = get_object_or_404(
+            FiscalYear.objects.filter(policy__isnull=True), pk=self.request.GET.get("fy")
+        )
+        form.instance.published_by = self.request.user
+        form.instance.published_at = datetime.datetime.now(datetime.UTC)
+        return super().form_valid(form)
+
+
+class PolicyDetailView(ScopedDetailView):
+    model = ActivityPolicy
+    template_name = "planning/policy_detail.html"
+
+
+# --- Plans -----------------------------------------------------------------------------
+
+
+class PlanListView(ScopedListView):
+    model = BusinessPlan
+    template_name = "planning/plan_list.html"
+    paginate_by = None
+
+    def get_queryset(self):
+        self.year = selected_year(self.request)
+        return (
+            super()
+            .get_queryset()
+            .filter(fiscal_year=self.year)
+            .select_related("center__prefecture__bureau")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["year"] = self.year
+        context["years"] = FiscalYear.objects.all()
+        planned = set(context["object_list"].values_list("center_id", flat=True))
+        context["missing"] = scope_centers(user).exclude(pk__in=planned).order_by("code")
+        context["may_create"] = (
+            role_of(user) == "center_manager" and user.center_id not in planned and self.year
+        )
+        return context
+
+
+@scope_rule("creates a plan only for the center manager's own center (workflow.create_plan)")
+def plan_create(request):
+    if request.method != "POST":
+        return redirect("planning:plan_list")
+    year = get_object_or_404(FiscalYear, pk=request.POST.get("fiscal_year"))
+    center = request.user.center
+    try:
+        plan = workflow.create_plan(center=center, fiscal_year=year, user=request.user)
+    except workflow.TransitionError as error:
+        messages.error(request, str(error))
+        return redirect("planning:plan_list")
+    return redirect("planning:plan_edit", pk=plan.pk)
+
+
+class PlanDetailView(ScopedDetailView):
+    model = BusinessPlan
+    template_name = "planning/plan_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("center", "fiscal_year")
+            .prefetch_related("targets", "priorities__priority_field")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan, role = self.object, role_of(self.request.user)
+        last_year = workflow.proposed_targets(plan.center, plan.fiscal_year.year)
+        context["targets"] = [
+            {
+                "label": i.label,
+                "target": plan.target_for(i.code),
+                "last_year": last_year.get(i.code, 0),
+            }
+            for i in STANDARD
+        ]
+        context["interview"] = getattr(plan, "interview", None)
+        context["versions"] = plan.versions.select_related("created_by")
+        context["changes"] = plan.change_requests.select_related("requested_by", "decided_by")
+        context["events"] = plan.events.select_related("user")
+        context["history"] = history_for(plan)
+        is_center, is_bureau = role == "center_manager", role == "bureau_officer"
+        status = plan.status
+        context["actions"] = {
+            "edit": is_center and status in workflow.EDITABLE,
+            "submit": is_center and status == PlanStatus.DRAFT,
+            "schedule": is_bureau and status == PlanStatus.SUBMITTED,
+            "interview": is_bureau and status == PlanStatus.INTERVIEW_SCHEDULED,
+            "revise": is_center
+            and status == PlanStatus.INTERVIEW_HELD
+            and bool(context["interview"] and context["interview"].changes_requested),
+            "confirm": is_bureau and status in (PlanStatus.INTERVIEW_HELD, PlanStatus.REVISED),
+            "change": is_center
+            and plan.is_frozen
+            and not plan.change_requests.filter(status=ChangeRequestStatus.PENDING).exists(),
+            "decide": is_bureau,
+        }
+        return context
+
+
+class PlanContentView(ScopedObjectMixin, DetailView):
+    """Edit the plan (while it may be edited), or propose a change to a confirmed one."""
+
+    model = BusinessPlan
+    template_name = "planning/plan_form.html"
+    change_request = False
+
+    def form(self, data=None):
+        plan = self.object
+        return PlanContentForm(
+            data,
+            initial=PlanContentForm.initial_from(plan),
+            last_year=workflow.proposed_targets(plan.center, plan.fiscal_year.year),
+            with_reason=self.change_request,
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render(self.form())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.render(form)
+        content = form.content()
+        try:
+            if self.change_request:
+                workflow.request_change(
+                    self.object, user=request.user, reason=form.cleaned_data["reason"], **content
+                )
+                messages.success(request, _("Change request sent to the bureau."))
+            else:
+                workflow.save_content(self.object, user=request.user, **content)
+                messages.success(request, _("Saved."))
+        except workflow.TransitionError as error:
+            form.add_error(None, str(error))
+            return self.render(form)
+        return redirect(self.object)
+
+    def render(self, form):
+        return render(
+            self.request,
+            self.template_name,
+            {"object": self.object, "form": form, "change_request": self.change_request},
+        )
+
+
+class PlanActionView(ScopedObjectMixin, View):
+    """POST-only workflow steps without a form of their own (submit, revise, confirm)."""
+
+    model = BusinessPlan
+    steps = {
+        "submit": workflow.submit_plan,
+        "revise": workflow.mark_revised,
+        "confirm": workflow.confirm_plan,
+    }
+    done = {
+        "submit": "Submitted to the bureau.",
+        "revise": "Marked as revised.",
+        "confirm": "The plan is confirmed.",
+    }
+
+    def post(self, request, pk, action):
+        plan = get_object_or_404(self.get_queryset(), pk=pk)
+        if action not in self.steps:
+            raise PermissionDenied
+        try:
+            self.steps[action](plan, user=request.user)
+            messages.success(request, _(self.done[action]))
+        except workflow.TransitionError as error:
+            messages.error(request, str(error))
+        return redirect(plan)
+
+
+class PlanFormStepView(ScopedObjectMixin, View):
+    """A workflow step with its own form (schedule, interview)."""
+
+    model = BusinessPlan
+    template_name = "planning/step_form.html"
+    form_class = None
+    title = ""
+
+    def get_plan(self, pk):
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def get(self, request, pk):
+        return self.render(self.get_plan(pk), self.form_class())
+
+    def post(self, request, pk):
+        plan = self.get_plan(pk)
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.run(plan, form.cleaned_data)
+                return redirect(plan)
+            except workflow.TransitionError as error:
+                form.add_error(None, str(error))
+        return self.render(plan, form)
+
+    def render(self, plan, form):
+        return render(
+            self.request, self.template_name, {"object": plan, "form": form, "title": _(self.title)}
+        )
+
+
+class ScheduleView(PlanFormStepView):
+    form_class = ScheduleForm
+    title = "Schedule the kick-off interview"
+
+    def run(self, plan, data):
+        workflow.schedule_interview(plan, user=self.request.user, **data)
+        messages.success(self.request, _("Kick-off interview scheduled."))
+
+
+class InterviewView(PlanFormStepView):
+    form_class = InterviewForm
+    title = "Record the kick-off interview"
+
+    def run(self, plan, data):
+        workflow.record_interview(plan, user=self.request.user, **data)
+        messages.success(self.request, _("Kick-off interview recorded."))
+
+
+class ChangeDecisionView(ScopedObjectMixin, View):
+    model = PlanChangeRequest
+
+    def post(self, request, pk):
+        change = get_object_or_404(self.get_queryset(), pk=pk)
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose approve or reject."))
+            return redirect(change.plan)
+        try:
+            workflow.decide_change(
+                change,
+                user=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Decision recorded."))
+        except workflow.TransitionError as error:
+            messages.error(request, str(error))
+        return redirect(change.plan)
+
+
+class VersionCompareView(ScopedDetailView):
+    """A version beside the one before it."""
+
+    model = PlanVersion
+    template_name = "planning/version_compare.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        version = self.object
+        previous = (
+            version.plan.versions.filter(number__lt=version.number).order_by("-number").first()
+        )
+        context["previous"] = previous
+        empty = {"sections": {}, "targets": {}, "priorities": []}
+        context["rows"] = workflow.compare(
+            previous.snapshot if previous else empty, version.snapshot
+        )
+        return context
+
+
+class ChangeRequestDetailView(ScopedDetailView):
+    """A pending change beside the confirmed plan it would replace."""
+
+    model = PlanChangeRequest
+    template_name = "planning/change_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = workflow.compare(
+            workflow.snapshot(self.object.plan), {**self.object.proposed}
+        )
+        context["may_decide"] = (
+            role_of(self.request.user) == "bureau_officer"
+            and self.object.status == ChangeRequestStatus.PENDING
+        )
+        context["decision_form"] = DecisionForm()
+        return context
+
+
+# --- Dashboards ------------------------------------------------------------------------
+
+
+def _dashboard_context(request, centers, *, title):
+    year = selected_year(request)
+    today = datetime.date.today()
+    as_of = today
+    if request.GET.get("as_of"):
+        try:
+            as_of = datetime.date.fromisoformat(request.GET["as_of"])
+        except ValueError:
+            messages.error(request, _("The date must look like 2025-10-31."))
+    rows = progress.center_progress(fiscal_year=year, centers=centers, as_of=as_of) if year else []
+    return {
+        "title": title,
+        "year": year,
+        "years": FiscalYear.objects.all(),
+        "as_of": as_of,
+        "rows": rows,
+        "indicators": STANDARD,
+        "totals": _totals(rows),
+        "warnings": progress.early_warnings(rows),
+    }
+
+
+def _totals(rows):
+    """Sums of the centers' targets, actuals and projections (the compiled table's total row)."""
+    totals = []
+    for indicator in STANDARD:
+        items = [r.item(indicator.code) for r in rows]
+        target = sum(i.target for i in items if i.target is not None)
+        actual = sum(i.actual for i in items)
+        projected = sum(i.projected for i in items if i.projected is not None)
+        totals.append(
+            {
+                "label": indicator.label,
+                "code": indicator.code,
+                "target": target,
+                "actual": actual,
+                "projected": projected,
+                "rate": actual / target if target else None,
+            }
+        )
+    return totals
+
+
+class CenterDashboardView(ScopedDetailView):
+    model = Center
+    template_name = "planning/dashboard_center.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        center = self.object
+        context.update(
+            _dashboard_context(self.request, Center.objects.filter(pk=center.pk), title=center.name)
+        )
+        year = context["year"]
+        if year:
+            period = Period.fiscal_year(year.year)
+            monthly = compute(
+                STANDARD, period=period, centers=Center.objects.filter(pk=center.pk), group="month"
+            )
+            context["months"] = [
+                {"month": m, "values": [monthly.get(m, {}).get(i.code, 0) for i in STANDARD]}
+                for m in period.months()
+            ]
+        context["row"] = context["rows"][0] if context["rows"] else None
+        return context
+
+
+class BureauDashboardView(ScopedDetailView):
+    model = Bureau
+    template_name = "planning/dashboard_bureau.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        centers = scope_centers(self.request.user).filter(prefecture__bureau=self.object)
+        context.update(_dashboard_context(self.request, centers, title=self.object.name))
+        sort = self.request.GET.get("sort", "")
+        if sort.startswith("rate:"):
+            code = sort.split(":", 1)[1]
+            context["rows"].sort(
+                key=lambda r: (
+                    r.item(code).rate if r.item(code) and r.item(code).rate is not None else -1
+                )
+            )
+        return context
+
+
+@scope_rule("national roles only; raises PermissionDenied for every other role")
+def national_dashboard(request):
+    if not is_national(request.user):
+        raise PermissionDenied
+    context = _dashboard_context(request, Center.objects.all(), title=_("National dashboard"))
+    year = context["year"]
+    if year and request.GET.get("export") == "xlsx":
+        return _compiled_xlsx(context)
+    if year:
+        by_bureau = {}
+        for row in context["rows"]:
+            by_bureau.setdefault(row.center.prefecture.bureau, []).append(row)
+        context["bureaus"] = [(bureau, _totals(rows)) for bureau, rows in by_bureau.items()]
+        past = FiscalYear.objects.filter(year__lte=year.year).order_by("year")[:10]
+        context["trend"] = [
+            {"year": fy.year, "values": compute(STANDARD, period=Period.fiscal_year(fy.year))}
+            for fy in past
+        ]
+    return render(request, "planning/dashboard_national.html", context)
+
+
+def _compiled_xlsx(context):
+    """実績取りまとめ: centers as rows; target, actual and rate for every indicator."""
+    from core.tabular import xlsx_response
+
+    headers = [_("Bureau"), _("Center")]
+    for indicator in STANDARD:
+        headers += [
+            f"{indicator.label} {_('target')}",
+            f"{indicator.label} {_('actual')}",
+            f"{indicator.label} {_('rate')}",
+        ]
+    rows = []
+    for row in context["rows"]:
+        line = [row.center.prefecture.bureau.short_name, row.center.name]
+        for indicator in STANDARD:
+            item = row.item(indicator.code)
+            line += [
+                item.target,
+                item.actual,
+                round(item.rate, 4) if item.rate is not None else None,
+            ]
+        rows.append(line)
+    total = [_("Total"), ""]
+    for t in context["totals"]:
+        total += [t["target"], t["actual"], round(t["rate"], 4) if t["rate"] is not None else None]
+    rows.append(total)
+    year = context["year"].year
+    return xlsx_response(f"compiled-results-{year}.xlsx", f"{year}年度", headers, rows)
+
+
+@scope_rule("warnings only for scope_centers(user)")
+def warnings_view(request):
+    context = _dashboard_context(request, scope_centers(request.user), title=_("Early warnings"))
+    return render(request, "planning/warnings.html", context)
+
+
+@scope_rule("redirects to the dashboard of the user's own scope")
+def my_dashboard(request):
+    user, role = request.user, role_of(request.user)
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    if is_national(user):
+        return redirect(reverse("planning:national_dashboard") + query)
+    if role == "bureau_officer" and user.bureau_id:
+        return redirect(reverse("planning:bureau_dashboard", args=[user.bureau_id]) + query)
+    if user.center_id:
+        return redirect(reverse("planning:center_dashboard", args=[user.center_id]) + query)
+    return redirect("planning:warnings")
