@@ -16,6 +16,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
+@pytest.fixture(autouse=True)
+def master_data(transactional_db):
+    """Browser tests run outside a rolled-back transaction, so the tables are
+    flushed after each one: load the master data again (it is idempotent)."""
+    from django.apps import apps
+
+    from consultations import master_data as taxonomies
+    from organizations import master_data
+
+    master_data.load(apps)
+    taxonomies.load(apps)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

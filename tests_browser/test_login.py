@@ -11,7 +11,7 @@ from tests_browser.conftest import log_in
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 # What each role's home page must show.
