@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consultations.indicators import STANDARD, PriorityMetric
 from consultations.models import PriorityField
@@ -124,7 +125,9 @@ class InterviewForm(forms.Form):
     bureau_participants = forms.CharField(label=_("Participants from the bureau"), required=False)
     hq_participants = forms.CharField(label=_("Participants from HQ"), required=False)
     center_participants = forms.CharField(label=_("Participants from the center"), required=False)
-    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 5}))
+    minutes = forms.CharField(
+        label=pgettext_lazy("meeting", "Minutes"), widget=forms.Textarea(attrs={"rows": 5})
+    )
     changes_requested = forms.CharField(
         label=_("Changes requested"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from consultations.indicators import STANDARD, PriorityMetric, reiwa_label
@@ -22,7 +23,7 @@ INDICATOR_CHOICES = [(indicator.code, indicator.label) for indicator in STANDARD
 
 class FiscalYearState(models.TextChoices):
     PLANNING = "planning", _("Planning")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("fiscal year", "In progress")
     EVALUATING = "evaluating", _("Evaluating")
     CLOSED = "closed", _("Closed")
 
@@ -244,7 +245,7 @@ class KickoffInterview(models.Model):
     bureau_participants = models.TextField(_("participants from the bureau"), blank=True)
     hq_participants = models.TextField(_("participants from HQ"), blank=True)
     center_participants = models.TextField(_("participants from the center"), blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = models.TextField(pgettext_lazy("meeting", "minutes"), blank=True)
     changes_requested = models.TextField(_("changes requested"), blank=True)
 
     history = HistoricalRecords()

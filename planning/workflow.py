@@ -11,6 +11,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consultations.indicators import STANDARD, Period, compute
 from consultations.models import PriorityField
@@ -55,11 +56,20 @@ def _check(user, plan: BusinessPlan, roles: frozenset, action: str) -> BusinessP
     return locked
 
 
+ACTION_LABELS = {
+    "submit": gettext_lazy("submit"),
+    "schedule": gettext_lazy("schedule the kick-off interview of"),
+    "interview": gettext_lazy("record the kick-off interview of"),
+    "revise": gettext_lazy("revise"),
+    "confirm": gettext_lazy("confirm"),
+}
+
+
 def _move(plan, user, *, action: str, allowed: set, to: str, note: str = "") -> None:
     if plan.status not in allowed:
         raise TransitionError(
             _("A plan that is “%(status)s” cannot be %(action)s.")
-            % {"status": plan.get_status_display(), "action": action}
+            % {"status": plan.get_status_display(), "action": ACTION_LABELS[action]}
         )
     PlanEvent.objects.create(
         plan=plan, action=action, from_status=plan.status, to_status=to, user=user, note=note
