@@ -213,12 +213,24 @@ class CenterRow:
 
 
 def center_table(*, period: Period, centers, indicators=STANDARD) -> list[CenterRow]:
-    """One row per center in JIS order, then the total of the same scope (distinct where it must be)."""
+    """One row per center in JIS order, then the total of the same scope.
+
+    The total of a plain count is the sum of the center rows; a distinct count
+    (visitors) is counted again over the whole scope, so that a client seen by
+    two centers counts once in the total.
+    """
     centers = centers.select_related("prefecture").order_by("code")
-    by_center = compute(indicators, period=period, centers=centers, group="center")
+    # With every center in scope, leave the center filter out of the queries.
+    scope = None if not centers.query.where else centers
+    by_center = compute(indicators, period=period, centers=scope, group="center")
     rows = [
         CenterRow(c, {i.code: by_center.get(c.pk, {}).get(i.code, 0) for i in indicators})
         for c in centers
     ]
-    rows.append(CenterRow(None, compute(indicators, period=period, centers=centers)))
+    distinct = [i for i in indicators if getattr(i.aggregate, "distinct", False)]
+    total = compute(distinct, period=period, centers=scope)
+    for indicator in indicators:
+        if indicator not in distinct:
+            total[indicator.code] = sum(row.values[indicator.code] for row in rows)
+    rows.append(CenterRow(None, {i.code: total[i.code] for i in indicators}))
     return rows

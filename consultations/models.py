@@ -142,9 +142,7 @@ class ClientQuerySet(ScopedQuerySet):
 class Client(models.Model):
     """A business or would-be founder who consults (相談者)."""
 
-    external_id = models.CharField(
-        _("client ID"), max_length=40, unique=True, null=True, blank=True
-    )
+    external_id = models.CharField(_("client ID"), max_length=40, null=True, blank=True)
     home_center = models.ForeignKey(
         Center,
         on_delete=models.PROTECT,
@@ -188,6 +186,10 @@ class Client(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
+        # A constraint, not unique=True: PostgreSQL then needs no extra LIKE index.
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="client_unique_external_id")
+        ]
 
     def __str__(self):
         return self.business_name
@@ -252,7 +254,7 @@ class RecordQuerySet(ScopedQuerySet):
 class Case(models.Model):
     """One client problem (課題) worked through one or more sessions."""
 
-    external_id = models.CharField(_("case ID"), max_length=40, unique=True, null=True, blank=True)
+    external_id = models.CharField(_("case ID"), max_length=40, null=True, blank=True)
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="cases", verbose_name=_("client")
     )
@@ -304,6 +306,7 @@ class Case(models.Model):
             models.Index(fields=["resolved_on"]),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="case_unique_external_id"),
             models.CheckConstraint(
                 condition=~Q(status="solved")
                 | (Q(resolved_on__isnull=False) & ~Q(resolution_kind="")),
@@ -352,14 +355,17 @@ class Mode(models.TextChoices):
 class Consultation(models.Model):
     """One consultation session (相談対応): the unit the consultations indicator counts."""
 
-    external_id = models.CharField(
-        _("session ID"), max_length=40, unique=True, null=True, blank=True
-    )
+    external_id = models.CharField(_("session ID"), max_length=40, null=True, blank=True)
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     minutes = models.PositiveSmallIntegerField(_("minutes"), default=60)
+    # Both foreign keys are covered by the composite indexes below.
     center = models.ForeignKey(
-        Center, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("center")
+        Center,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("center"),
+        db_index=False,
     )
     lead_staff = models.ForeignKey(
         Person,
@@ -375,7 +381,11 @@ class Consultation(models.Model):
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.VISIT)
     place = models.CharField(_("place"), max_length=200, blank=True)
     client = models.ForeignKey(
-        Client, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("client")
+        Client,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("client"),
+        db_index=False,
     )
     case = models.ForeignKey(
         Case,
@@ -398,8 +408,14 @@ class Consultation(models.Model):
         verbose_name_plural = _("consultation sessions")
         indexes = [
             models.Index(fields=["center", "date"]),
-            models.Index(fields=["date"]),
+            # Leads with date and covers center and client: the indicator queries
+            # (counts and distinct clients per center over a period) read only the index.
+            models.Index(fields=["date", "center", "client"]),
             models.Index(fields=["client", "center"]),
+        ]
+        # A constraint, not unique=True: PostgreSQL then needs no extra LIKE index.
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="consultation_unique_external_id")
         ]
 
     def __str__(self):
@@ -424,9 +440,7 @@ class NetworkKind(models.TextChoices):
 class NetworkActivity(models.Model):
     """An activity with support institutions (ネットワーク活動)."""
 
-    external_id = models.CharField(
-        _("activity ID"), max_length=40, unique=True, null=True, blank=True
-    )
+    external_id = models.CharField(_("activity ID"), max_length=40, null=True, blank=True)
     date = models.DateField(_("date"))
     center = models.ForeignKey(
         Center,
@@ -453,6 +467,10 @@ class NetworkActivity(models.Model):
         verbose_name = _("network activity")
         verbose_name_plural = _("network activities")
         indexes = [models.Index(fields=["center", "date"]), models.Index(fields=["date"])]
+        # A constraint, not unique=True: PostgreSQL then needs no extra LIKE index.
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="activity_unique_external_id")
+        ]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from conftest import make_plan
 from planning import workflow
@@ -19,6 +20,13 @@ CONTENT = {
         "network_activities": 30,
     },
 }
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    # Messages are matched in English here; the Japanese catalogue is checked in test_i18n.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -154,7 +162,7 @@ def test_a_confirmed_plan_is_frozen_and_a_change_request_keeps_both_versions(per
     )
     rows = workflow.compare(versions[-2].snapshot, versions[-1].snapshot)
     assert [(str(item), before, after) for item, before, after in rows] == [
-        ("来訪相談者数", 40, 55)
+        ("Visiting clients", 40, 55)
     ]
     with pytest.raises(TransitionError, match="already been decided"):
         workflow.decide_change(change, user=officer, approve=False)
