@@ -9,8 +9,9 @@ any set of centers (a center, a bureau, the nation) and any period.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Q, Value, When
+from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Center
@@ -26,6 +27,15 @@ def fiscal_year_of(day: datetime.date) -> int:
 def reiwa_label(fiscal_year: int) -> str:
     number = fiscal_year - 2018
     return f"令和{'元' if number == 1 else number}年度"
+
+
+def fiscal_year_expression(date_field: str):
+    """The fiscal year of a date column, in SQL: its year, less one for January to March."""
+    return ExtractYear(date_field) - SqlCase(
+        When(**{f"{date_field}__month__lt": 4}, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 @dataclass(frozen=True)
@@ -167,7 +177,8 @@ def compute(indicators, *, period: Period, centers=None, group: str | None = Non
 
     ``group=None`` gives ``{code: value}``; ``group="center"`` gives
     ``{center_id: {code: value}}``; ``group="month"`` gives ``{month_start: {code: value}}``;
-    ``group="center_month"`` gives ``{(center_id, month_start): {code: value}}``.
+    ``group="center_month"`` gives ``{(center_id, month_start): {code: value}}``;
+    ``group="fiscal_year"`` gives ``{fiscal_year: {code: value}}``.
     A distinct count (visitors) is distinct within each group, so a client seen by
     two centers counts once for each center and once for the nation.
     """
@@ -180,7 +191,16 @@ def compute(indicators, *, period: Period, centers=None, group: str | None = Non
         if group == "center":
             key = "center_id"
             rows = records.values(key).annotate(value=indicator.aggregate).order_by()
+        elif group == "fiscal_year":
+            key = "fiscal_year"
+            rows = (
+                records.annotate(fiscal_year=fiscal_year_expression(indicator.date_field))
+                .values(key)
+                .annotate(value=indicator.aggregate)
+                .order_by()
+            )
         elif group in ("month", "center_month"):
+            key = "month"
             keys = ["center_id", "month"] if group == "center_month" else ["month"]
             rows = (
                 records.annotate(month=TruncMonth(indicator.date_field))
@@ -193,11 +213,7 @@ def compute(indicators, *, period: Period, centers=None, group: str | None = Non
         for row in rows:
             if "month" in row and isinstance(row["month"], datetime.datetime):
                 row["month"] = row["month"].date()
-            bucket = (
-                row[key]
-                if group == "center"
-                else ((row["center_id"], row["month"]) if group == "center_month" else row["month"])
-            )
+            bucket = (row["center_id"], row["month"]) if group == "center_month" else row[key]
             result.setdefault(bucket, {})[indicator.code] = row["value"]
     return result
 

@@ -142,7 +142,8 @@ class ClientQuerySet(ScopedQuerySet):
 class Client(models.Model):
     """A business or would-be founder who consults (相談者)."""
 
-    external_id = models.CharField(_("client ID"), max_length=40, null=True, blank=True)
+    # null, not "": several records without a source ID must not collide on the unique constraint.
+    external_id = models.CharField(_("client ID"), max_length=40, null=True, blank=True)  # noqa: DJ001
     home_center = models.ForeignKey(
         Center,
         on_delete=models.PROTECT,
@@ -254,7 +255,8 @@ class RecordQuerySet(ScopedQuerySet):
 class Case(models.Model):
     """One client problem (課題) worked through one or more sessions."""
 
-    external_id = models.CharField(_("case ID"), max_length=40, null=True, blank=True)
+    # null, not "": several records without a source ID must not collide on the unique constraint.
+    external_id = models.CharField(_("case ID"), max_length=40, null=True, blank=True)  # noqa: DJ001
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="cases", verbose_name=_("client")
     )
@@ -355,7 +357,8 @@ class Mode(models.TextChoices):
 class Consultation(models.Model):
     """One consultation session (相談対応): the unit the consultations indicator counts."""
 
-    external_id = models.CharField(_("session ID"), max_length=40, null=True, blank=True)
+    # null, not "": several records without a source ID must not collide on the unique constraint.
+    external_id = models.CharField(_("session ID"), max_length=40, null=True, blank=True)  # noqa: DJ001
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     minutes = models.PositiveSmallIntegerField(_("minutes"), default=60)
@@ -440,7 +443,8 @@ class NetworkKind(models.TextChoices):
 class NetworkActivity(models.Model):
     """An activity with support institutions (ネットワーク活動)."""
 
-    external_id = models.CharField(_("activity ID"), max_length=40, null=True, blank=True)
+    # null, not "": several records without a source ID must not collide on the unique constraint.
+    external_id = models.CharField(_("activity ID"), max_length=40, null=True, blank=True)  # noqa: DJ001
     date = models.DateField(_("date"))
     center = models.ForeignKey(
         Center,

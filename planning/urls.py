@@ -26,6 +26,7 @@ urlpatterns = [
     path("versions/<int:pk>/", views.VersionCompareView.as_view(), name="version_compare"),
     path("dashboard/", views.my_dashboard, name="dashboard"),
     path("dashboard/national/", views.national_dashboard, name="national_dashboard"),
+    path("dashboard/national/trend/", views.national_trend, name="national_trend"),
     path(
         "dashboard/bureau/<int:pk>/", views.BureauDashboardView.as_view(), name="bureau_dashboard"
     ),

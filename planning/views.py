@@ -491,12 +491,27 @@ def national_dashboard(request):
         for row in context["rows"]:
             by_bureau.setdefault(row.center.prefecture.bureau, []).append(row)
         context["bureaus"] = [(bureau, _totals(rows)) for bureau, rows in by_bureau.items()]
-        past = FiscalYear.objects.filter(year__lte=year.year).order_by("year")[:10]
-        context["trend"] = [
-            {"year": fy.year, "values": compute(STANDARD, period=Period.fiscal_year(fy.year))}
-            for fy in past
-        ]
     return render(request, "planning/dashboard_national.html", context)
+
+
+@scope_rule("national roles only; raises PermissionDenied for every other role")
+def national_trend(request):
+    """Ten fiscal years of national figures, loaded after the dashboard (htmx):
+    one query per indicator, grouped by fiscal year."""
+    if not is_national(request.user):
+        raise PermissionDenied
+    year = selected_year(request)
+    trend = []
+    if year:
+        first = year.year - 9
+        span = Period(Period.fiscal_year(first).start, Period.fiscal_year(year.year).end)
+        by_year = compute(STANDARD, period=span, group="fiscal_year")
+        trend = [
+            {"year": fy, "values": [by_year[fy].get(i.code, 0) for i in STANDARD]}
+            for fy in range(first, year.year + 1)
+            if fy in by_year
+        ]
+    return render(request, "planning/_trend.html", {"trend": trend, "indicators": STANDARD})
 
 
 def _compiled_xlsx(context):

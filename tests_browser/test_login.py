@@ -30,7 +30,7 @@ EXPECTED_HOME = {
 
 
 def test_every_demo_user_lands_on_the_home_page_of_their_role(page, live_server):
-    call_command("demo", stdout=io.StringIO())
+    call_command("demo", "--scale", "0.005", stdout=io.StringIO())
     assert set(EXPECTED_HOME) == {row[0] for row in DEMO_USERS}
     for username, *_rest in DEMO_USERS:
         log_in(page, live_server, username, DEMO_PASSWORD)

@@ -92,7 +92,7 @@ def test_each_role_sees_the_centers_of_its_scope(personas, tokyo, osaka):
 
 
 def test_the_demo_builds_about_a_thousand_staff_and_one_user_per_role(db):
-    call_command("demo", stdout=io.StringIO())
+    call_command("demo", "--scale", "0.005", stdout=io.StringIO())
     from organizations.models import Person
 
     assert 900 <= Person.objects.count() <= 1200

@@ -193,3 +193,16 @@ def test_the_compiled_table_downloads_as_xlsx(network, client_for):
         values for _n, values in table.rows if values["拠点"] == "東京都よろず支援拠点"
     )
     assert tokyo_row[table.headers[2]] == 100 and tokyo_row[table.headers[3]] == 10
+
+
+def test_the_national_trend_counts_each_fiscal_year_with_the_engine(client_for, tokyo):
+    c = make_client(tokyo)
+    make_session(c, D(2024, 3, 31))  # FY2023
+    make_session(c, D(2024, 4, 1))  # FY2024
+    make_session(c, D(2025, 3, 31))  # FY2024, same client
+    make_session(c, D(2025, 4, 1))  # FY2025
+    make_plan(tokyo, 2025, change_request=False)
+    response = client_for("admin").get(reverse("planning:national_trend") + "?fy=2025")
+    trend = {t["year"]: t["values"] for t in response.context["trend"]}
+    assert trend == {2023: [1, 1, 0, 0], 2024: [2, 1, 0, 0], 2025: [1, 1, 0, 0]}
+    assert client_for("kanto_officer").get(reverse("planning:national_trend") + "?fy=2025").status_code == 403

@@ -1,17 +1,26 @@
-"""Build the demo data set: ``python manage.py demo [--reset]``.
+"""Build the demo data set: ``python manage.py demo [--reset] [--scale 0.05]``.
 
 Each area of the domain contributes a ``build(rng, log)`` function; each one
 skips itself when its data is already there, so running the command twice is
-harmless. Later areas append their builder to ``BUILDERS``.
+harmless. Later areas append their builder to ``BUILDERS``. A builder whose
+volume can vary also takes ``scale`` (1.0 = the real network's yearly volume).
 """
 
 import importlib
+import inspect
 import random
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
-BUILDERS = ["organizations.demo", "accounts.demo"]
+BUILDERS = [
+    "organizations.demo",
+    "organizations.demo_institutions",
+    "consultations.demo",
+    "accounts.demo",
+    "planning.demo",
+]
 
 
 class Command(BaseCommand):
@@ -19,16 +28,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--reset", action="store_true", help="Delete demo people and accounts first."
+            "--reset",
+            action="store_true",
+            help="Delete demo records, support institutions, people and accounts first.",
         )
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=0.05,
+            help="Volume of consultation records; 1.0 = the real network (~700,000 sessions a year).",
+        )
 
-    def handle(self, *args, reset=False, seed=2026, **options):
+    def handle(self, *args, reset=False, seed=2026, scale=0.05, **options):
         if reset:
             self._reset()
         rng = random.Random(seed)
         for name in BUILDERS:
-            importlib.import_module(name).build(rng, self.stdout.write)
+            build = importlib.import_module(name).build
+            if "scale" in inspect.signature(build).parameters:
+                build(rng, self.stdout.write, scale=scale)
+            else:
+                build(rng, self.stdout.write)
         from accounts.demo import logins_table
 
         self.stdout.write(self.style.SUCCESS(logins_table()))
@@ -36,9 +57,37 @@ class Command(BaseCommand):
     @transaction.atomic
     def _reset(self):
         from accounts.models import User
-        from organizations.models import Assignment, Person
+        from consultations.models import Case, Client, Consultation, NetworkActivity
+        from organizations.models import Assignment, Person, SupportInstitution
 
+        # Records go with plain DELETEs, children first: the ORM would load every
+        # row and write a history row per deletion. Their history goes too, so that
+        # the rebuilt records (which reuse the ids) do not inherit it.
+        tables = []
+        for model in (NetworkActivity, Consultation, Case, Client, SupportInstitution):
+            tables += [f.remote_field.through._meta.db_table for f in model._meta.many_to_many]
+            tables.append(model._meta.db_table)
+            tables += _history_tables(model)
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+        from planning.models import ActivityPolicy, BusinessPlan, FiscalYear
+
+        BusinessPlan.objects.all().delete()  # cascades to targets, versions, events, requests
+        ActivityPolicy.objects.all().delete()
+        FiscalYear.objects.all().delete()
         User.objects.all().delete()
         Assignment.objects.all().delete()
         Person.objects.all().delete()
-        self.stdout.write("reset: demo people and accounts deleted")
+        self.stdout.write("reset: demo records, support institutions, people and accounts deleted")
+
+
+def _history_tables(model) -> list[str]:
+    """The history table of ``model`` and those of its tracked many-to-many fields."""
+    history = model.history.model
+    m2m_histories = [
+        m._meta.db_table
+        for m in apps.get_models()
+        if any(f.name == "history" and f.related_model is history for f in m._meta.concrete_fields)
+    ]
+    return [*m2m_histories, history._meta.db_table]
