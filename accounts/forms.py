@@ -5,7 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from .models import User
 
 
-class UserAccountForm(forms.ModelForm):
+class RoleScopeChecks:
+    """Validation shared by the account forms."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") != "hq_expert" and cleaned.get("assigned_centers"):
+            self.add_error("assigned_centers", _("Only HQ experts have assigned centers."))
+        return cleaned
+
+
+class UserAccountForm(RoleScopeChecks, forms.ModelForm):
     """Role and scope of an account; assigned by the Agency administrator."""
 
     class Meta:
@@ -24,17 +34,9 @@ class UserAccountForm(forms.ModelForm):
         ]
         widgets = {"assigned_centers": forms.SelectMultiple(attrs={"size": 8})}
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("role") != "hq_expert" and cleaned.get("assigned_centers"):
-            self.add_error("assigned_centers", _("Only HQ experts have assigned centers."))
-        return cleaned
 
-
-class UserCreateForm(UserCreationForm):
+class UserCreateForm(RoleScopeChecks, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = UserAccountForm.Meta.fields
         widgets = UserAccountForm.Meta.widgets
-
-    clean = UserAccountForm.clean

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.scoping import scope_centers
 from organizations.models import Center, Person, SupportInstitution
 
-from .indicators import Period, fiscal_year_of
+from .indicators import Period, fiscal_year_of, plausible_year
 from .models import (
     Case,
     CaseStatus,
@@ -38,7 +38,7 @@ class DateInput(forms.DateInput):
 
 class FiscalYearFilter(django_filters.NumberFilter):
     def filter(self, qs, value):
-        if value in (None, ""):
+        if plausible_year(value) is None:
             return qs
         period = Period.fiscal_year(int(value))
         return qs.filter(
@@ -135,6 +135,8 @@ class ClientFilterSet(ScopedFilterSet):
 
     def filter_visited(self, queryset, name, value):
         """The clients the visitors indicator counts: a session in the year (at the chosen center)."""
+        if plausible_year(value) is None:
+            return queryset
         period = Period.fiscal_year(int(value))
         sessions = Consultation.objects.filter(date__gte=period.start, date__lte=period.end)
         center = self.form.cleaned_data.get("center")

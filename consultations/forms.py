@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import centers_editable_for
-from organizations.models import Person, Prefecture, SupportInstitution, active_on
+from organizations.models import Center, Person, Prefecture, SupportInstitution, active_on
 
 from .models import (
     Case,
@@ -49,21 +49,35 @@ class CenterBoundForm(forms.ModelForm):
                 self.fields["home_center"].initial = centers.get()
         staff = Person.objects.filter(
             active_on(datetime.date.today(), "assignments__"), assignments__center__in=centers
-        ).distinct()
-        for name in ("lead_staff", "other_staff", "staff"):
+        )
+        choices = {
+            "lead_staff": staff,
+            "other_staff": staff,
+            "staff": staff,
+            "client": Client.objects.for_user(user),
+            "case": Case.objects.for_user(user),
+            "referred_from": SupportInstitution.objects.for_user(user).filter(is_active=True),
+            "referred_to": SupportInstitution.objects.for_user(user).filter(is_active=True),
+            "institutions": SupportInstitution.objects.for_user(user).filter(is_active=True),
+        }
+        for name, queryset in choices.items():
             if name in self.fields:
-                self.fields[name].queryset = staff
-        for name in ("client",):
-            if name in self.fields:
-                self.fields[name].queryset = Client.objects.for_user(user)
-        for name in ("case",):
-            if name in self.fields:
-                self.fields[name].queryset = Case.objects.for_user(user)
-        for name in ("referred_from", "referred_to", "institutions"):
-            if name in self.fields:
-                self.fields[name].queryset = SupportInstitution.objects.for_user(user).filter(
-                    is_active=True
-                )
+                self.fields[name].queryset = self._with_current(name, queryset)
+
+    def _with_current(self, name, queryset):
+        """Keep the record's present values choosable: an old session's coordinator
+        may have left, a partner may be inactive, and editing must not lose them."""
+        model = queryset.model
+        current = []
+        if self.instance.pk:
+            value = getattr(self.instance, name)
+            if hasattr(value, "all"):
+                current = list(value.values_list("pk", flat=True))
+            elif value is not None:
+                current = [value.pk]
+        return model.objects.filter(pk__in=queryset.values("pk")) | model.objects.filter(
+            pk__in=current
+        )
 
 
 class ClientRecordForm(CenterBoundForm):
@@ -95,7 +109,14 @@ class ClientRecordForm(CenterBoundForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prefecture"].queryset = Prefecture.objects.all()
+        home = self.instance.home_center_id if self.instance.pk else None
+        if home and not self.fields["home_center"].queryset.filter(pk=home).exists():
+            # A center that serves a client registered elsewhere edits it, but only
+            # the registering center moves it.
+            self.fields["home_center"].queryset = Center.objects.filter(pk=home)
+            self.fields["home_center"].disabled = True
         self.duplicates = Client.objects.none()
+        self.hidden_duplicates = 0
 
     def clean_corporate_number(self):
         value = self.cleaned_data.get("corporate_number", "")
@@ -105,13 +126,20 @@ class ClientRecordForm(CenterBoundForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        self.duplicates = find_duplicates(
+        found = find_duplicates(
             corporate_number=cleaned.get("corporate_number", ""),
             business_name=cleaned.get("business_name", ""),
             phone=cleaned.get("phone", ""),
             exclude_pk=self.instance.pk,
         )
-        if self.duplicates.exists() and not cleaned.get("confirm_duplicate"):
+        # Matches at centers outside the user's scope are counted, never shown:
+        # who consults another center is that center's confidential information.
+        visible = Client.objects.for_user(self.user)
+        self.duplicates = found.filter(pk__in=visible.values("pk"))
+        self.hidden_duplicates = found.exclude(pk__in=visible.values("pk")).count()
+        if (self.duplicates.exists() or self.hidden_duplicates) and not cleaned.get(
+            "confirm_duplicate"
+        ):
             raise forms.ValidationError(
                 _(
                     "This business looks already registered (same corporate number, or same name "

@@ -25,8 +25,20 @@ def fiscal_year_of(day: datetime.date) -> int:
 
 
 def reiwa_label(fiscal_year: int) -> str:
-    number = fiscal_year - 2018
-    return f"令和{'元' if number == 1 else number}年度"
+    """The Japanese era name of a fiscal year: 令和 from FY2019, 平成 before."""
+    era, number = (
+        ("令和", fiscal_year - 2018) if fiscal_year >= 2019 else ("平成", fiscal_year - 1988)
+    )
+    return f"{era}{'元' if number == 1 else number}年度"
+
+
+def plausible_year(value) -> int | None:
+    """A fiscal year from a query parameter, or None when it is not a sensible one."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return None
+    return year if 2000 <= year <= 2100 else None
 
 
 def fiscal_year_expression(date_field: str):

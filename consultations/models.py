@@ -212,6 +212,9 @@ class Client(models.Model):
     def display_name(self, user) -> str:
         return self.business_name if may_see_identity(user) else self.pseudonym
 
+    def history_label(self, viewer) -> str:
+        return self.display_name(viewer)
+
 
 def may_see_identity(user) -> bool:
     return role_of(user) in IDENTITY_ROLES

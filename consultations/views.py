@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from core.history import history_for
 from core.scoping import CHANGE, scope_centers, scope_rule
 from core.views import FilteredListView, ScopedCreateView, ScopedDetailView, ScopedUpdateView
-from organizations.models import Bureau, Center
+from organizations.models import Bureau
 
 from . import indicators
 from .filtersets import (
@@ -48,6 +49,29 @@ def client_label(client, user) -> str:
     return client.business_name if may_see_identity(user) else client.pseudonym
 
 
+class IdentityRequiredMixin:
+    """Forms about a client show who it is: only the staff of its centers use them.
+
+    The Agency administrator may import records for the whole network but does
+    not see client identities, so these forms are closed to that role.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not may_see_identity(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class IdentityListMixin:
+    """The "new" buttons of client-bearing lists are for the roles that use those forms."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_edit"] = context["may_edit"] and may_see_identity(self.request.user)
+        context["identity"] = may_see_identity(self.request.user)
+        return context
+
+
 class RecordFormMixin:
     """Passes the user to the form (it scopes its choices) and says what happened."""
 
@@ -69,7 +93,7 @@ class RecordFormMixin:
 class RecordDetailMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = history_for(self.object)
+        context["history"] = history_for(self.object, viewer=self.request.user)
         context["identity"] = may_see_identity(self.request.user)
         context["may_edit"] = (
             self.model.objects.for_user(self.request.user, CHANGE)
@@ -82,7 +106,7 @@ class RecordDetailMixin:
 # --- Consultation sessions -------------------------------------------------------------
 
 
-class ConsultationListView(FilteredListView):
+class ConsultationListView(IdentityListMixin, FilteredListView):
     model = Consultation
     filterset_class = ConsultationFilterSet
     template_name = "consultations/consultation_list.html"
@@ -125,7 +149,7 @@ class ConsultationDetailView(RecordDetailMixin, ScopedDetailView):
         return super().get_queryset().select_related("center", "client", "case", "lead_staff")
 
 
-class ConsultationCreateView(RecordFormMixin, ScopedCreateView):
+class ConsultationCreateView(IdentityRequiredMixin, RecordFormMixin, ScopedCreateView):
     model = Consultation
     form_class = ConsultationForm
 
@@ -139,12 +163,12 @@ class ConsultationCreateView(RecordFormMixin, ScopedCreateView):
         return initial
 
 
-class ConsultationUpdateView(RecordFormMixin, ScopedUpdateView):
+class ConsultationUpdateView(IdentityRequiredMixin, RecordFormMixin, ScopedUpdateView):
     model = Consultation
     form_class = ConsultationForm
 
 
-class QuickEntryView(RecordFormMixin, ScopedCreateView):
+class QuickEntryView(IdentityRequiredMixin, RecordFormMixin, ScopedCreateView):
     """Record a session from the keyboard: client, date, minutes, mode, summary, Enter."""
 
     model = Consultation
@@ -192,7 +216,7 @@ def client_options(request):
 # --- Clients ---------------------------------------------------------------------------
 
 
-class ClientListView(FilteredListView):
+class ClientListView(IdentityListMixin, FilteredListView):
     model = Client
     filterset_class = ClientFilterSet
     template_name = "consultations/client_list.html"
@@ -204,14 +228,17 @@ class ClientListView(FilteredListView):
             super()
             .get_base_queryset()
             .select_related("home_center", "prefecture")
-            .annotate(session_count=Count("consultations"), last_seen=Max("consultations__date"))
+            .annotate(**self.activity_in_scope())
             .order_by("-last_seen", "-id")
         )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["identity"] = may_see_identity(self.request.user)
-        return context
+    def activity_in_scope(self):
+        """Sessions and last session date, counting only the viewer's centers."""
+        mine = Q(consultations__center__in=scope_centers(self.request.user))
+        return {
+            "session_count": Count("consultations", filter=mine),
+            "last_seen": Max("consultations__date", filter=mine),
+        }
 
     def export_columns(self):
         identity = may_see_identity(self.request.user)
@@ -253,19 +280,21 @@ class ClientDetailView(RecordDetailMixin, ScopedDetailView):
             .select_related("center", "case", "lead_staff")
             .order_by("-date", "-start_time")
         )
-        context["centers_served"] = Center.objects.filter(
-            Q(consultations__client=self.object) | Q(pk=self.object.home_center_id)
-        ).distinct()
+        context["centers_served"] = (
+            scope_centers(user)
+            .filter(Q(consultations__client=self.object) | Q(pk=self.object.home_center_id))
+            .distinct()
+        )
         return context
 
 
-class ClientCreateView(RecordFormMixin, ScopedCreateView):
+class ClientCreateView(IdentityRequiredMixin, RecordFormMixin, ScopedCreateView):
     model = Client
     form_class = ClientRecordForm
     template_name = "consultations/client_form.html"
 
 
-class ClientUpdateView(RecordFormMixin, ScopedUpdateView):
+class ClientUpdateView(IdentityRequiredMixin, RecordFormMixin, ScopedUpdateView):
     model = Client
     form_class = ClientRecordForm
     template_name = "consultations/client_form.html"
@@ -274,7 +303,7 @@ class ClientUpdateView(RecordFormMixin, ScopedUpdateView):
 # --- Cases -----------------------------------------------------------------------------
 
 
-class CaseListView(FilteredListView):
+class CaseListView(IdentityListMixin, FilteredListView):
     model = Case
     filterset_class = CaseFilterSet
     template_name = "consultations/case_list.html"
@@ -323,7 +352,7 @@ class CaseDetailView(RecordDetailMixin, ScopedDetailView):
         return context
 
 
-class CaseCreateView(RecordFormMixin, ScopedCreateView):
+class CaseCreateView(IdentityRequiredMixin, RecordFormMixin, ScopedCreateView):
     model = Case
     form_class = CaseForm
 
@@ -334,7 +363,7 @@ class CaseCreateView(RecordFormMixin, ScopedCreateView):
         return initial
 
 
-class CaseUpdateView(RecordFormMixin, ScopedUpdateView):
+class CaseUpdateView(IdentityRequiredMixin, RecordFormMixin, ScopedUpdateView):
     model = Case
     form_class = CaseForm
 
@@ -395,11 +424,11 @@ class ActivityUpdateView(RecordFormMixin, ScopedUpdateView):
 def indicator_table(request):
     """Per-center indicator table for a period, each figure linking to its records."""
     today = datetime.date.today()
-    fy = request.GET.get("fy", "")
-    fy = int(fy) if fy.isdigit() else indicators.fiscal_year_of(today)
+    fy = indicators.plausible_year(request.GET.get("fy")) or indicators.fiscal_year_of(today)
     period = indicators.Period.fiscal_year(fy)
     centers = scope_centers(request.user)
-    bureau = Bureau.objects.filter(pk=request.GET.get("bureau") or None).first()
+    bureau_id = request.GET.get("bureau", "")
+    bureau = Bureau.objects.filter(pk=bureau_id).first() if bureau_id.isdigit() else None
     if bureau:
         centers = centers.filter(prefecture__bureau=bureau)
     rows = indicators.center_table(period=period, centers=centers)

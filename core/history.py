@@ -1,6 +1,10 @@
-"""Change history of a record, from django-simple-history, as before/after rows."""
+"""Change history of a record, from django-simple-history, as before/after rows.
 
-from dataclasses import dataclass
+A related record is shown by its ``history_label(viewer)`` when it has one, so a
+client appears under its pseudonym to those who may not see who it is.
+"""
+
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
@@ -24,45 +28,71 @@ class HistoryEntry:
     record: str = ""
 
 
-def _display(model, field_name: str, value) -> str:
+@dataclass
+class _Labels:
+    """Labels of related records, fetched once per model and id (no query per row)."""
+
+    viewer: object
+    cache: dict = field(default_factory=dict)
+
+    def of(self, model, pk) -> str:
+        key = (model, pk)
+        if key not in self.cache:
+            obj = model._base_manager.filter(pk=pk).first()
+            self.cache[key] = self.label(obj) if obj else str(pk)
+        return self.cache[key]
+
+    def many(self, model, ids) -> list[str]:
+        missing = [pk for pk in ids if (model, pk) not in self.cache]
+        for pk, obj in model._base_manager.in_bulk(missing).items():
+            self.cache[(model, pk)] = self.label(obj)
+        return [self.cache.get((model, pk), str(pk)) for pk in ids]
+
+    def label(self, obj) -> str:
+        if hasattr(obj, "history_label"):
+            return obj.history_label(self.viewer)
+        return str(obj)
+
+
+def _display(labels: _Labels, model, field_name: str, value) -> str:
     if value is None or value == "":
         return "—"
     try:
-        field = model._meta.get_field(field_name)
+        model_field = model._meta.get_field(field_name)
     except Exception:
         return str(value)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.is_relation and field.many_to_one:
-        related = field.related_model._base_manager.filter(pk=value).first()
-        return str(related) if related else str(value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation and model_field.many_to_one:
+        return labels.of(model_field.related_model, value)
     return str(value)
 
 
-def _m2m_display(model, field_name, values) -> str:
-    field = model._meta.get_field(field_name)
-    target = field.m2m_reverse_field_name()
+def _m2m_display(labels: _Labels, model, field_name, values) -> str:
+    model_field = model._meta.get_field(field_name)
+    target = model_field.m2m_reverse_field_name()
     ids = [row.get(target) for row in values or []]
-    labels = sorted(str(obj) for obj in field.related_model._base_manager.filter(pk__in=ids))
-    return "、".join(labels) or "—"
+    return "、".join(sorted(labels.many(model_field.related_model, ids))) or "—"
 
 
-def history_for(obj, limit: int = 50) -> list[HistoryEntry]:
+def history_for(obj, limit: int = 50, viewer=None) -> list[HistoryEntry]:
     """The record's history, newest first, each with its field-level before/after."""
-    return _entries(type(obj), obj.history.all(), str(obj), limit)
+    labels = _Labels(viewer)
+    return _entries(labels, type(obj), obj.history.all(), labels.label(obj), limit)
 
 
-def deleted_history(model, limit: int = 50, **lookup) -> list[HistoryEntry]:
+def deleted_history(model, limit: int = 50, viewer=None, **lookup) -> list[HistoryEntry]:
     """Histories of deleted records of ``model`` matching ``lookup`` (e.g. a person's old assignments)."""
-    deleted_ids = model.history.filter(history_type="-", **lookup).values_list("id", flat=True)
+    labels = _Labels(viewer)
+    records = list(model.history.filter(history_type="-", **lookup))
     entries = []
-    for pk in set(deleted_ids):
-        records = model.history.filter(id=pk)
-        entries += _entries(model, records, str(records.first().instance), limit)
+    for deleted in records:
+        history = model.history.filter(id=deleted.id)
+        entries += _entries(labels, model, history, labels.label(deleted.instance), limit)
     return entries
 
 
-def _entries(model, history, label: str, limit: int) -> list[HistoryEntry]:
+def _entries(labels: _Labels, model, history, label: str, limit: int) -> list[HistoryEntry]:
     records = list(
         history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
@@ -72,28 +102,24 @@ def _entries(model, history, label: str, limit: int) -> list[HistoryEntry]:
         previous = records[index + 1] if index + 1 < len(records) else None
         changes = []
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                if change.field in m2m_names:
-                    before = _m2m_display(model, change.field, change.old)
-                    after = _m2m_display(model, change.field, change.new)
-                else:
-                    before = _display(model, change.field, change.old)
-                    after = _display(model, change.field, change.new)
+            for change in record.diff_against(previous).changes:
+                show = _m2m_display if change.field in m2m_names else _display
                 changes.append(
                     FieldChange(
-                        str(model._meta.get_field(change.field).verbose_name), before, after
+                        str(model._meta.get_field(change.field).verbose_name),
+                        show(labels, model, change.field, change.old),
+                        show(labels, model, change.field, change.new),
                     )
                 )
         elif record.history_type == "+":
-            for field in model._meta.concrete_fields:
-                if field.primary_key:
-                    continue
-                value = getattr(record, field.attname, None)
-                if value not in (None, ""):
+            for model_field in model._meta.concrete_fields:
+                value = getattr(record, model_field.attname, None)
+                if not model_field.primary_key and value not in (None, ""):
                     changes.append(
                         FieldChange(
-                            str(field.verbose_name), "—", _display(model, field.name, value)
+                            str(model_field.verbose_name),
+                            "—",
+                            _display(labels, model, model_field.name, value),
                         )
                     )
         entries.append(
@@ -109,7 +135,7 @@ def _entries(model, history, label: str, limit: int) -> list[HistoryEntry]:
     return entries
 
 
-def combined_history(*objects) -> list[HistoryEntry]:
+def combined_history(*objects, viewer=None) -> list[HistoryEntry]:
     """The histories of several related records (a person and their assignments), newest first."""
-    entries = [entry for obj in objects for entry in history_for(obj)]
+    entries = [entry for obj in objects for entry in history_for(obj, viewer=viewer)]
     return sorted(entries, key=lambda entry: entry.when, reverse=True)

@@ -263,6 +263,20 @@ class PersonQuerySet(ScopedQuerySet):
     center_lookup = "assignments__center"
     editor_roles = frozenset({"agency_admin", "hq_staff", "center_manager"})
 
+    def for_user(self, user, action="view"):
+        """Anyone who ever worked in a center stays visible to it (its history);
+        only a present or future assignment there lets the center change the person."""
+        from core.scoping import role_of, scope_centers
+
+        allowed = super().for_user(user, action)
+        if action != "change" or role_of(user) in NATIONAL_ROLES:
+            return allowed
+        today = datetime.date.today()
+        current = Assignment.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today), center__in=scope_centers(user).values("pk")
+        )
+        return allowed.filter(pk__in=current.values("person_id"))
+
 
 class Person(models.Model):
     """A member of staff: center staff or HQ experts, identified by a staff code."""

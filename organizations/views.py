@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
 from core.history import combined_history, deleted_history
-from core.scoping import CHANGE, may_edit, scope_centers, scope_rule
+from core.scoping import (
+    CHANGE,
+    centers_editable_for,
+    is_national,
+    may_edit,
+    scope_centers,
+    scope_rule,
+)
 from core.tabular import TableError, read_table, xlsx_response
 from core.views import (
     FilteredListView,
@@ -210,10 +217,20 @@ class PersonFormMixin:
     form_class = PersonForm
     template_name = "organizations/person_form.html"
 
+    def assignments(self, person):
+        """Only the assignments at centers the user may edit are shown and changed."""
+        editable = centers_editable_for(self.request.user, Person)
+        mine = Assignment.objects.filter(person=person, center__in=editable)
+        if is_national(self.request.user):
+            mine = Assignment.objects.filter(person=person)
+        return mine.order_by("-start_date")
+
     def get_formset(self):
+        person = getattr(self, "object", None) or Person()
         return AssignmentFormSet(
             self.request.POST or None,
-            instance=getattr(self, "object", None) or Person(),
+            instance=person,
+            queryset=self.assignments(person) if person.pk else Assignment.objects.none(),
             form_kwargs={"user": self.request.user},
             prefix="assignments",
         )
@@ -227,6 +244,7 @@ class PersonFormMixin:
         formset = AssignmentFormSet(
             self.request.POST,
             instance=form.instance,
+            queryset=self.assignments(form.instance) if form.instance.pk else Assignment.objects.none(),
             form_kwargs={"user": self.request.user},
             prefix="assignments",
         )

@@ -140,20 +140,47 @@ def _pattern_base(indicator: Indicator) -> Indicator:
     return indicator
 
 
+def counts_distinct_clients(indicator: Indicator) -> bool:
+    return indicator.code == "visitors" or indicator.code.endswith(f":{PriorityMetric.CLIENTS}")
+
+
+def same_day_last_year(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def distinct_share(*, reached: int, year_total: int, fallback: float) -> float:
+    """Share of a distinct count (clients) reached by a date, from last year's own curve.
+
+    Monthly distinct counts do not add up to the year's (a client seen in two
+    months is one client), so a distinct figure follows the share of last year's
+    year-end distinct count reached by the same day.
+    """
+    if year_total <= 0:
+        return fallback
+    return min(1.0, reached / year_total)
+
+
 def center_progress(*, fiscal_year, centers, as_of: datetime.date) -> list[CenterProgress]:
-    """Progress of every center in ``centers`` against its plan for ``fiscal_year``.
+    """Progress of every center in ``centers`` against its confirmed plan for ``fiscal_year``.
 
     Figures come from the indicator engine (grouped queries); only the small
     per-center, per-month aggregates are combined here.
     """
+    from organizations.models import Center
+
     period = Period.fiscal_year(fiscal_year.year)
+    last_period = Period.fiscal_year(fiscal_year.year - 1)
     to_date = Period(period.start, min(as_of, period.end))
     centers = list(centers.select_related("prefecture__bureau").order_by("code"))
+    # Targets count once the plan is confirmed (domain brief §3: fixed at the kick-off interview).
     plans = {
         p.center_id: p
-        for p in BusinessPlan.objects.filter(fiscal_year=fiscal_year, center__in=centers)
-        .exclude(status=PlanStatus.DRAFT)
-        .prefetch_related("targets", "priorities__priority_field")
+        for p in BusinessPlan.objects.filter(
+            fiscal_year=fiscal_year, center__in=centers, status=PlanStatus.CONFIRMED
+        ).prefetch_related("targets", "priorities__priority_field")
     }
     priority_indicators = {}
     for plan in plans.values():
@@ -161,21 +188,17 @@ def center_progress(*, fiscal_year, centers, as_of: datetime.date) -> list[Cente
             indicator = priority_indicator(priority.priority_field, priority.metric)
             priority_indicators[indicator.code] = indicator
     indicators = STANDARD + list(priority_indicators.values())
-    center_ids = [c.pk for c in centers]
-    from organizations.models import Center
-
-    scope = Center.objects.filter(pk__in=center_ids)
-    actual = (
-        compute(indicators, period=to_date, centers=scope, group="center")
-        if as_of >= period.start
-        else {}
+    distinct = [i for i in indicators if counts_distinct_clients(i)]
+    scope = Center.objects.filter(pk__in=[c.pk for c in centers])
+    started = as_of >= period.start
+    actual = compute(indicators, period=to_date, centers=scope, group="center") if started else {}
+    last_year = compute(STANDARD, period=last_period, centers=scope, group="center_month")
+    last_to_date = Period(last_period.start, min(same_day_last_year(as_of), last_period.end))
+    reached = (
+        compute(distinct, period=last_to_date, centers=scope, group="center") if started else {}
     )
-    last_year = compute(
-        [CONSULTATIONS, *STANDARD[1:]],
-        period=Period.fiscal_year(fiscal_year.year - 1),
-        centers=scope,
-        group="center_month",
-    )
+    last_total = compute(distinct, period=last_period, centers=scope, group="center")
+    distinct_codes = {i.code for i in distinct}
     result = []
     for center in centers:
         plan = plans.get(center.pk)
@@ -194,6 +217,12 @@ def center_progress(*, fiscal_year, centers, as_of: datetime.date) -> list[Cente
                 if center_id == center.pk
             }
             share = expected_share(period=period, as_of=as_of, last_year_by_month=pattern)
+            if indicator.code in distinct_codes and started:
+                share = distinct_share(
+                    reached=reached.get(center.pk, {}).get(indicator.code, 0),
+                    year_total=last_total.get(center.pk, {}).get(indicator.code, 0),
+                    fallback=expected_share(period=period, as_of=as_of, last_year_by_month={}),
+                )
             value = actual.get(center.pk, {}).get(indicator.code, 0)
             target = _target(plan, indicator)
             projected = project(value, share)

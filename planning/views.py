@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
 
-from consultations.indicators import STANDARD, Period, compute, fiscal_year_of
+from consultations.indicators import (
+    STANDARD,
+    VISITORS,
+    Period,
+    compute,
+    fiscal_year_of,
+    plausible_year,
+)
 from core.history import history_for
 from core.scoping import is_national, may_edit, role_of, scope_centers, scope_rule
 from core.views import (
@@ -45,9 +52,9 @@ from .models import (
 def selected_year(request) -> FiscalYear | None:
     """The fiscal year asked for (?fy=2025), else the current one, else the latest."""
     years = FiscalYear.objects.all()
-    value = request.GET.get("fy", "")
-    if value.isdigit():
-        found = years.filter(year=int(value)).first()
+    value = plausible_year(request.GET.get("fy"))
+    if value:
+        found = years.filter(year=value).first()
         if found:
             return found
     current = fiscal_year_of(datetime.date.today())
@@ -99,8 +106,9 @@ class PolicyCreateView(ScopedCreateView):
     success_url = reverse_lazy("planning:year_list")
 
     def form_valid(self, form):
+        fy = self.request.GET.get("fy", "")
         form.instance.fiscal_year = get_object_or_404(
-            FiscalYear.objects.filter(policy__isnull=True), pk=self.request.GET.get("fy")
+            FiscalYear.objects.filter(policy__isnull=True), pk=int(fy) if fy.isdigit() else None
         )
         form.instance.published_by = self.request.user
         form.instance.published_at = datetime.datetime.now(datetime.UTC)
@@ -146,7 +154,8 @@ class PlanListView(ScopedListView):
 def plan_create(request):
     if request.method != "POST":
         return redirect("planning:plan_list")
-    year = get_object_or_404(FiscalYear, pk=request.POST.get("fiscal_year"))
+    value = request.POST.get("fiscal_year", "")
+    year = get_object_or_404(FiscalYear, pk=int(value) if value.isdigit() else None)
     center = request.user.center
     try:
         plan = workflow.create_plan(center=center, fiscal_year=year, user=request.user)
@@ -411,25 +420,40 @@ def _dashboard_context(request, centers, *, title):
         "indicators": STANDARD,
         "totals": _totals(rows),
         "warnings": progress.early_warnings(rows),
+        # A client seen by two centers counts for each in the sum, once here.
+        "distinct_visitors": (
+            compute(
+                [VISITORS],
+                period=Period(Period.fiscal_year(year.year).start, as_of),
+                centers=centers,
+            )["visitors"]
+            if year and as_of >= Period.fiscal_year(year.year).start
+            else None
+        ),
     }
 
 
 def _totals(rows):
-    """Sums of the centers' targets, actuals and projections (the compiled table's total row)."""
+    """The compiled table's total row: sums of the centers' figures.
+
+    The rate compares the targets with the actuals of the same centers (those
+    with a confirmed plan), so centers without a plan do not inflate it.
+    """
     totals = []
     for indicator in STANDARD:
         items = [r.item(indicator.code) for r in rows]
-        target = sum(i.target for i in items if i.target is not None)
-        actual = sum(i.actual for i in items)
-        projected = sum(i.projected for i in items if i.projected is not None)
+        planned = [i for i in items if i.target is not None]
+        target = sum(i.target for i in planned)
+        planned_actual = sum(i.actual for i in planned)
         totals.append(
             {
                 "label": indicator.label,
                 "code": indicator.code,
                 "target": target,
-                "actual": actual,
-                "projected": projected,
-                "rate": actual / target if target else None,
+                "actual": sum(i.actual for i in items),
+                "planned_actual": planned_actual,
+                "projected": sum(i.projected for i in items if i.projected is not None),
+                "rate": planned_actual / target if target else None,
             }
         )
     return totals

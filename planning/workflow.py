@@ -8,7 +8,7 @@ message for the user and changes nothing.
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -120,7 +120,11 @@ def create_plan(*, center: Center, fiscal_year: FiscalYear, user) -> BusinessPla
         raise TransitionError(_("This center already has a plan for that fiscal year."))
     plan = BusinessPlan(center=center, fiscal_year=fiscal_year)
     plan._history_user = user
-    plan.save()
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError as exc:  # a second click raced the first
+        raise TransitionError(_("This center already has a plan for that fiscal year.")) from exc
     for code, value in proposed_targets(center, fiscal_year.year).items():
         PlanTarget.objects.create(plan=plan, indicator=code, target=value)
     PlanEvent.objects.create(

@@ -182,7 +182,7 @@ def test_bureau_officers_read_but_do_not_write_records(client_for, tokyo):
     c = make_client(tokyo)
     client = client_for("kanto_officer")
     assert client.get(reverse("consultations:consultation_create")).status_code == 403
-    assert client.get(reverse("consultations:client_update", args=[c.pk])).status_code == 404
+    assert client.get(reverse("consultations:client_update", args=[c.pk])).status_code in (403, 404)
     assert client.get(c.get_absolute_url()).status_code == 200
 
 

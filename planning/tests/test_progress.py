@@ -205,4 +205,33 @@ def test_the_national_trend_counts_each_fiscal_year_with_the_engine(client_for, 
     response = client_for("admin").get(reverse("planning:national_trend") + "?fy=2025")
     trend = {t["year"]: t["values"] for t in response.context["trend"]}
     assert trend == {2023: [1, 1, 0, 0], 2024: [2, 1, 0, 0], 2025: [1, 1, 0, 0]}
-    assert client_for("kanto_officer").get(reverse("planning:national_trend") + "?fy=2025").status_code == 403
+    assert (
+        client_for("kanto_officer").get(reverse("planning:national_trend") + "?fy=2025").status_code
+        == 403
+    )
+
+
+def test_a_distinct_count_follows_last_years_distinct_curve(personas, tokyo):
+    make_plan(tokyo, 2025, change_request=False)
+    a, b = make_client(tokyo), make_client(tokyo)
+    make_session(a, D(2024, 4, 10))
+    make_session(a, D(2024, 5, 10))  # the same client again: still one
+    make_session(b, D(2024, 5, 20))
+    for _ in range(3):
+        make_session(make_client(tokyo), D(2025, 4, 15))
+    from planning.models import FiscalYear
+
+    rows = progress.center_progress(
+        fiscal_year=FiscalYear.objects.get(year=2025), centers=Center.objects.filter(pk=tokyo.pk), as_of=D(2025, 4, 30)
+    )
+    visitors = rows[0].item("visitors")
+    # By 30 April last year 1 of last year's 2 clients had come: share 0.5, so 3 → 6.
+    assert (visitors.actual, visitors.share, visitors.projected) == (3, 0.5, 6)
+
+
+def test_the_total_rate_compares_targets_with_the_same_centers_actuals(network, client_for, osaka):
+    context = client_for("admin").get(reverse("planning:national_dashboard") + "?fy=2025&as_of=2025-04-30").context
+    consultations = next(t for t in context["totals"] if t["code"] == "consultations")
+    # Tokyo (10) and Kanagawa (0) have plans with 100 each; Osaka's session has no target.
+    assert (consultations["target"], consultations["planned_actual"], consultations["actual"]) == (200, 10, 11)
+    assert consultations["rate"] == 10 / 200
