@@ -33,8 +33,9 @@ What the data looks like, and why:
 - in the year in progress nothing is dated after yesterday (``until``): a case
   with sessions still to come is open, a client whose first visit is still to
   come does not exist yet;
-- network activities are 3–6 % of the session count, each with 1–3 support
-  institutions of the center's prefecture.
+- network activities are 3–6 % of the session count (in the demo a share the
+  center keeps from year to year), each with 1–3 support institutions of the
+  center's prefecture.
 
 Rows are produced as plain tuples in the column order of ``FIELDS`` with their
 ids already assigned, so that the demo can ``bulk_create`` them and the
@@ -742,6 +743,7 @@ def generate_year(
     clients_pool: ClientPool | None = None,
     until: datetime.date | None = None,
     volume: dict[int, float] | None = None,
+    activity_share: dict[int, float] | None = None,
 ) -> Iterator[Batch]:
     """One fiscal year of records for every center: one ``Batch`` per center.
 
@@ -757,8 +759,10 @@ def generate_year(
 
     ``volume`` is each center's volume (by center id) relative to its share of
     the nation's SMEs; a center missing from it draws ±8 %, a fresh draw each
-    year. The demo passes a persistent factor per center with its yearly growth;
-    the benchmark passes nothing.
+    year. ``activity_share`` is each center's network activities per session;
+    a center missing from it draws 3–6 %, a fresh draw each year. The demo
+    passes a persistent level per center and its yearly growth in both; the
+    benchmark passes neither.
     """
     generator = _YearGenerator(
         rng,
@@ -769,6 +773,7 @@ def generate_year(
         clients_pool if clients_pool is not None else ClientPool(),
         until=until,
         volume=volume,
+        activity_share=activity_share,
     )
     for center in generator.context.centers:
         yield generator.center_batch(center)
@@ -780,10 +785,12 @@ class _YearGenerator:
     # Sessions at a second center land on top of that center's own volume.
     OWN_VOLUME = 0.98
 
-    def __init__(self, rng, fiscal_year, scale, context, ids, pool, *, until=None, volume=None):
+    def __init__(
+        self, rng, fiscal_year, scale, context, ids, pool, *, until, volume, activity_share
+    ):
         self.rng, self.fiscal_year, self.scale = rng, fiscal_year, scale
         self.context, self.ids, self.pool = context, ids, pool
-        self.volume = volume or {}
+        self.volume, self.activity_share = volume or {}, activity_share or {}
         self.calendar = Calendar(fiscal_year)
         # The last day index kept, when the year is cut short; sessions drawn
         # after it are counted (so that the volume so far is right) but not made.
@@ -874,7 +881,8 @@ class _YearGenerator:
             before = len(sessions) + self.future
             self._client_year(center)
             made += len(sessions) + self.future - before
-        for _ in range(round(target * rng.uniform(0.03, 0.06))):
+        activities = self.activity_share.get(center.id) or rng.uniform(0.03, 0.06)
+        for _ in range(round(target * activities)):
             self._activity(center)
         return self.batch
 
@@ -1293,6 +1301,7 @@ def build(
     years = demo_years(today or datetime.date.today())
     context, ids, pool = load_context(), Ids.after_existing(), ClientPool()
     volumes = center_volumes(rng, context.centers, years)
+    activity_shares = {center.id: rng.uniform(0.03, 0.06) for center in context.centers}
     totals = Counter()
     with transaction.atomic(), _explicit_created_at():
         for fiscal_year, until in years:
@@ -1306,6 +1315,7 @@ def build(
                 clients_pool=pool,
                 until=until,
                 volume=volumes[fiscal_year],
+                activity_share=activity_shares,
             )
             for batch in batches:
                 write_batch(batch, counts)

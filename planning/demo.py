@@ -8,9 +8,10 @@ closed, and each year has its activity policy.
 Every center has a confirmed plan for each year that has a previous year of
 records (FY2025 and FY2026; FY2024 has none to start from and no plans). The
 targets sit near the center's results of the previous year, as the plan form
-proposes them (``workflow.proposed_targets``), ×0.97–1.08; each plan's two
-priority fields get targets near last year's count of that field and metric
-(``priority_indicator``). The centers of ``BEHIND_CENTERS`` are given targets
+proposes them (``workflow.proposed_targets``), ×0.95–1.05. Each plan has two
+priority fields, picked among the four the center's tagged cases had most
+sessions in last year, each with a metric and a target near last year's count
+of that field and metric (``priority_indicator``). The centers of ``BEHIND_CENTERS`` are given targets
 about 35 % above last year, so that dashboards and early warnings show them
 behind.
 """
@@ -48,7 +49,8 @@ from .workflow import snapshot
 
 BEHIND_CENTERS = {"05", "19", "32", "39"}  # 秋田, 山梨, 島根, 高知: ambitious targets
 BEHIND_STRETCH = 1.35
-STRETCH = (0.97, 1.08)  # targets over last year's results, for the other centers
+STRETCH = (0.95, 1.05)  # targets over last year's results, for the other centers
+PRIORITY_CHOICE = 4  # a center's priority fields are two of its four busiest fields of last year
 POLICY = (
     "全国どこでも最高水準の支援を実現するため、各拠点は地域の中小企業の実情を分析した上で、"
     "売上拡大・経営改善に加え、事業承継とDXを重点に取り組む。支援機関とのネットワーク活動を強化し、"
@@ -104,9 +106,24 @@ def build(rng, log) -> None:
         if not basis:  # the first year of the records: nothing to start from
             summary.append(f"FY{year} {state}, no plans")
             continue
-        # Each center's two priority fields and their metrics, then last year's
-        # count of each (field, metric) for every center, one query each.
-        chosen = {c.pk: [(f, rng.choice(METRICS)) for f in rng.sample(fields, 2)] for c in centers}
+        # Each center picks two of the fields it worked on most last year, with a
+        # metric each; then last year's count of each (field, metric) by center.
+        tagged = compute(
+            [priority_indicator(f, PriorityMetric.SESSIONS) for f in fields],
+            period=last_year,
+            group="center",
+        )
+        chosen = {}
+        for center in centers:
+            sessions = tagged.get(center.pk, {})
+            busiest = sorted(
+                fields,
+                key=lambda f, s=sessions: (
+                    -s.get(priority_indicator(f, PriorityMetric.SESSIONS).code, 0)
+                ),
+            )
+            picked = rng.sample(busiest[:PRIORITY_CHOICE], 2)
+            chosen[center.pk] = [(f, rng.choice(METRICS)) for f in picked]
         wanted = {
             (f.pk, metric): priority_indicator(f, metric)
             for pairs in chosen.values()
