@@ -302,3 +302,29 @@ def test_exports_open_in_excel_and_follow_the_import_headers(client_for, tokyo):
     )
     assert read_table(xlsx.content, "x.xlsx").rows[0][1]["相談者ID"] == "C-1"
     assert io.BytesIO(xlsx.content).read(2) == b"PK"
+
+
+def test_every_export_starts_with_its_import_headers_so_a_file_goes_back_in(
+    client_for, personas, tokyo
+):
+    from consultations.imports import KINDS, import_records
+
+    c = make_client(tokyo, external_id="C-9")
+    make_session(c, D(2025, 5, 1), external_id="S-9", minutes=30, summary="相談")
+    client = client_for("tokyo_coordinator")
+    for kind, url in (
+        ("clients", "consultations:client_list"),
+        ("cases", "consultations:case_list"),
+        ("sessions", "consultations:consultation_list"),
+        ("network", "consultations:activity_list"),
+    ):
+        body = client.get(reverse(url) + "?export=xlsx").content
+        headers = read_table(body, "x.xlsx").headers
+        assert headers[: len(KINDS[kind].headers)] == list(KINDS[kind].headers), kind
+
+    exported = read_table(
+        client.get(reverse("consultations:consultation_list") + "?export=xlsx").content, "s.xlsx"
+    )
+    again = import_records("sessions", exported, user=personas["tokyo_coordinator"])
+    assert again.ok, again.problems
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
