@@ -213,3 +213,64 @@ def make_plan(center, year=None, *, confirmed=True, change_request=True, targets
         )
     plan.refresh_from_db()
     return plan
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    # Uploaded attachments go to a scratch directory, not var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_evaluation(center, year=None):
+    """A finalised evaluation of every center (the given one with a plan and a hearing),
+    next year's budget, and the center's focused-guidance plan with one action."""
+    from django.core.files.base import ContentFile
+
+    from consultations.indicators import fiscal_year_of
+    from evaluation import workflow
+    from evaluation.models import ChecklistTemplate, GuidanceAction, Hearing, HearingAttachment
+
+    year = year or fiscal_year_of(datetime.date.today())
+    admin = User.objects.filter(role=UserRole.AGENCY_ADMIN).first() or make_user(
+        f"agency-{next(_sequence)}", UserRole.AGENCY_ADMIN
+    )
+    plan = center.plans.filter(fiscal_year__year=year).first() or make_plan(
+        center, year, change_request=False
+    )
+    hearing = Hearing.objects.create(
+        center=center,
+        fiscal_year=plan.fiscal_year,
+        template=ChecklistTemplate.objects.first(),
+        held_on=datetime.date(year + 1, 2, 10),
+    )
+    attachment = HearingAttachment.objects.create(
+        hearing=hearing, file=ContentFile(b"memo", name="memo.txt"), name="memo", uploaded_by=admin
+    )
+    run = workflow.run_evaluation(plan.fiscal_year, admin)
+    workflow.review(run, admin, Center.objects.all())
+    workflow.finalise(run, admin)
+    allocation = workflow.allocate_budget(
+        run,
+        admin,
+        47_000_000,
+        dict.fromkeys(Center.objects.values_list("pk", flat=True), 1_000_000),
+    )
+    result = run.results.get(center=center)
+    guidance = result.guidance
+    action = GuidanceAction.objects.create(
+        plan=guidance,
+        action="相談記録の入力徹底",
+        owner="チーフコーディネーター",
+        due_on=datetime.date(year + 1, 6, 30),
+    )
+    return {
+        "run": run,
+        "rules": run.rules,
+        "hearing": hearing,
+        "attachment": attachment,
+        "result": result,
+        "allocation": allocation,
+        "line": allocation.lines.get(center=center),
+        "guidance": guidance,
+        "action": action,
+    }

@@ -23,10 +23,12 @@ def master_data(transactional_db):
     from django.apps import apps
 
     from consultations import master_data as taxonomies
+    from evaluation import master_data as checklists
     from organizations import master_data
 
     master_data.load(apps)
     taxonomies.load(apps)
+    checklists.load(apps)
 
 
 @pytest.fixture(scope="session")

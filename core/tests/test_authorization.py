@@ -19,6 +19,7 @@ from conftest import (
     make_activity,
     make_case,
     make_client,
+    make_evaluation,
     make_institution,
     make_person,
     make_plan,
@@ -59,29 +60,83 @@ def takes_object(pattern):
     return "pk" in pattern.pattern.converters
 
 
+class LazyObjects(dict):
+    """Objects built on first use: a finished evaluation costs a run over 47 centers."""
+
+    def __init__(self, builders):
+        super().__init__()
+        self.builders = builders
+
+    def __contains__(self, key):
+        return key in self.builders
+
+    def __getitem__(self, key):
+        if not dict.__contains__(self, key):
+            self[key] = self.builders[key]()
+        return dict.__getitem__(self, key)
+
+
 # The out-of-scope object for each model an object-level view shows: it belongs to Tokyo.
 def tokyo_objects(personas, tokyo):
-    client = make_client(tokyo)
-    case = make_case(client)
-    plan = make_plan(tokyo)
-    return {
-        "planning.BusinessPlan": plan,
-        "planning.PlanVersion": plan.versions.first(),
-        "planning.PlanChangeRequest": plan.change_requests.first(),
-        "planning.FiscalYear": plan.fiscal_year,
-        "planning.ActivityPolicy": plan.fiscal_year.policy,
-        "organizations.Bureau": tokyo.prefecture.bureau,
-        "consultations.Client": client,
-        "consultations.Case": case,
-        "consultations.Consultation": make_session(client, datetime.date(2025, 5, 1), case=case),
-        "consultations.NetworkActivity": make_activity(tokyo, datetime.date(2025, 5, 1)),
-        "organizations.SupportInstitution": make_institution(tokyo),
-        "organizations.Center": tokyo,
-        "organizations.ImplementingBody": tokyo.implementing_body,
-        "organizations.Prefecture": tokyo.prefecture,
-        "organizations.Person": make_person(tokyo),
-        "accounts.User": personas["tokyo_coordinator"],
-    }
+    built = {}
+
+    def plan():
+        if "plan" not in built:
+            built["plan"] = make_plan(tokyo)
+        return built["plan"]
+
+    def evaluation(key):
+        def build():
+            if "evaluation" not in built:
+                plan()
+                built["evaluation"] = make_evaluation(tokyo)
+            return built["evaluation"][key]
+
+        return build
+
+    def client():
+        if "client" not in built:
+            built["client"] = make_client(tokyo)
+        return built["client"]
+
+    def case():
+        if "case" not in built:
+            built["case"] = make_case(client())
+        return built["case"]
+
+    return LazyObjects(
+        {
+            "evaluation.EvaluationRules": evaluation("rules"),
+            "evaluation.Hearing": evaluation("hearing"),
+            "evaluation.HearingAttachment": evaluation("attachment"),
+            "evaluation.EvaluationRun": evaluation("run"),
+            "evaluation.CenterEvaluation": evaluation("result"),
+            "evaluation.BudgetAllocation": evaluation("allocation"),
+            "evaluation.BudgetLine": evaluation("line"),
+            "evaluation.GuidancePlan": evaluation("guidance"),
+            "evaluation.GuidanceAction": evaluation("action"),
+            "planning.BusinessPlan": plan,
+            "planning.PlanVersion": lambda: plan().versions.first(),
+            "planning.PlanChangeRequest": lambda: plan().change_requests.first(),
+            "planning.FiscalYear": lambda: plan().fiscal_year,
+            "planning.ActivityPolicy": lambda: plan().fiscal_year.policy,
+            "organizations.Bureau": lambda: tokyo.prefecture.bureau,
+            "consultations.Client": client,
+            "consultations.Case": case,
+            "consultations.Consultation": lambda: make_session(
+                client(), datetime.date(2025, 5, 1), case=case()
+            ),
+            "consultations.NetworkActivity": lambda: make_activity(
+                tokyo, datetime.date(2025, 5, 1)
+            ),
+            "organizations.SupportInstitution": lambda: make_institution(tokyo),
+            "organizations.Center": lambda: tokyo,
+            "organizations.ImplementingBody": lambda: tokyo.implementing_body,
+            "organizations.Prefecture": lambda: tokyo.prefecture,
+            "organizations.Person": lambda: make_person(tokyo),
+            "accounts.User": lambda: personas["tokyo_coordinator"],
+        }
+    )
 
 
 def is_shared(cls):
@@ -114,7 +169,7 @@ def test_every_view_declares_how_it_is_scoped(name, pattern):
 
 
 # Values for URL arguments other than the object's pk.
-SAMPLE_ARGUMENTS = {"action": "submit", "kind": "sessions"}
+SAMPLE_ARGUMENTS = {"action": "submit", "kind": "sessions", "step": "review"}
 
 
 def url_for(name, pattern, obj):
@@ -167,6 +222,15 @@ def test_outsiders_cannot_read_or_change_an_object(
 
 # Who inside Tokyo's scope may open each object page: proves the 404s above are about scope.
 INSIDERS = {
+    "evaluation.EvaluationRules": "admin",
+    "evaluation.Hearing": "kanto_officer",
+    "evaluation.HearingAttachment": "tokyo_manager",
+    "evaluation.EvaluationRun": "admin",
+    "evaluation.CenterEvaluation": "tokyo_manager",
+    "evaluation.BudgetAllocation": "admin",
+    "evaluation.BudgetLine": "admin",
+    "evaluation.GuidancePlan": "kanto_officer",
+    "evaluation.GuidanceAction": "tokyo_manager",
     "planning.BusinessPlan": "tokyo_manager",
     "planning.PlanVersion": "tokyo_manager",
     "planning.PlanChangeRequest": "kanto_officer",

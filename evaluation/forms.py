@@ -1,0 +1,191 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Center
+from planning.models import FiscalYear
+
+from .models import (
+    BudgetLine,
+    ChecklistTemplate,
+    EvaluationRules,
+    GuidanceAction,
+    GuidancePlan,
+    Hearing,
+    HearingAttachment,
+)
+from .workflow import RULE_FIELDS
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+class RulesForm(forms.ModelForm):
+    class Meta:
+        model = EvaluationRules
+        fields = RULE_FIELDS + ["reason"]
+
+    def __init__(self, *args, with_reason=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_reason:
+            self.fields["reason"].required = True
+        else:
+            del self.fields["reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        thresholds = [cleaned.get(f"threshold_{g}") for g in "sabc"]
+        if (
+            None not in thresholds
+            and not thresholds[0] > thresholds[1] > thresholds[2] > thresholds[3]
+        ):
+            raise forms.ValidationError(_("Grade thresholds must fall from S to C."))
+        return cleaned
+
+    def _post_clean(self):
+        # The model's own clean and uniqueness need the fiscal year and version, which
+        # the workflow sets; the values are validated field by field above.
+        pass
+
+
+class HearingForm(forms.ModelForm):
+    class Meta:
+        model = Hearing
+        fields = [
+            "center",
+            "fiscal_year",
+            "template",
+            "held_on",
+            "bureau_evaluators",
+            "hq_evaluators",
+            "outside_evaluators",
+            "initiatives",
+            "comments",
+        ]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = Center.objects.for_user(user).order_by("code")
+        self.fields["fiscal_year"].queryset = FiscalYear.objects.all()
+        self.fields["template"].queryset = ChecklistTemplate.objects.filter(active=True)
+        if self.instance.pk:
+            # The checklist decides the items scored; it is fixed once scores exist.
+            for name in ("center", "fiscal_year", "template"):
+                self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        center, year = cleaned.get("center"), cleaned.get("fiscal_year")
+        exists = Hearing.objects.filter(center=center, fiscal_year=year).exists()
+        if center and year and not self.instance.pk and exists:
+            raise forms.ValidationError(_("This center already has a hearing for that year."))
+        return cleaned
+
+
+class ScoresForm(forms.Form):
+    """One score (0–3) and comment per checklist item of a hearing."""
+
+    def __init__(self, *args, hearing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hearing = hearing
+        existing = {s.item_id: s for s in hearing.scores.all()}
+        self.items = list(hearing.template.items.all())
+        choices = [("", "—")] + [(str(n), str(n)) for n in range(4)]
+        for item in self.items:
+            score = existing.get(item.pk)
+            self.fields[f"score_{item.pk}"] = forms.TypedChoiceField(
+                label=item.text,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=score.score if score else None,
+            )
+            self.fields[f"comment_{item.pk}"] = forms.CharField(
+                label=_("comment"),
+                max_length=500,
+                required=False,
+                initial=score.comment if score else "",
+            )
+
+    def rows(self):
+        return [(item, self[f"score_{item.pk}"], self[f"comment_{item.pk}"]) for item in self.items]
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = HearingAttachment
+        fields = ["file", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_ATTACHMENT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("bureau's comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class BudgetForm(forms.Form):
+    """The national envelope and one base per center."""
+
+    envelope = forms.IntegerField(label=_("national envelope (yen)"), min_value=0)
+
+    def __init__(self, *args, centers, initial_bases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.centers = list(centers)
+        for center in self.centers:
+            self.fields[f"base_{center.pk}"] = forms.IntegerField(
+                label=center.name,
+                min_value=0,
+                initial=(initial_bases or {}).get(center.pk),
+            )
+
+    def bases(self) -> dict:
+        return {center.pk: self.cleaned_data[f"base_{center.pk}"] for center in self.centers}
+
+    def base_fields_list(self):
+        return [self[f"base_{center.pk}"] for center in self.centers]
+
+
+class AdjustmentForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["adjusted_amount", "adjustment_reason"]
+        widgets = {"adjustment_reason": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("adjusted_amount") is not None
+            and not cleaned.get("adjustment_reason", "").strip()
+        ):
+            self.add_error("adjustment_reason", _("A manual adjustment needs a written reason."))
+        return cleaned
+
+
+class GuidancePlanForm(forms.ModelForm):
+    class Meta:
+        model = GuidancePlan
+        fields = ["findings", "visits_per_year", "status"]
+
+
+class GuidanceActionForm(forms.ModelForm):
+    class Meta:
+        model = GuidanceAction
+        fields = ["action", "owner", "due_on", "status", "note"]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -1,0 +1,130 @@
+"""What an evaluation reads, for every center of a fiscal year, stored with its result.
+
+The indicator results come from the indicator engine (the one definition of
+§4), the targets from the confirmed plan, the survey means from the survey
+results and the hearing score from the hearing. Means are taken to two
+decimals, the precision they are shown with, so every point can be recomputed
+by hand from what the result page shows.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.apps import apps
+from django.db.models import Count, Sum
+
+from consultations.indicators import STANDARD, Period, compute, priority_indicator
+from organizations.models import Center
+from planning.models import BusinessPlan, PlanStatus
+
+from .models import Hearing
+from .scoring import SURVEY_KINDS
+
+
+def two_places(value) -> str | None:
+    if value is None:
+        return None
+    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def survey_scores(fiscal_year) -> dict:
+    """``{kind: {center_id: {"answers", "mean"}}}`` from the survey results, if installed."""
+    if not apps.is_installed("surveys"):
+        return {kind: {} for kind in SURVEY_KINDS}
+    from surveys.results import center_scores
+
+    return {kind: center_scores(fiscal_year, kind) for kind in SURVEY_KINDS}
+
+
+def national_mean(scores: dict) -> str | None:
+    """The mean over every answer of the nation: the centers' means weighted by answers."""
+    answers = sum(entry["answers"] for entry in scores.values() if entry["mean"] is not None)
+    if not answers:
+        return None
+    weighted = sum(
+        Decimal(entry["mean"]) * entry["answers"]
+        for entry in scores.values()
+        if entry["mean"] is not None
+    )
+    return two_places(weighted / answers)
+
+
+def gather(fiscal_year, centers=None) -> dict:
+    """``{center_id: inputs}`` for the centers (default: all 47)."""
+    centers = list(centers if centers is not None else Center.objects.order_by("code"))
+    period = Period.fiscal_year(fiscal_year.year)
+    actuals = compute(STANDARD, period=period, group="center")
+    plans = {
+        plan.center_id: plan
+        for plan in BusinessPlan.objects.filter(
+            fiscal_year=fiscal_year, status=PlanStatus.CONFIRMED
+        ).prefetch_related("targets", "priorities__priority_field")
+    }
+    # One grouped query per (field, metric) pair the confirmed plans name.
+    pairs = {
+        (priority.priority_field, priority.metric)
+        for plan in plans.values()
+        for priority in plan.priorities.all()
+    }
+    priority_actuals = {}
+    for field, metric in pairs:
+        indicator = priority_indicator(field, metric)
+        for center_id, values in compute([indicator], period=period, group="center").items():
+            priority_actuals[(center_id, indicator.code)] = values[indicator.code]
+
+    surveys = survey_scores(fiscal_year)
+    national = {kind: national_mean(surveys[kind]) for kind in SURVEY_KINDS}
+    hearings = {
+        hearing.center_id: hearing
+        for hearing in Hearing.objects.filter(fiscal_year=fiscal_year).annotate(
+            items=Count("template__items")
+        )
+    }
+    # Summed apart from the item count: two joins in one query would multiply the rows.
+    sums = dict(
+        Hearing.objects.filter(fiscal_year=fiscal_year)
+        .annotate(total=Sum("scores__score"))
+        .values_list("center_id", "total")
+    )
+
+    result = {}
+    for center in centers:
+        plan = plans.get(center.pk)
+        values = actuals.get(center.pk, {})
+        indicators = [
+            {
+                "code": indicator.code,
+                "actual": values.get(indicator.code, 0),
+                "target": plan.target_for(indicator.code) if plan else None,
+            }
+            for indicator in STANDARD
+        ]
+        priorities = []
+        for priority in plan.priorities.all() if plan else []:
+            code = priority_indicator(priority.priority_field, priority.metric).code
+            priorities.append(
+                {
+                    "code": code,
+                    "label": f"{priority.priority_field.name}（{priority.get_metric_display()}）",
+                    "actual": priority_actuals.get((center.pk, code), 0),
+                    "target": priority.target,
+                }
+            )
+        hearing = hearings.get(center.pk)
+        result[center.pk] = {
+            "plan": plan.pk if plan else None,
+            "plan_version": plan.version if plan else None,
+            "indicators": indicators,
+            "priorities": priorities,
+            "surveys": {
+                kind: {
+                    "answers": surveys[kind].get(center.pk, {}).get("answers", 0),
+                    "mean": two_places(surveys[kind].get(center.pk, {}).get("mean")),
+                }
+                for kind in SURVEY_KINDS
+            },
+            "national_survey_means": national,
+            "hearing": None
+            if hearing is None
+            else {"id": hearing.pk, "score_sum": sums.get(center.pk) or 0, "items": hearing.items},
+        }
+    return result

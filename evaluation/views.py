@@ -1,0 +1,688 @@
+"""Evaluation screens: thin views over the workflow, scoring and budget functions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from core.history import history_for
+from core.scoping import CHANGE, may_edit, role_of, scope_rule
+from core.tabular import xlsx_response
+from core.views import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedObjectMixin,
+    ScopedUpdateView,
+)
+from organizations.models import Center
+from planning.models import FiscalYear
+from planning.views import selected_year
+
+from . import scoring, workflow
+from .budget import AllocationError
+from .forms import (
+    AdjustmentForm,
+    AttachmentForm,
+    BudgetForm,
+    GuidanceActionForm,
+    GuidancePlanForm,
+    HearingForm,
+    ReasonForm,
+    ReviewForm,
+    RulesForm,
+    ScoresForm,
+)
+from .models import (
+    GRADES,
+    BudgetAllocation,
+    BudgetLine,
+    CenterEvaluation,
+    EvaluationRules,
+    EvaluationRun,
+    FinalisedError,
+    GuidanceAction,
+    GuidancePlan,
+    Hearing,
+    HearingAttachment,
+    HearingScore,
+)
+
+STEP_ERRORS = (workflow.StepError, FinalisedError, AllocationError)
+
+
+def _years(request):
+    return {"years": FiscalYear.objects.all(), "year": selected_year(request)}
+
+
+# --- Rules -----------------------------------------------------------------------------
+
+
+class RulesListView(ScopedListView):
+    model = EvaluationRules
+    template_name = "evaluation/rules_list.html"
+
+    def get_queryset(self):
+        self.year = selected_year(self.request)
+        return super().get_queryset().filter(fiscal_year=self.year).select_related("created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(_years(self.request))
+        context["may_edit"] = may_edit(self.request.user, EvaluationRules)
+        return context
+
+
+class RulesDetailView(ScopedDetailView):
+    model = EvaluationRules
+    template_name = "evaluation/rules_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = RulesForm(instance=self.object, with_reason=False)
+        context["history"] = history_for(self.object, viewer=self.request.user)
+        context["refusals"] = self.object.events.filter(refused=True).select_related("user")
+        return context
+
+
+@scope_rule("the rules are national; only agency_admin (RulesQuerySet editors) may save a version")
+def rules_create(request):
+    if not may_edit(request.user, EvaluationRules):
+        raise PermissionDenied
+    year = selected_year(request)
+    if year is None:
+        raise Http404
+    latest = workflow.current_rules(year, request.user)
+    form = RulesForm(
+        request.POST or None, instance=latest if not request.POST else None, initial={"reason": ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            rules = workflow.save_rules(
+                year, request.user, form.cleaned_data, form.cleaned_data["reason"]
+            )
+        except STEP_ERRORS as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Rules version %(v)s saved.") % {"v": rules.version})
+            return redirect(rules)
+    return render(
+        request, "evaluation/rules_form.html", {"form": form, "year": year, "latest": latest}
+    )
+
+
+# --- Hearings --------------------------------------------------------------------------
+
+
+class HearingListView(ScopedListView):
+    model = Hearing
+    template_name = "evaluation/hearing_list.html"
+
+    def get_queryset(self):
+        self.year = selected_year(self.request)
+        return (
+            super()
+            .get_queryset()
+            .filter(fiscal_year=self.year)
+            .select_related("center__prefecture__bureau", "template")
+            .annotate(score_sum=Count("scores", filter=Q(scores__score__isnull=False)))
+            .order_by("center__code")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(_years(self.request))
+        context["may_edit"] = may_edit(self.request.user, Hearing)
+        heard = {h.center_id for h in self.object_list}
+        context["missing"] = Center.objects.for_user(self.request.user).exclude(pk__in=heard)
+        return context
+
+
+class HearingCreateView(ScopedCreateView):
+    model = Hearing
+    form_class = HearingForm
+    template_name = "evaluation/form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_initial(self):
+        year = selected_year(self.request)
+        return {"fiscal_year": year, "center": self.request.GET.get("center")}
+
+    def get_success_url(self):
+        return reverse("evaluation:hearing_scores", args=[self.object.pk])
+
+
+class HearingUpdateView(ScopedUpdateView):
+    model = Hearing
+    form_class = HearingForm
+    template_name = "evaluation/form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+
+class HearingDetailView(ScopedDetailView):
+    model = Hearing
+    template_name = "evaluation/hearing_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        hearing = self.object
+        scores = {s.item_id: s for s in hearing.scores.all()}
+        context["rows"] = [(item, scores.get(item.pk)) for item in hearing.template.items.all()]
+        total = sum(s.score or 0 for s in scores.values())
+        context["score_sum"], context["maximum"] = total, 3 * len(context["rows"])
+        context["may_edit"] = (
+            Hearing.objects.for_user(self.request.user, CHANGE).filter(pk=hearing.pk).exists()
+        )
+        context["attachment_form"] = AttachmentForm()
+        context["history"] = history_for(hearing, viewer=self.request.user)
+        return context
+
+
+class HearingScoresView(ScopedObjectMixin, View):
+    model = Hearing
+    scope_action = CHANGE
+    template_name = "evaluation/hearing_scores.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.hearing = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return render(
+            request,
+            self.template_name,
+            {"hearing": self.hearing, "form": ScoresForm(hearing=self.hearing)},
+        )
+
+    def post(self, request, pk):
+        form = ScoresForm(request.POST, hearing=self.hearing)
+        if not form.is_valid():
+            return render(request, self.template_name, {"hearing": self.hearing, "form": form})
+        with transaction.atomic():
+            for item in form.items:
+                score, _new = HearingScore.objects.get_or_create(hearing=self.hearing, item=item)
+                score.score = form.cleaned_data[f"score_{item.pk}"]
+                score.comment = form.cleaned_data[f"comment_{item.pk}"]
+                score._history_user = request.user
+                score.save()
+        messages.success(request, _("Scores saved."))
+        return redirect(self.hearing)
+
+
+class HearingAttachView(ScopedObjectMixin, View):
+    model = Hearing
+    scope_action = CHANGE
+
+    def post(self, request, pk):
+        hearing = get_object_or_404(self.get_queryset(), pk=pk)
+        form = AttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            attachment = form.save(commit=False)
+            attachment.hearing, attachment.uploaded_by = hearing, request.user
+            attachment.name = attachment.name or attachment.file.name
+            attachment.save()
+            messages.success(request, _("Attachment added."))
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return redirect(hearing)
+
+
+class AttachmentDownloadView(ScopedObjectMixin, View):
+    model = HearingAttachment
+
+    def get(self, request, pk):
+        attachment = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        return FileResponse(
+            handle, as_attachment=True, filename=attachment.file.name.split("/")[-1]
+        )
+
+
+# --- The evaluation run ----------------------------------------------------------------
+
+
+class RunListView(ScopedListView):
+    model = EvaluationRun
+    template_name = "evaluation/run_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("fiscal_year", "rules", "created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(_years(self.request))
+        context["may_run"] = role_of(self.request.user) == "agency_admin"
+        return context
+
+
+@scope_rule("runs the national evaluation; the workflow allows only agency_admin")
+def run_start(request):
+    if request.method != "POST":
+        return redirect("evaluation:run_list")
+    year = get_object_or_404(FiscalYear, pk=request.POST.get("fiscal_year"))
+    try:
+        run = workflow.run_evaluation(year, request.user)
+    except STEP_ERRORS as error:
+        messages.error(request, str(error))
+        return redirect("evaluation:run_list")
+    messages.success(request, _("The evaluation of %(year)s was computed.") % {"year": year})
+    return redirect(run)
+
+
+def grade_counts(results) -> list[tuple[str, int]]:
+    counted = dict(results.values_list("grade").annotate(n=Count("id")).order_by())
+    return [(grade, counted.get(grade, 0)) for grade in GRADES]
+
+
+class RunDetailView(ScopedDetailView):
+    model = EvaluationRun
+    template_name = "evaluation/run_detail.html"
+
+    def results(self):
+        return (
+            CenterEvaluation.objects.for_user(self.request.user)
+            .filter(run=self.object)
+            .select_related("center__prefecture__bureau", "reviewed_by")
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def export(self):
+        headers = [
+            _("Center code"),
+            _("Center"),
+            _("Bureau"),
+            _("Indicator points"),
+            _("Survey points"),
+            _("Hearing points"),
+            _("Total"),
+            _("Grade"),
+            _("Reviewed by the bureau"),
+        ]
+        rows = (
+            [
+                r.center.code,
+                r.center.name,
+                r.center.prefecture.bureau.short_name,
+                r.indicator_points,
+                r.survey_points,
+                r.hearing_points,
+                r.total,
+                r.grade,
+                r.reviewed_at.date() if r.reviewed_at else "",
+            ]
+            for r in self.results()
+        )
+        return xlsx_response(
+            f"evaluation-{self.object.fiscal_year.year}-v{self.object.version}.xlsx",
+            str(_("Evaluation")),
+            headers,
+            rows,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, run = self.request.user, self.object
+        results = self.results()
+        role = role_of(user)
+        context.update(
+            results=results,
+            grades=grade_counts(results),
+            pending=results.filter(reviewed_at__isnull=True).count(),
+            is_agency=role == "agency_admin",
+            may_review=role in {"bureau_officer", "agency_admin"} and not run.is_final,
+            review_form=ReviewForm(),
+            reason_form=ReasonForm(),
+            events=run.events.select_related("user")
+            if role in {"agency_admin", "hq_staff", "bureau_officer"}
+            else [],
+            budget=getattr(run.fiscal_year, "budget", None),
+        )
+        context["next_budget"] = BudgetAllocation.objects.filter(run=run).first()
+        return context
+
+
+class RunActionView(ScopedObjectMixin, View):
+    """POST finalise / correct / review; the workflow checks who may do which."""
+
+    model = EvaluationRun
+
+    def post(self, request, pk, step):
+        run = get_object_or_404(self.get_queryset(), pk=pk)
+        action = step
+        try:
+            if action == "finalise":
+                plans = workflow.finalise(run, request.user)
+                messages.success(
+                    request,
+                    _("Finalised. %(n)s centers were put on focused guidance.") % {"n": len(plans)},
+                )
+            elif action == "correct":
+                form = ReasonForm(request.POST)
+                if not form.is_valid():
+                    raise workflow.StepError(_("A correction needs a reason."))
+                run = workflow.start_correction(run, request.user, form.cleaned_data["reason"])
+                messages.success(request, _("Correction v%(v)s started.") % {"v": run.version})
+            elif action == "review":
+                form = ReviewForm(request.POST)
+                form.is_valid()
+                centers = Center.objects.for_user(request.user)
+                count = workflow.review(
+                    run, request.user, centers, form.cleaned_data.get("comment", "")
+                )
+                messages.success(request, _("%(n)s results marked as reviewed.") % {"n": count})
+            else:
+                raise Http404
+        except STEP_ERRORS as error:
+            messages.error(request, str(error))
+        return redirect(run)
+
+
+class WhatIfView(ScopedDetailView):
+    """Which centers' grades would move under other rules, from the run's stored inputs."""
+
+    model = EvaluationRun
+    scope_action = CHANGE  # the Agency's tool: RunQuerySet editors
+    template_name = "evaluation/whatif.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = self.object
+        data = self.request.GET if "weight_consultations" in self.request.GET else None
+        form = RulesForm(data, instance=run.rules if data is None else None, with_reason=False)
+        context["form"] = form
+        if data is not None and form.is_valid():
+            proposed = workflow.rules_from(run.rules, form.cleaned_data)
+            changes = []
+            for result in run.results.select_related("center").order_by("center__code"):
+                new = scoring.score(result.inputs, proposed)
+                if new.grade != result.grade or new.total != result.total:
+                    changes.append(
+                        {
+                            "result": result,
+                            "total": new.total,
+                            "grade": new.grade,
+                            "moved": new.grade != result.grade,
+                        }
+                    )
+            context["changes"] = changes
+            context["moved"] = sum(1 for c in changes if c["moved"])
+            context["query"] = self.request.GET.urlencode()
+            context["may_apply"] = not run.is_final and not run.rules.is_locked
+        return context
+
+
+class WhatIfApplyView(ScopedObjectMixin, View):
+    """Save the previewed rules as a new version and compute the draft again."""
+
+    model = EvaluationRun
+    scope_action = CHANGE
+
+    def post(self, request, pk):
+        run = get_object_or_404(self.get_queryset(), pk=pk)
+        form = RulesForm(request.POST, with_reason=True)
+        if not form.is_valid():
+            messages.error(request, _("A new rules version needs a reason."))
+            return redirect(run)
+        try:
+            workflow.save_rules(
+                run.fiscal_year, request.user, form.cleaned_data, form.cleaned_data["reason"]
+            )
+            run = workflow.run_evaluation(run.fiscal_year, request.user)
+        except STEP_ERRORS as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("New rules saved and the evaluation computed again."))
+        return redirect(run)
+
+
+class ResultDetailView(ScopedDetailView):
+    model = CenterEvaluation
+    template_name = "evaluation/result_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("run__rules", "run__fiscal_year", "center")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        result = self.object
+        breakdown = result.breakdown
+        context["indicator_lines"] = [
+            {**line, "name": scoring.indicator_label(line)} for line in breakdown["indicators"]
+        ]
+        context["survey_lines"] = [
+            {**line, "name": scoring.survey_label(line["kind"])} for line in breakdown["surveys"]
+        ]
+        context["flags"] = [scoring.describe_flag(flag) for flag in breakdown["flags"]]
+        context["hearing"] = breakdown["hearing"]
+        context["guidance"] = getattr(result, "guidance", None)
+        return context
+
+
+# --- Budget ----------------------------------------------------------------------------
+
+
+class BudgetListView(ScopedListView):
+    model = BudgetAllocation
+    template_name = "evaluation/budget_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("fiscal_year", "run__fiscal_year")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["runs"] = (
+            EvaluationRun.objects.for_user(self.request.user, CHANGE)
+            .filter(status="finalised")
+            .select_related("fiscal_year")
+        )
+        return context
+
+
+class BudgetEditView(ScopedObjectMixin, View):
+    """The envelope and the bases of next year's budget, from a finalised evaluation."""
+
+    model = EvaluationRun
+    scope_action = CHANGE  # the Agency's: RunQuerySet editors
+
+    def dispatch(self, request, *args, **kwargs):
+        self.run = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        self.existing = BudgetAllocation.objects.filter(run=self.run).first()
+        return super().dispatch(request, *args, **kwargs)
+
+    def form(self, data=None):
+        existing = self.existing
+        return BudgetForm(
+            data,
+            centers=Center.objects.order_by("code"),
+            initial_bases=dict(existing.lines.values_list("center_id", "base")) if existing else {},
+            initial={"envelope": existing.envelope if existing else None},
+        )
+
+    def get(self, request, pk):
+        return render(
+            request, "evaluation/budget_form.html", {"form": self.form(), "run": self.run}
+        )
+
+    def post(self, request, pk):
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                allocation = workflow.allocate_budget(
+                    self.run, request.user, form.cleaned_data["envelope"], form.bases()
+                )
+            except STEP_ERRORS as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Budget allocated."))
+                return redirect(allocation)
+        return render(request, "evaluation/budget_form.html", {"form": form, "run": self.run})
+
+
+class BudgetDetailView(ScopedDetailView):
+    model = BudgetAllocation
+    template_name = "evaluation/budget_detail.html"
+
+    def lines(self):
+        return (
+            BudgetLine.objects.for_user(self.request.user)
+            .filter(allocation=self.object)
+            .select_related("center__prefecture__bureau")
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if request.GET.get("export") == "xlsx":
+            headers = [
+                _("Center code"),
+                _("Center"),
+                _("Grade"),
+                _("Base (yen)"),
+                _("Grade factor"),
+                _("Allocation (yen)"),
+                _("Manual adjustment"),
+                _("Reason for the adjustment"),
+            ]
+            rows = (
+                [
+                    line.center.code,
+                    line.center.name,
+                    line.grade,
+                    line.base,
+                    line.factor,
+                    line.amount,
+                    _("yes") if line.is_adjusted else "",
+                    line.adjustment_reason,
+                ]
+                for line in self.lines()
+            )
+            return xlsx_response(
+                f"budget-{self.object.fiscal_year.year}.xlsx", str(_("Budget")), headers, rows
+            )
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lines = self.lines()
+        context["lines"] = lines
+        context["line_total"] = sum(line.amount for line in lines)
+        context["may_edit"] = may_edit(self.request.user, BudgetAllocation)
+        context["history"] = history_for(self.object, viewer=self.request.user)
+        return context
+
+
+class LineAdjustView(ScopedUpdateView):
+    model = BudgetLine
+    form_class = AdjustmentForm
+    template_name = "evaluation/form.html"
+
+    def form_valid(self, form):
+        line = self.object
+        try:
+            allocation = workflow.adjust_line(
+                BudgetLine.objects.get(pk=line.pk),
+                self.request.user,
+                form.cleaned_data["adjusted_amount"],
+                form.cleaned_data["adjustment_reason"],
+            )
+        except STEP_ERRORS as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Adjustment saved; the other centers were rescaled."))
+        return redirect(allocation)
+
+
+# --- Guidance --------------------------------------------------------------------------
+
+
+class GuidanceListView(ScopedListView):
+    model = GuidancePlan
+    template_name = "evaluation/guidance_list.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("center__prefecture__bureau", "fiscal_year", "evaluation")
+            .annotate(open_actions=Count("actions", filter=Q(actions__status="open")))
+        )
+
+
+class GuidanceDetailView(ScopedDetailView):
+    model = GuidancePlan
+    template_name = "evaluation/guidance_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan, user = self.object, self.request.user
+        may_change = GuidancePlan.objects.for_user(user, CHANGE).filter(pk=plan.pk).exists()
+        context["may_edit_plan"] = may_change and role_of(user) != "center_manager"
+        context["may_edit_actions"] = may_change
+        context["plan_form"] = GuidancePlanForm(instance=plan)
+        context["action_form"] = GuidanceActionForm()
+        context["actions"] = plan.actions.all()
+        context["history"] = history_for(plan, viewer=user)
+        return context
+
+
+class GuidanceUpdateView(ScopedUpdateView):
+    model = GuidancePlan
+    form_class = GuidancePlanForm
+    template_name = "evaluation/form.html"
+
+    def get_queryset(self):
+        # The center follows its actions; the plan itself is the evaluators'.
+        if role_of(self.request.user) == "center_manager":
+            return GuidancePlan.objects.none()
+        return super().get_queryset()
+
+
+class GuidanceActionCreateView(ScopedObjectMixin, View):
+    model = GuidancePlan
+    scope_action = CHANGE
+
+    def post(self, request, pk):
+        plan = get_object_or_404(self.get_queryset(), pk=pk)
+        form = GuidanceActionForm(request.POST)
+        if form.is_valid():
+            action = form.save(commit=False)
+            action.plan = plan
+            action._history_user = request.user
+            action.save()
+            messages.success(request, _("Action added."))
+        else:
+            for field, errors in form.errors.items():
+                for error in errors:
+                    label = form.fields[field].label if field in form.fields else ""
+                    messages.error(request, f"{label}: {error}" if label else error)
+        return redirect(plan)
+
+
+class GuidanceActionUpdateView(ScopedUpdateView):
+    model = GuidanceAction
+    form_class = GuidanceActionForm
+    template_name = "evaluation/form.html"
