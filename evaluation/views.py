@@ -629,6 +629,7 @@ class GuidanceListView(ScopedListView):
             .get_queryset()
             .select_related("center__prefecture__bureau", "fiscal_year", "evaluation")
             .annotate(open_actions=Count("actions", filter=Q(actions__status="open")))
+            .order_by("-fiscal_year__year", "center__code")
         )
 
 

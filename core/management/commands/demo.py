@@ -20,6 +20,7 @@ BUILDERS = [
     "consultations.demo",
     "accounts.demo",
     "planning.demo",
+    "evaluation.demo",
 ]
 
 

@@ -1,0 +1,118 @@
+"""The hearing, budget and guidance pages as their users work them."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_evaluation
+from evaluation.models import ActionStatus, GuidanceAction, Hearing
+
+
+@pytest.fixture
+def finished(personas, tokyo):
+    return make_evaluation(tokyo)
+
+
+@pytest.fixture
+def client(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages asserted in English
+    return client
+
+
+def test_the_bureau_scores_a_hearing_and_bad_scores_are_reported(client, personas, finished):
+    hearing = finished["hearing"]
+    items = list(hearing.template.items.all())
+    client.force_login(personas["kanto_officer"])
+    url = reverse("evaluation:hearing_scores", args=[hearing.pk])
+    data = {f"score_{item.pk}": "2" for item in items}
+    data[f"score_{items[0].pk}"] = "7"
+    response = client.post(url, data)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not hearing.scores.exists()  # nothing written
+    data[f"score_{items[0].pk}"] = "3"
+    data[f"comment_{items[0].pk}"] = "全件を週次で確認"
+    assert client.post(url, data).status_code == 302
+    assert sum(hearing.scores.values_list("score", flat=True)) == 3 + 2 * (len(items) - 1)
+    page = client.get(hearing.get_absolute_url()).content.decode()
+    assert f"{3 + 2 * (len(items) - 1)} / {3 * len(items)}" in page and "全件を週次で確認" in page
+
+
+def test_one_hearing_per_center_and_year(client, personas, finished, tokyo):
+    client.force_login(personas["kanto_officer"])
+    hearing = finished["hearing"]
+    response = client.post(
+        reverse("evaluation:hearing_create"),
+        {
+            "center": tokyo.pk,
+            "fiscal_year": hearing.fiscal_year.pk,
+            "template": hearing.template.pk,
+            "held_on": "2026-02-11",
+        },
+    )
+    assert "already has a hearing" in response.content.decode()
+    assert Hearing.objects.count() == 1
+
+
+def test_guidance_shows_on_the_dashboards_of_center_bureau_and_hq(client, personas, finished):
+    link = finished["guidance"].get_absolute_url()
+    for name in ("tokyo_manager", "kanto_officer", "hq", "tokyo_expert"):
+        client.force_login(personas[name])
+        assert link in client.get(reverse("home")).content.decode(), name
+    for name in ("osaka_manager", "kinki_officer"):
+        client.force_login(personas[name])
+        assert link not in client.get(reverse("home")).content.decode(), name
+
+
+def test_the_center_marks_an_action_done_but_cannot_edit_the_plan(client, personas, finished):
+    action, plan = finished["action"], finished["guidance"]
+    client.force_login(personas["tokyo_manager"])
+    response = client.post(
+        reverse("evaluation:action_update", args=[action.pk]),
+        {
+            "action": action.action,
+            "owner": action.owner,
+            "due_on": "2026-06-30",
+            "status": ActionStatus.DONE,
+            "note": "実施済み",
+        },
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DONE
+    assert action.history.first().history_user == personas["tokyo_manager"]
+    assert client.get(reverse("evaluation:guidance_update", args=[plan.pk])).status_code == 404
+
+
+def test_hq_adds_an_action_and_errors_are_plain(client, personas, finished):
+    plan = finished["guidance"]
+    client.force_login(personas["hq"])
+    url = reverse("evaluation:action_create", args=[plan.pk])
+    response = client.post(url, {"action": "同席指導", "owner": "", "due_on": "x"}, follow=True)
+    text = response.content.decode()
+    assert "Owner: This field is required." in text and "Due on: Enter a valid date." in text
+    assert plan.actions.count() == 1
+    client.post(
+        url, {"action": "同席指導", "owner": "PM", "due_on": "2026-09-30", "status": "open"}
+    )
+    assert GuidanceAction.objects.filter(plan=plan, due_on=datetime.date(2026, 9, 30)).exists()
+
+
+def test_an_adjustment_needs_a_reason_and_keeps_the_total(client, personas, finished):
+    line, allocation = finished["line"], finished["allocation"]
+    client.force_login(personas["admin"])
+    url = reverse("evaluation:line_adjust", args=[line.pk])
+    response = client.post(url, {"adjusted_amount": "2000000", "adjustment_reason": ""})
+    assert "needs a written reason" in response.content.decode()
+    client.post(url, {"adjusted_amount": "2000000", "adjustment_reason": "災害対応"})
+    line.refresh_from_db()
+    assert line.amount == 2_000_000 and line.is_adjusted
+    assert sum(allocation.lines.values_list("amount", flat=True)) == allocation.envelope
+    response = client.post(url, {"adjusted_amount": "99000000", "adjustment_reason": "誤"})
+    assert "exceed the envelope" in response.content.decode()
+    line.refresh_from_db()
+    assert line.amount == 2_000_000  # the refused change wrote nothing
+    page = client.get(allocation.get_absolute_url())
+    assert "災害対応" in page.content.decode()
+    export = client.get(allocation.get_absolute_url() + "?export=xlsx")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
