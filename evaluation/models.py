@@ -32,7 +32,19 @@ class FinalisedError(Exception):
 
 
 def _points(**kwargs):
-    return models.DecimalField(max_digits=6, decimal_places=2, **kwargs)
+    return models.DecimalField(
+        max_digits=6, decimal_places=2, validators=[MinValueValidator(0)], **kwargs
+    )
+
+
+def _factor(label, default: str):
+    return models.DecimalField(
+        label,
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(0)],
+    )
 
 
 class RulesQuerySet(NationalQuerySet):
@@ -78,21 +90,11 @@ class EvaluationRules(models.Model):
     threshold_a = _points(verbose_name=_("grade A from"), default=75)
     threshold_b = _points(verbose_name=_("grade B from"), default=60)
     threshold_c = _points(verbose_name=_("grade C from"), default=45)
-    factor_s = models.DecimalField(
-        _("budget factor S"), max_digits=4, decimal_places=2, default=Decimal("1.10")
-    )
-    factor_a = models.DecimalField(
-        _("budget factor A"), max_digits=4, decimal_places=2, default=Decimal("1.05")
-    )
-    factor_b = models.DecimalField(
-        _("budget factor B"), max_digits=4, decimal_places=2, default=Decimal("1.00")
-    )
-    factor_c = models.DecimalField(
-        _("budget factor C"), max_digits=4, decimal_places=2, default=Decimal("0.95")
-    )
-    factor_d = models.DecimalField(
-        _("budget factor D"), max_digits=4, decimal_places=2, default=Decimal("0.90")
-    )
+    factor_s = _factor(_("budget factor S"), "1.10")
+    factor_a = _factor(_("budget factor A"), "1.05")
+    factor_b = _factor(_("budget factor B"), "1.00")
+    factor_c = _factor(_("budget factor C"), "0.95")
+    factor_d = _factor(_("budget factor D"), "0.90")
     guidance_grade = models.CharField(
         _("focused guidance from grade"),
         max_length=1,

@@ -360,7 +360,6 @@ class RunDetailView(ScopedDetailView):
             events=run.events.select_related("user")
             if role in {"agency_admin", "hq_staff", "bureau_officer"}
             else [],
-            budget=getattr(run.fiscal_year, "budget", None),
         )
         context["next_budget"] = BudgetAllocation.objects.filter(run=run).first()
         return context
