@@ -24,8 +24,6 @@ NAVIGATION = [
     ("consultations:indicator_table", _("Indicators"), CENTER_WORK),
     ("consultations:records_import", _("Import"), {"agency_admin", "center_manager", "coordinator"}),
     ("evaluation:run_list", _("Evaluation"), CENTER_WORK),
-    ("evaluation:hearing_list", _("Hearings"), CENTER_WORK - {"coordinator"}),
-    ("evaluation:guidance_list", _("Guidance"), CENTER_WORK - {"coordinator"}),
     ("organizations:center_list", pgettext_lazy("navigation", "Centers"), CENTER_WORK),
     ("organizations:person_list", _("Staff"), CENTER_WORK),
     ("organizations:qualification_stats", _("Qualifications"), CENTER_WORK - {"coordinator"}),

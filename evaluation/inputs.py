@@ -104,7 +104,8 @@ def gather(fiscal_year, centers=None) -> dict:
             priorities.append(
                 {
                     "code": code,
-                    "label": f"{priority.priority_field.name}（{priority.get_metric_display()}）",
+                    "label": priority.priority_field.name,
+                    "metric": priority.metric,
                     "actual": priority_actuals.get((center.pk, code), 0),
                     "target": priority.target,
                 }

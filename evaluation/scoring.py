@@ -104,7 +104,12 @@ def score(inputs: dict, rules) -> Score:
     for item in priorities:
         share = Decimal(rules.weight_priority) / len(priorities)
         lines.append(
-            indicator_line(item["code"], item["label"], item["actual"], item["target"], share, cap)
+            {
+                **indicator_line(
+                    item["code"], item["label"], item["actual"], item["target"], share, cap
+                ),
+                "metric": item.get("metric"),
+            }
         )
     indicator_points = sum((Decimal(line["points"]) for line in lines), Decimal(0))
 
@@ -139,7 +144,9 @@ def score(inputs: dict, rules) -> Score:
     if has_plan and not priorities:
         flags.append({"code": "no_priorities"})
     for line in survey_lines:
-        if line["flagged"]:
+        if line["flagged"] and line["national_mean"] is None:
+            flags.append({"code": "no_survey", "kind": line["kind"]})
+        elif line["flagged"]:
             flags.append(
                 {
                     "code": "few_answers",
@@ -161,7 +168,7 @@ def score(inputs: dict, rules) -> Score:
         },
         "flags": flags,
         "rules_version": rules.version,
-        "cap": str(rounded(cap * 100)),
+        "cap": f"{cap * 100:f}".rstrip("0").rstrip("."),
         "grade_thresholds": {grade: str(value) for grade, value in rules.thresholds},
     }
     return Score(indicator_points, survey_points, hearing_points, total, grade, breakdown)
@@ -175,10 +182,14 @@ def survey_label(kind: str) -> str:
 
 
 def indicator_label(line: dict) -> str:
-    from consultations.indicators import BY_CODE
+    """A line's name in the reader's language: the indicator, or the field and its metric."""
+    from consultations.indicators import BY_CODE, PriorityMetric
 
     indicator = BY_CODE.get(line["code"])
-    return str(indicator.label) if indicator else line["label"]
+    if indicator:
+        return str(indicator.label)
+    metric = dict(PriorityMetric.choices).get(line.get("metric"), "")
+    return f"{line['label']}（{metric}）" if metric else line["label"]
 
 
 def describe_flag(flag: dict) -> str:
@@ -193,5 +204,9 @@ def describe_flag(flag: dict) -> str:
             "survey": survey_label(flag["kind"]),
             "answers": flag["answers"],
             "minimum": flag["minimum"],
+        }
+    if flag["code"] == "no_survey":
+        return _("%(survey)s: no answers in the whole network this year; this part scores 0.") % {
+            "survey": survey_label(flag["kind"])
         }
     return _("No hearing recorded: the hearing scores 0.")

@@ -271,7 +271,13 @@ class RunListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(_years(self.request))
-        context["may_run"] = role_of(self.request.user) == "agency_admin"
+        role = role_of(self.request.user)
+        context["may_run"] = role == "agency_admin"
+        context["may_see_hearings"] = role != "coordinator"
+        context["may_see_budget"] = (
+            role in {"agency_admin", "hq_staff"}
+            or BudgetAllocation.objects.for_user(self.request.user).exists()
+        )
         return context
 
 
