@@ -23,6 +23,10 @@ from conftest import (
     make_person,
     make_plan,
     make_session,
+    make_support_request,
+    make_training,
+    make_user,
+    make_visit,
 )
 from core.scoping import VIEW, NationalQuerySet
 from core.views import ScopedObjectMixin, ScopedQuerysetMixin
@@ -64,7 +68,14 @@ def tokyo_objects(personas, tokyo):
     client = make_client(tokyo)
     case = make_case(client)
     plan = make_plan(tokyo)
+    visit = make_visit(tokyo, follow_ups=["相談記録の整備"])
+    other_supporter = make_user(f"supporter-{tokyo.pk}-{visit.pk}", "supporter")
     return {
+        "support.Visit": visit,
+        "support.FollowUp": visit.follow_ups.first(),
+        "support.ExpertsMeeting": make_meeting(tokyo),
+        "support.SupportRequest": make_support_request(tokyo, supporter=other_supporter),
+        "support.TrainingEvent": make_training(),
         "planning.BusinessPlan": plan,
         "planning.PlanVersion": plan.versions.first(),
         "planning.PlanChangeRequest": plan.change_requests.first(),
@@ -82,6 +93,19 @@ def tokyo_objects(personas, tokyo):
         "organizations.Person": make_person(tokyo),
         "accounts.User": personas["tokyo_coordinator"],
     }
+
+
+def make_meeting(center):
+    from support.models import ExpertsMeeting, Feedback
+
+    meeting = ExpertsMeeting.objects.create(
+        title="専門家会議",
+        held_on=datetime.date(2025, 7, 1),
+        period_start=datetime.date(2025, 4, 1),
+        period_end=datetime.date(2025, 6, 30),
+    )
+    Feedback.objects.create(meeting=meeting, center=center, text="フォローアップの徹底")
+    return meeting
 
 
 def is_shared(cls):
@@ -183,6 +207,11 @@ INSIDERS = {
     "organizations.Prefecture": "hq",
     "organizations.Person": "tokyo_manager",
     "accounts.User": "admin",
+    "support.Visit": "tokyo_expert",
+    "support.FollowUp": "tokyo_manager",
+    "support.ExpertsMeeting": "hq",
+    "support.SupportRequest": "tokyo_manager",
+    "support.TrainingEvent": "hq",
 }
 
 
