@@ -170,6 +170,12 @@ class VisitFormMixin:
         messages.success(self.request, _("Visit saved."))
         return response
 
+    def form_invalid(self, form):
+        # Show the follow-up rows' problems too, not only the visit's.
+        formset = self.get_formset(self.request.POST)
+        formset.is_valid()
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
     def after_save(self, form):
         self._formset.instance = self.object
         self._formset.save()
@@ -388,6 +394,11 @@ class MeetingFormMixin:
         response = super().form_valid(form)
         messages.success(self.request, _("Meeting saved."))
         return response
+
+    def form_invalid(self, form):
+        formset = self.get_formset(self.request.POST)
+        formset.is_valid()
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
     def after_save(self, form):
         self._formset.instance = self.object
