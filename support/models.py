@@ -119,7 +119,9 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = VisitQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[experts, sessions, findings])
+    history = HistoricalRecords(
+        m2m_fields=[experts, sessions, findings], excluded_fields=["created_at"]
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -148,7 +150,7 @@ class Visit(models.Model):
 
 
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
 

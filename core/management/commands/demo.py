@@ -20,6 +20,7 @@ BUILDERS = [
     "consultations.demo",
     "accounts.demo",
     "planning.demo",
+    "support.demo",
 ]
 
 
@@ -63,8 +64,10 @@ class Command(BaseCommand):
         # Records go with plain DELETEs, children first: the ORM would load every
         # row and write a history row per deletion. Their history goes too, so that
         # the rebuilt records (which reuse the ids) do not inherit it.
+        from support.demo import RESET_MODELS
+
         tables = []
-        for model in (NetworkActivity, Consultation, Case, Client, SupportInstitution):
+        for model in (*RESET_MODELS, NetworkActivity, Consultation, Case, Client, SupportInstitution):
             tables += [f.remote_field.through._meta.db_table for f in model._meta.many_to_many]
             tables.append(model._meta.db_table)
             tables += _history_tables(model)
