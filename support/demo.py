@@ -67,7 +67,10 @@ PROJECT_MANAGERS = [
     ("pm-west", "中国四国担当", "PM", ["chugoku", "shikoku"]),
     ("pm-kyushu", "九州沖縄担当", "PM", ["kyushu", "okinawa"]),
 ]
-EXTRA_SUPPORTERS = [("supporter-2", "全国本部", "サポーター2"), ("supporter-3", "全国本部", "サポーター3")]
+EXTRA_SUPPORTERS = [
+    ("supporter-2", "全国本部", "サポーター2"),
+    ("supporter-3", "全国本部", "サポーター3"),
+]
 ESCALATED_TO_INTENSIVE = "32"  # 島根: focused intervention from the third visit
 
 FINDINGS = {
@@ -170,7 +173,9 @@ def _experts(log):
     for username, last, first in EXTRA_SUPPORTERS:
         person = supporters_people.pop(0) if supporters_people else None
         supporters.append(_user(username, last, first, UserRole.SUPPORTER, person=person))
-    log(f"support: {len(set(pm_by_center.values()))} project managers, {len(supporters)} supporters")
+    log(
+        f"support: {len(set(pm_by_center.values()))} project managers, {len(supporters)} supporters"
+    )
     return pm_by_center, supporters
 
 
@@ -214,7 +219,7 @@ def build(rng, log) -> None:
     yesterday = today - datetime.timedelta(days=1)
     hq = User.objects.filter(role=UserRole.HQ_STAFF).first()
     pm_by_center, supporters = _experts(log)
-    visits, follow_ups, notices = _visits(rng, pm_by_center, supporters, yesterday)
+    visits, follow_ups, notices = _visits(rng, pm_by_center, yesterday)
     meetings = _meetings(rng, hq, yesterday)
     events, registrations = _training(rng, fiscal_year_of(yesterday), today)
     requests = _requests(rng, hq, supporters, pm_by_center, today)
@@ -225,7 +230,7 @@ def build(rng, log) -> None:
     )
 
 
-def _visits(rng, pm_by_center, supporters, until):
+def _visits(rng, pm_by_center, until):
     start = until - datetime.timedelta(days=364)
     centers = list(Center.objects.select_related("prefecture__bureau").order_by("code"))
     session_days = _session_days(start, until)
@@ -272,7 +277,9 @@ def _visits(rng, pm_by_center, supporters, until):
             for f in found[: rng.randint(1, len(found))]:
                 due = day + datetime.timedelta(days=rng.choice([30, 45, 60, 90]))
                 if due < until - datetime.timedelta(days=30):
-                    status = FollowUpStatus.DONE if rng.random() < 0.85 else FollowUpStatus.IN_PROGRESS
+                    status = (
+                        FollowUpStatus.DONE if rng.random() < 0.85 else FollowUpStatus.IN_PROGRESS
+                    )
                 else:
                     status = rng.choice([FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS])
                 owners = staff.get(center.pk) or [None]
@@ -298,10 +305,6 @@ def _visits(rng, pm_by_center, supporters, until):
         visit = saved_by_key[(visit.center_id, visit.date)]
         if pm:
             expert_rows.append(experts_through(visit_id=visit.pk, user_id=pm.pk))
-        if supporters and rng.random() < 0.15:
-            expert_rows.append(
-                experts_through(visit_id=visit.pk, user_id=rng.choice(supporters).pk)
-            )
         for session_id in Consultation.objects.filter(
             center_id=visit.center_id, date=visit.date
         ).values_list("pk", flat=True)[: rng.randint(1, 2)]:
@@ -324,7 +327,7 @@ def _visits(rng, pm_by_center, supporters, until):
                     raised_by=pm,
                 )
             )
-    experts_through.objects.bulk_create(expert_rows, ignore_conflicts=True)
+    experts_through.objects.bulk_create(expert_rows)
     sessions_through.objects.bulk_create(session_rows)
     findings_through.objects.bulk_create(finding_rows)
     bulk_create_with_history(follow_rows, FollowUp, batch_size=500)
@@ -367,10 +370,14 @@ def _meetings(rng, hq, until):
         if meeting.pk is None:
             meeting = ExpertsMeeting.objects.get(held_on=held_on)
         feedback_rows.append(
-            Feedback(meeting=meeting, text=f"{recurring}について、好事例集を参考に取組を見直すこと。")
+            Feedback(
+                meeting=meeting, text=f"{recurring}について、好事例集を参考に取組を見直すこと。"
+            )
         )
         feedback_rows.append(
-            Feedback(meeting=meeting, text="次回訪問までに未完了のフォローアップの進捗を報告すること。")
+            Feedback(
+                meeting=meeting, text="次回訪問までに未完了のフォローアップの進捗を報告すること。"
+            )
         )
         targets = list(
             Center.objects.filter(code__in=BEHIND_CENTERS).order_by("code")
@@ -474,7 +481,9 @@ def _training(rng, fy, today):
     for event in events:
         held = event.end_date < today
         if event.kind == TrainingKind.NATIONAL:
-            chosen = [a for group in by_center.values() for a in rng.sample(group, min(3, len(group)))]
+            chosen = [
+                a for group in by_center.values() for a in rng.sample(group, min(3, len(group)))
+            ]
         elif event.kind == TrainingKind.BLOCK:
             pool = [a for a in staff if a.center.prefecture.training_block_id == event.block_id]
             chosen = rng.sample(pool, min(len(pool) * 2 // 5, event.capacity))
@@ -487,7 +496,9 @@ def _training(rng, fy, today):
                 continue
             seen.add(a.person_id)
             if held:
-                status = AttendanceStatus.ATTENDED if rng.random() < 0.9 else AttendanceStatus.ABSENT
+                status = (
+                    AttendanceStatus.ATTENDED if rng.random() < 0.9 else AttendanceStatus.ABSENT
+                )
             else:
                 status = AttendanceStatus.REGISTERED
             registrations.append(
@@ -543,4 +554,3 @@ def _requests(rng, hq, supporters, pm_by_center, today):
         rows.append(request)
     bulk_create_with_history(rows, SupportRequest, batch_size=100)
     return len(rows)
-

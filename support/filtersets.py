@@ -34,7 +34,7 @@ class VisitFilterSet(ScopedFilterSet):
         choices=EscalationLevel.choices, field_name="escalation_level", label=_("Escalation level")
     )
     expert = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(role__in=[UserRole.HQ_EXPERT, UserRole.SUPPORTER]),
+        queryset=User.objects.filter(role=UserRole.HQ_EXPERT),
         field_name="experts",
         label=_("HQ expert"),
     )

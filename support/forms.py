@@ -26,9 +26,9 @@ from .models import (
 
 
 def hq_experts():
-    return User.objects.filter(
-        role__in=[UserRole.HQ_EXPERT, UserRole.SUPPORTER], is_active=True
-    ).order_by("role", "last_name", "username")
+    return User.objects.filter(role=UserRole.HQ_EXPERT, is_active=True).order_by(
+        "last_name", "username"
+    )
 
 
 def center_staff(center, *, keep=()):

@@ -82,7 +82,7 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL,
         related_name="hq_visits",
         verbose_name=_("HQ experts"),
-        limit_choices_to={"role__in": ["hq_expert", "supporter"]},
+        limit_choices_to={"role": "hq_expert"},
     )
     sessions = models.ManyToManyField(
         Consultation,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from consultations.indicators import Period
 from core.scoping import CHANGE, role_of
-from organizations.models import CENTER_ROLES, Assignment, Center, Person, TrainingBlock, active_on
+from organizations.models import CENTER_ROLES, Assignment, Person, TrainingBlock, active_on
 
 from .models import (
     TRAINING_ORGANISERS,
@@ -37,18 +37,6 @@ def reference_date(fiscal_year: int, as_of: datetime.date | None = None) -> date
     period = Period.fiscal_year(fiscal_year)
     day = as_of or datetime.date.today()
     return min(max(day, period.start), period.end)
-
-
-def center_on(person: Person, day: datetime.date) -> Center | None:
-    """The center a person works at on ``day`` (None for HQ people)."""
-    assignment = (
-        Assignment.objects.filter(person=person, center__isnull=False)
-        .active_on(day)
-        .select_related("center")
-        .order_by("-start_date")
-        .first()
-    )
-    return assignment.center if assignment else None
 
 
 def centers_on(people_ids, day_of) -> dict:

@@ -126,13 +126,15 @@ class VisitListView(FilteredListView):
         ]
 
 
+def visits_centers(user):
+    """The centers where the user may record visits."""
+    return centers_editable_for(user, Visit)
+
+
 class VisitFormMixin:
     model = Visit
     form_class = VisitForm
     template_name = "support/visit_form.html"
-
-    def get_center(self):
-        return self.object.center
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "center": self.center}
@@ -217,10 +219,6 @@ class VisitCreateView(VisitFormMixin, ScopedCreateView):
         form.instance.recorded_by = self.request.user
         form.instance.escalation_level = visits.current_level(self.center)
         return super().form_valid(form)
-
-
-def visits_centers(user):
-    return centers_editable_for(user, Visit)
 
 
 class VisitUpdateView(VisitFormMixin, ScopedUpdateView):

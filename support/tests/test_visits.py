@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -250,3 +252,26 @@ def test_the_visit_list_exports_what_it_shows(client_for, tokyo):
     header, row = text.splitlines()[:2]
     assert header.startswith("訪問日,拠点,拠点名")
     assert row.startswith("2025-06-10,13,") and row.endswith(",2,1")
+
+
+@pytest.mark.parametrize("url_name", ["support:visit_list", "support:followup_list"])
+def test_list_pages_take_the_same_queries_for_few_or_many_visits(
+    client_for, personas, tokyo, url_name
+):
+    client = client_for("hq")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(url_name)).status_code == 200
+        return len(captured)
+
+    make_visit(tokyo, experts=[personas["tokyo_expert"]], follow_ups=["一"])
+    few = queries()
+    for days in range(1, 8):
+        make_visit(
+            tokyo,
+            TODAY - datetime.timedelta(days=days),
+            experts=[personas["tokyo_expert"]],
+            follow_ups=["二", "三"],
+        )
+    assert queries() == few
