@@ -62,6 +62,7 @@ def personas(db, tokyo, osaka):
         "tokyo_expert": make_user("tokyo_expert", UserRole.HQ_EXPERT, assigned=[tokyo]),
         "osaka_expert": make_user("osaka_expert", UserRole.HQ_EXPERT, assigned=[osaka]),
         "committee": make_user("committee", UserRole.COMMITTEE_MEMBER),
+        "supporter": make_user("supporter", UserRole.SUPPORTER),
     }
 
 
@@ -72,6 +73,7 @@ OUTSIDERS_OF_TOKYO = [
     "kinki_officer",
     "osaka_expert",
     "committee",
+    "supporter",
 ]
 
 
@@ -274,3 +276,44 @@ def make_evaluation(center, year=None):
         "guidance": guidance,
         "action": action,
     }
+def make_visit(center, day=None, *, experts=(), level=0, follow_ups=(), **fields):
+    """An HQ visit with follow-ups given as descriptions or (description, due date, status)."""
+    from support.models import FollowUp, Visit
+
+    visit = Visit.objects.create(
+        center=center, date=day or datetime.date(2025, 6, 10), escalation_level=level, **fields
+    )
+    visit.experts.set(experts)
+    for item in follow_ups:
+        description, due, status = (item, None, "open") if isinstance(item, str) else item
+        FollowUp.objects.create(visit=visit, description=description, due_date=due, status=status)
+    return visit
+
+
+def make_support_request(center, *, supporter=None, **fields):
+    from support.models import RequestStatus, SupportRequest
+
+    return SupportRequest.objects.create(
+        center=center,
+        title=fields.pop("title", f"販路開拓の相談{next(_sequence)}"),
+        description=fields.pop("description", "専門家の助言がほしい"),
+        supporter=supporter,
+        status=RequestStatus.ASSIGNED if supporter else RequestStatus.REQUESTED,
+        **fields,
+    )
+
+
+def make_training(code=None, *, kind="national", start=None, end=None, block=None, capacity=100):
+    from support.models import TrainingEvent
+
+    start = start or datetime.date(2025, 6, 1)
+    return TrainingEvent.objects.create(
+        code=code or f"TR{next(_sequence):05d}",
+        kind=kind,
+        title=f"研修 {kind}",
+        block=block,
+        start_date=start,
+        end_date=end or start,
+        place="東京",
+        capacity=capacity,
+    )

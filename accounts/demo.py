@@ -15,6 +15,7 @@ DEMO_USERS = [
     ("admin", "中小企業庁", "管理者", UserRole.AGENCY_ADMIN, None, None, []),
     ("hq", "全国本部", "職員", UserRole.HQ_STAFF, None, None, []),
     ("expert", "全国本部", "専門家", UserRole.HQ_EXPERT, None, None, ["01", "02", "13"]),
+    ("supporter", "全国本部", "サポーター", UserRole.SUPPORTER, None, None, []),
     ("kanto", "関東局", "担当", UserRole.BUREAU_OFFICER, "kanto", None, []),
     ("kinki", "近畿局", "担当", UserRole.BUREAU_OFFICER, "kinki", None, []),
     ("tokyo-cc", "東京拠点", "チーフ", UserRole.CENTER_MANAGER, None, "13", []),

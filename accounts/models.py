@@ -15,6 +15,8 @@ class UserRole(models.TextChoices):
     BUREAU_OFFICER = "bureau_officer", _("Bureau officer")
     HQ_STAFF = "hq_staff", _("HQ staff")
     HQ_EXPERT = "hq_expert", _("HQ expert")
+    # サポーター: an HQ expert who advises a center on request; sees only the requests given to it.
+    SUPPORTER = "supporter", _("HQ supporter")
     CENTER_MANAGER = "center_manager", _("Center manager")
     COORDINATOR = "coordinator", _("Coordinator")
     COMMITTEE_MEMBER = "committee_member", _("Review committee member")
@@ -119,6 +121,8 @@ class User(AbstractUser):
             return str(self.center)
         if self.role == UserRole.HQ_EXPERT:
             return _("Assigned centers")
+        if self.role == UserRole.SUPPORTER:
+            return _("Assigned support requests")
         if self.role in {UserRole.AGENCY_ADMIN, UserRole.HQ_STAFF}:
             return _("Nationwide")
         return ""

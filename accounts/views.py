@@ -49,6 +49,7 @@ def home(request):
         "hq_staff": "accounts/home_national.html",
         "bureau_officer": "accounts/home_bureau.html",
         "hq_expert": "accounts/home_expert.html",
+        "supporter": "support/home_supporter.html",
         "center_manager": "accounts/home_center.html",
         "coordinator": "accounts/home_center.html",
     }.get(role, "accounts/home_other.html")

@@ -8,6 +8,8 @@ reason. A refused attempt is recorded (``EvaluationEvent.refused``) and raises
 ``FinalisedError`` or ``StepError`` with a message for the user.
 """
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -347,3 +349,33 @@ def open_actions_at(center: Center):
     return GuidanceAction.objects.filter(
         plan__center=center, plan__status__in=["open", "in_progress"], status=ActionStatus.OPEN
     ).select_related("plan")
+
+
+def guidance_section(center: Center, since, *, until, exclude_visit=None):
+    """The open focused-guidance actions of the center, for the panel of every HQ visit
+    (registered into ``support.visits.OPEN_ITEM_SOURCES`` by the app config)."""
+    from support.visits import OpenItem, Section
+
+    today = datetime.date.today()
+    items = [
+        OpenItem(
+            title=action.action,
+            detail=_("Focused guidance %(year)s; owner: %(owner)s; HQ visits per year: %(visits)s")
+            % {
+                "year": action.plan.fiscal_year,
+                "owner": action.owner,
+                "visits": action.plan.visits_per_year,
+            },
+            url=action.get_absolute_url(),
+            due=action.due_on,
+            overdue=action.due_on < today,
+            status=action.get_status_display(),
+        )
+        for action in open_actions_at(center).select_related("plan__fiscal_year")
+    ]
+    return Section(
+        "guidance",
+        _("Open focused-guidance actions"),
+        _("No open focused-guidance action."),
+        items,
+    )

@@ -25,10 +25,12 @@ def master_data(transactional_db):
     from consultations import master_data as taxonomies
     from evaluation import master_data as checklists
     from organizations import master_data
+    from support import master_data as findings
 
     master_data.load(apps)
     taxonomies.load(apps)
     checklists.load(apps)
+    findings.load(apps)
 
 
 @pytest.fixture(scope="session")

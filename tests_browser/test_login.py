@@ -26,6 +26,7 @@ EXPECTED_HOME = {
     "tokyo-co": ("東京都よろず支援拠点", "職員"),
     "osaka-co": ("大阪府よろず支援拠点", "職員"),
     "committee": ("審査", "ホーム"),
+    "supporter": ("サポーター", "よろず支援拠点"),  # its name, and the center of its request
 }
 
 

@@ -10,6 +10,7 @@ added later is covered without anyone remembering to add it here:
 """
 
 import datetime
+import itertools
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -24,10 +25,15 @@ from conftest import (
     make_person,
     make_plan,
     make_session,
+    make_support_request,
+    make_training,
+    make_user,
+    make_visit,
 )
 from core.scoping import VIEW, NationalQuerySet
 from core.views import ScopedObjectMixin, ScopedQuerysetMixin
 
+SEQUENCE = itertools.count(1)
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own is_staff permission system.
 
 
@@ -94,6 +100,15 @@ def tokyo_objects(personas, tokyo):
 
         return build
 
+    def visit():
+        if "visit" not in built:
+            built["visit"] = make_visit(tokyo, follow_ups=["相談記録の整備"])
+        return built["visit"]
+
+    def support_request():
+        other_supporter = make_user(f"supporter-{tokyo.pk}-{next(SEQUENCE)}", "supporter")
+        return make_support_request(tokyo, supporter=other_supporter)
+
     def client():
         if "client" not in built:
             built["client"] = make_client(tokyo)
@@ -115,6 +130,11 @@ def tokyo_objects(personas, tokyo):
             "evaluation.BudgetLine": evaluation("line"),
             "evaluation.GuidancePlan": evaluation("guidance"),
             "evaluation.GuidanceAction": evaluation("action"),
+            "support.Visit": visit,
+            "support.FollowUp": lambda: visit().follow_ups.first(),
+            "support.ExpertsMeeting": lambda: make_meeting(tokyo),
+            "support.SupportRequest": support_request,
+            "support.TrainingEvent": make_training,
             "planning.BusinessPlan": plan,
             "planning.PlanVersion": lambda: plan().versions.first(),
             "planning.PlanChangeRequest": lambda: plan().change_requests.first(),
@@ -137,6 +157,19 @@ def tokyo_objects(personas, tokyo):
             "accounts.User": lambda: personas["tokyo_coordinator"],
         }
     )
+
+
+def make_meeting(center):
+    from support.models import ExpertsMeeting, Feedback
+
+    meeting = ExpertsMeeting.objects.create(
+        title="専門家会議",
+        held_on=datetime.date(2025, 7, 1),
+        period_start=datetime.date(2025, 4, 1),
+        period_end=datetime.date(2025, 6, 30),
+    )
+    Feedback.objects.create(meeting=meeting, center=center, text="フォローアップの徹底")
+    return meeting
 
 
 def is_shared(cls):
@@ -247,6 +280,11 @@ INSIDERS = {
     "organizations.Prefecture": "hq",
     "organizations.Person": "tokyo_manager",
     "accounts.User": "admin",
+    "support.Visit": "tokyo_expert",
+    "support.FollowUp": "tokyo_manager",
+    "support.ExpertsMeeting": "hq",
+    "support.SupportRequest": "tokyo_manager",
+    "support.TrainingEvent": "hq",
 }
 
 

@@ -116,3 +116,18 @@ def test_an_adjustment_needs_a_reason_and_keeps_the_total(client, personas, fini
     assert "災害対応" in page.content.decode()
     export = client.get(allocation.get_absolute_url() + "?export=xlsx")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_every_hq_visit_shows_the_open_guidance_actions(client, personas, finished, tokyo, osaka):
+    from support.visits import items_for_new_visit
+
+    action = finished["action"]
+    _previous, sections = items_for_new_visit(tokyo, datetime.date.today())
+    guidance = next(section for section in sections if section.key == "guidance")
+    assert [item.title for item in guidance.items] == [action.action]
+    action.status = ActionStatus.DONE
+    action.save()
+    _previous, sections = items_for_new_visit(tokyo, datetime.date.today())
+    assert next(s for s in sections if s.key == "guidance").items == []
+    _previous, sections = items_for_new_visit(osaka, datetime.date.today())
+    assert all(item.title != action.action for s in sections for item in s.items)

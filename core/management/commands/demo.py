@@ -20,6 +20,7 @@ BUILDERS = [
     "consultations.demo",
     "accounts.demo",
     "planning.demo",
+    "support.demo",
     "evaluation.demo",
 ]
 
@@ -60,12 +61,14 @@ class Command(BaseCommand):
         from accounts.models import User
         from consultations.models import Case, Client, Consultation, NetworkActivity
         from organizations.models import Assignment, Person, SupportInstitution
+        from support.demo import RESET_MODELS
 
         # Records go with plain DELETEs, children first: the ORM would load every
         # row and write a history row per deletion. Their history goes too, so that
         # the rebuilt records (which reuse the ids) do not inherit it.
         tables = []
-        for model in (NetworkActivity, Consultation, Case, Client, SupportInstitution):
+        models = (*RESET_MODELS, NetworkActivity, Consultation, Case, Client, SupportInstitution)
+        for model in models:
             tables += [f.remote_field.through._meta.db_table for f in model._meta.many_to_many]
             tables.append(model._meta.db_table)
             tables += _history_tables(model)
@@ -85,6 +88,8 @@ class Command(BaseCommand):
 
 def _history_tables(model) -> list[str]:
     """The history table of ``model`` and those of its tracked many-to-many fields."""
+    if not hasattr(model, "history"):
+        return []
     history = model.history.model
     m2m_histories = [
         m._meta.db_table
