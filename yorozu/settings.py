@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "organizations",
     "consultations",
     "planning",
+    "selection",
 ]
 
 MIDDLEWARE = [

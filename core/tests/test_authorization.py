@@ -64,7 +64,7 @@ def tokyo_objects(personas, tokyo):
     client = make_client(tokyo)
     case = make_case(client)
     plan = make_plan(tokyo)
-    return {
+    objects = {
         "planning.BusinessPlan": plan,
         "planning.PlanVersion": plan.versions.first(),
         "planning.PlanChangeRequest": plan.change_requests.first(),
@@ -81,6 +81,72 @@ def tokyo_objects(personas, tokyo):
         "organizations.Prefecture": tokyo.prefecture,
         "organizations.Person": make_person(tokyo),
         "accounts.User": personas["tokyo_coordinator"],
+    }
+    return LazyObjects(
+        objects, {name: lambda: selection_objects(personas, tokyo) for name in SELECTION}
+    )
+
+
+class LazyObjects(dict):
+    """Objects that are costly to make (a whole selection round) are made on first use:
+    ``builders`` maps a label to the function that makes its group."""
+
+    def __init__(self, objects, builders):
+        super().__init__(objects)
+        self.builders = builders
+
+    def __contains__(self, key):
+        return super().__contains__(key) or key in self.builders
+
+    def __missing__(self, key):
+        self.update(self.builders[key]())
+        return super().__getitem__(key)
+
+
+SELECTION = [
+    "selection.SelectionRound",
+    "selection.CommitteeMember",
+    "selection.Candidate",
+    "selection.CandidateDocument",
+    "selection.Scoresheet",
+    "selection.Term",
+    "selection.CoordinatorAppointment",
+]
+
+
+def selection_objects(personas, tokyo):
+    """A decided Tokyo selection round (its committee are not personas) and an appointment."""
+    from selection import appointments
+    from selection.models import CandidateDocument
+    from selection.tests.factories import make_round
+
+    selection = make_round(tokyo, conflicts=[(2, 1)])
+    candidate = selection.candidates.first()
+    document = CandidateDocument.objects.create(
+        candidate=candidate,
+        title="履歴書",
+        filename="cv.pdf",
+        size=3,
+        content=b"pdf",
+        uploaded_by=personas["kanto_officer"],
+    )
+    appointment = appointments.propose(
+        center=tokyo,
+        user=personas["tokyo_manager"],
+        name="新任 花子",
+        staff_code="APPT-1",
+        reason="経営支援の経験",
+        start_date=datetime.date(2027, 4, 1),
+        end_date=datetime.date(2028, 3, 31),
+    )
+    return {
+        "selection.SelectionRound": selection,
+        "selection.CommitteeMember": selection.members.first(),
+        "selection.Candidate": candidate,
+        "selection.CandidateDocument": document,
+        "selection.Scoresheet": selection.members.first().sheets.first(),
+        "selection.Term": selection.terms.get(),
+        "selection.CoordinatorAppointment": appointment,
     }
 
 
@@ -183,6 +249,13 @@ INSIDERS = {
     "organizations.Prefecture": "hq",
     "organizations.Person": "tokyo_manager",
     "accounts.User": "admin",
+    "selection.SelectionRound": "kanto_officer",
+    "selection.CommitteeMember": "kanto_officer",
+    "selection.Candidate": "kanto_officer",
+    "selection.CandidateDocument": "kanto_officer",
+    "selection.Scoresheet": "kanto_officer",
+    "selection.Term": "tokyo_manager",
+    "selection.CoordinatorAppointment": "tokyo_manager",
 }
 
 
