@@ -397,7 +397,8 @@ class ScoreEntry(models.Model):
     """A score from 1 to 5 on one criterion of one scoresheet."""
 
     sheet = models.ForeignKey(Scoresheet, on_delete=models.CASCADE, related_name="entries")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="entries")
+    # The workflow deletes criteria only while nothing is scored.
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="entries")
     value = models.PositiveSmallIntegerField(
         _("score"), validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
     )

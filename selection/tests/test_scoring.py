@@ -37,9 +37,7 @@ def english_messages():
 def scored(tokyo):
     """Everyone scores everyone; then C declares a conflict with X (their 5s stay on
     the sheet) and everyone submits."""
-    round_ = make_round(
-        tokyo, candidates=("X", "Y", "Z"), weights=WEIGHTS, until=RoundStatus.SETUP
-    )
+    round_ = make_round(tokyo, candidates=("X", "Y", "Z"), weights=WEIGHTS, until=RoundStatus.SETUP)
     officer = round_.created_by
     workflow.start_scoring(round_, user=officer)
     seats = dict(zip("ABC", round_.members.order_by("id"), strict=True))
@@ -121,9 +119,7 @@ def test_there_are_no_results_until_the_last_member_submits(tokyo):
         last, user=last.user, declarations={c.pk: (False, "") for c in round_.candidates.all()}
     )
     for sheet in last.sheets.all():
-        workflow.save_scores(
-            sheet, user=last.user, scores={c.pk: 4 for c in round_.criteria.all()}
-        )
+        workflow.save_scores(sheet, user=last.user, scores={c.pk: 4 for c in round_.criteria.all()})
     workflow.submit_scores(last, user=last.user)
     round_.refresh_from_db()
 
