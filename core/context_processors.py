@@ -22,7 +22,11 @@ NAVIGATION = [
     ("consultations:case_list", _("Cases"), CENTER_WORK),
     ("consultations:activity_list", _("Network"), CENTER_WORK),
     ("consultations:indicator_table", _("Indicators"), CENTER_WORK),
-    ("consultations:records_import", _("Import"), {"agency_admin", "center_manager", "coordinator"}),
+    (
+        "consultations:records_import",
+        _("Import"),
+        {"agency_admin", "center_manager", "coordinator"},
+    ),
     ("organizations:center_list", pgettext_lazy("navigation", "Centers"), CENTER_WORK),
     ("organizations:person_list", _("Staff"), CENTER_WORK),
     ("organizations:qualification_stats", _("Qualifications"), CENTER_WORK - {"coordinator"}),

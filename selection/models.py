@@ -176,7 +176,7 @@ class SelectionRound(models.Model):
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
     nominee = models.ForeignKey(
         "Candidate",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # goes only with the whole round
         null=True,
         blank=True,
         related_name="+",
@@ -420,6 +420,15 @@ class ScoreEntry(models.Model):
         return f"{self.criterion.name}: {self.value}"
 
 
+ROUND_ACTIONS = {
+    "create": _("Round set up"),
+    "start": _("Scoring started"),
+    "submit": _("A member submitted"),
+    "close": _("All scores in"),
+    "decide": _("Decision recorded"),
+}
+
+
 class RoundEvent(models.Model):
     """One step of a round: who moved it from which status to which, and when."""
 
@@ -436,6 +445,10 @@ class RoundEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def label(self):
+        return ROUND_ACTIONS.get(self.action, self.action)
 
 
 # --- Terms and coordinator appointments ---------------------------------------------------

@@ -169,6 +169,17 @@ class YearResult:
     grade: str | None = None
 
 
+def results_table(years: list[YearResult]) -> list[tuple[str, list]]:
+    """The years side by side: one row per indicator (priority fields vary by year), with
+    that year's item, or None, in each column."""
+    labels = {}
+    for year in years:
+        for item in year.items:
+            labels.setdefault(item.code, item.label)
+    by_year = [{item.code: item for item in year.items} for year in years]
+    return [(label, [items.get(code) for items in by_year]) for code, label in labels.items()]
+
+
 def term_results(center: Center, start: datetime.date, end: datetime.date | None = None):
     """The center's results in each fiscal year of a term, up to today.
 

@@ -51,7 +51,7 @@ from .models import (
     SelectionRound,
     Term,
 )
-from .terms import TransitionError, fiscal_year_end, term_results
+from .terms import TransitionError, fiscal_year_end, results_table, term_results
 
 
 def _is_bureau(user, round_) -> bool:
@@ -62,12 +62,13 @@ def _is_bureau(user, round_) -> bool:
     )
 
 
-def _sitting_chief_results(round_):
+def _sitting_chief_results(round_) -> dict:
     """The center's results during the term being renewed (renewal rounds only)."""
     current = round_.current_assignment
     if round_.kind != RoundKind.RENEWAL or current is None:
-        return None
-    return term_results(round_.center, current.start_date, current.end_date)
+        return {"term_results": None}
+    years = term_results(round_.center, current.start_date, current.end_date)
+    return {"term_results": years, "term_table": results_table(years)}
 
 
 class FormStepView(ScopedObjectMixin, View):
@@ -251,7 +252,7 @@ class RoundDetailView(ScopedDetailView):
                 "may_manage": _is_bureau(user, round_),
                 "start_problems": workflow.start_problems(round_) if round_.in_setup else [],
                 "results": scoring.results(round_),
-                "term_results": _sitting_chief_results(round_),
+                **_sitting_chief_results(round_),
                 "terms": round_.terms.select_related("person"),
                 "events": round_.events.select_related("user"),
                 # The setup only: members' sheets have their own page, sealed until closure.
@@ -569,9 +570,8 @@ class CandidateDetailView(ScopedDetailView):
         candidate = self.object
         context["round"] = candidate.round
         context["documents"] = candidate.documents.defer("content").select_related("uploaded_by")
-        context["term_results"] = (
-            _sitting_chief_results(candidate.round) if candidate.is_sitting_chief else None
-        )
+        if candidate.is_sitting_chief:
+            context.update(_sitting_chief_results(candidate.round))
         context["may_manage"] = _is_bureau(self.request.user, candidate.round)
         context["history"] = history_for(candidate)
         return context
@@ -742,9 +742,7 @@ class SheetView(ScopedObjectMixin, View):
                 "form": form,
                 "entries": sheet.entries.select_related("criterion"),
                 "documents": candidate.documents.defer("content"),
-                "term_results": _sitting_chief_results(round_)
-                if candidate.is_sitting_chief
-                else None,
+                **(_sitting_chief_results(round_) if candidate.is_sitting_chief else {}),
                 "history": history_for(sheet),
             },
         )

@@ -20,6 +20,7 @@ BUILDERS = [
     "consultations.demo",
     "accounts.demo",
     "planning.demo",
+    "selection.demo",
 ]
 
 
@@ -72,7 +73,11 @@ class Command(BaseCommand):
             for table in tables:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
         from planning.models import ActivityPolicy, BusinessPlan, FiscalYear
+        from selection.models import CoordinatorAppointment, SelectionRound, Term
 
+        Term.objects.all().delete()  # terms first: they protect their round and appointment
+        SelectionRound.objects.all().delete()  # cascades to the committee, candidates, scores
+        CoordinatorAppointment.objects.all().delete()
         BusinessPlan.objects.all().delete()  # cascades to targets, versions, events, requests
         ActivityPolicy.objects.all().delete()
         FiscalYear.objects.all().delete()
