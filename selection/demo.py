@@ -156,6 +156,18 @@ def _round(center, officer, users, members, *, kind, start, end, candidates=()):
             career=career,
             qualifications=[qualifications[q] for q in held],
         )
+    for sitting in round_.candidates.filter(person__isnull=False):
+        workflow.save_candidate(
+            round_,
+            user=officer,
+            candidate=sitting,
+            qualifications=sitting.qualifications.all(),
+            person=sitting.person,
+            name=sitting.name,
+            kana=sitting.kana,
+            current_position=sitting.current_position,
+            career="前職は地方銀行の法人営業部長。就任後、支援機関との連携会議を毎月開催。",
+        )
     workflow.start_scoring(round_, user=officer)
     return round_, list(round_.members.select_related("user").order_by("id"))
 
@@ -221,7 +233,10 @@ def build(rng, log) -> None:
     _run(rng, renewal, seats, submit=1)
 
     _appointments(tokyo, osaka, kanto, kinki, start, end)
-    log("selection: 3 rounds (finished, in progress, renewal), 4 coordinator appointments")
+    log(
+        "selection: 3 rounds (finished, in progress, renewal), 4 coordinator appointments; "
+        "committee members committee, committee2 … committee5"
+    )
 
 
 def _appointments(tokyo, osaka, kanto, kinki, start, end):

@@ -1,6 +1,7 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import scope_centers
@@ -39,9 +40,14 @@ class TermFilterSet(CenterInScopeMixin, django_filters.FilterSet):
         label=_("Role"),
     )
     ends_by = django_filters.DateFilter(
-        field_name="end_date", lookup_expr="lte", label=_("Ends by")
+        field_name="end_date",
+        lookup_expr="lte",
+        label=_("Ends by"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    current = django_filters.BooleanFilter(method="filter_current", label=_("Current only"))
+    current = django_filters.BooleanFilter(
+        method="filter_current", label=_("Current only"), widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Term

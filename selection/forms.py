@@ -95,6 +95,20 @@ class CandidateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.for_user(user).order_by("kana")
         self.fields["qualifications"].queryset = Qualification.objects.all()
+        self.fields["name"].required = False
+        self.fields["name"].help_text = _("Taken from the staff record when one is chosen.")
+
+    def clean(self):
+        cleaned = super().clean()
+        person = cleaned.get("person")
+        if person is not None:
+            cleaned["name"] = cleaned.get("name") or person.name
+            cleaned["kana"] = cleaned.get("kana") or person.kana
+            if not cleaned.get("qualifications"):
+                cleaned["qualifications"] = person.qualifications.all()
+        elif not cleaned.get("name"):
+            self.add_error("name", _("Enter the candidate's name, or choose the staff record."))
+        return cleaned
 
     def clean_document(self):
         upload = self.cleaned_data.get("document")

@@ -212,3 +212,51 @@ def test_the_round_list_exports_without_any_score(client_for, tokyo):
 
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "東京都" in text and "Score" not in text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "url_name", ["selection:round_list", "selection:term_list", "selection:appointment_list"]
+)
+def test_list_pages_take_the_same_queries_for_one_record_or_several(
+    client_for, django_assert_max_num_queries, tokyo, kanagawa, url_name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def records(center):
+        """A decided round (so a term) and an appointment at ``center``."""
+        from conftest import make_user
+        from selection import appointments
+
+        make_round(center)
+        manager = make_user(f"cc-{center.code}", "center_manager", center=center)
+        appointments.propose(
+            center=center,
+            user=manager,
+            name="新任",
+            staff_code=f"N-{center.code}",
+            reason="理由",
+            start_date=datetime.date(2027, 4, 1),
+            end_date=datetime.date(2028, 3, 31),
+        )
+
+    client = client_for("kanto_officer")
+    records(tokyo)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse(url_name)).context["paginator"].count == 1
+    records(kanagawa)
+    with django_assert_max_num_queries(len(one)):
+        assert client.get(reverse(url_name)).context["paginator"].count == 2
+
+
+def test_a_candidate_from_the_staff_records_takes_their_name_and_qualifications(client_for, tokyo):
+    person = make_person(tokyo, qualifications=["税理士"])
+    round_ = make_round(tokyo, until=RoundStatus.SETUP)
+
+    client_for("kanto_officer").post(
+        reverse("selection:candidate_create", args=[round_.pk]), {"person": person.pk}
+    )
+
+    candidate = round_.candidates.get(person=person)
+    assert candidate.name == person.name
+    assert [q.name for q in candidate.qualifications.all()] == ["税理士"]
