@@ -120,7 +120,7 @@ def selection_objects(personas, tokyo):
     from selection.models import CandidateDocument
     from selection.tests.factories import make_round
 
-    selection = make_round(tokyo, conflicts=[(2, 1)])
+    selection = make_round(tokyo, members=1, candidates=("候補 一郎",))
     candidate = selection.candidates.first()
     document = CandidateDocument.objects.create(
         candidate=candidate,
