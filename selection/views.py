@@ -139,7 +139,7 @@ class PostActionView(ScopedObjectMixin, View):
         obj = get_object_or_404(self.get_queryset(), pk=pk)
         try:
             target = self.run(obj)
-            messages.success(request, _(self.done))
+            messages.success(request, self.done)
         except TransitionError as error:
             messages.error(request, str(error))
             target = None
@@ -413,7 +413,7 @@ class MemberAddView(FormStepView):
 class MemberRemoveView(PostActionView):
     model = CommitteeMember
     scope_action = CHANGE
-    done = "Member removed."
+    done = gettext_lazy("Member removed.")
 
     def run(self, seat):
         workflow.remove_member(seat, user=self.request.user)
@@ -423,7 +423,9 @@ class MemberRemoveView(PostActionView):
 class RoundStartView(PostActionView):
     model = SelectionRound
     scope_action = CHANGE
-    done = "Scoring has started: the committee members can declare their conflicts and score."
+    done = gettext_lazy(
+        "Scoring has started: the committee members can declare their conflicts and score."
+    )
 
     def run(self, round_):
         workflow.start_scoring(round_, user=self.request.user)
@@ -551,7 +553,7 @@ class CandidateUpdateView(FormStepView):
 class CandidateRemoveView(PostActionView):
     model = Candidate
     scope_action = CHANGE
-    done = "Candidate removed."
+    done = gettext_lazy("Candidate removed.")
 
     def run(self, candidate):
         workflow.remove_candidate(candidate, user=self.request.user)
@@ -591,7 +593,7 @@ class DocumentDownloadView(ScopedObjectMixin, View):
 class DocumentRemoveView(PostActionView):
     model = CandidateDocument
     scope_action = CHANGE
-    done = "Document removed."
+    done = gettext_lazy("Document removed.")
 
     def run(self, document):
         workflow.remove_document(document, user=self.request.user)
@@ -750,7 +752,7 @@ class SheetView(ScopedObjectMixin, View):
 
 class MemberSubmitView(PostActionView):
     model = CommitteeMember
-    done = "Your scores are submitted."
+    done = gettext_lazy("Your scores are submitted.")
 
     def run(self, seat):
         workflow.submit_scores(seat, user=self.request.user)

@@ -107,4 +107,5 @@ def test_the_demo_builds_about_a_thousand_staff_and_one_user_per_role(db):
 
     call_command("demo", stdout=io.StringIO())  # a second run skips what is done
     assert 900 <= Person.objects.count() <= 1200
-    assert User.objects.count() == len(UserRole.values) + 3
+    # The demo logins, and the four other members of the demo review committees.
+    assert User.objects.count() == len(UserRole.values) + 3 + 4
