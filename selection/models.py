@@ -222,6 +222,11 @@ class SelectionRound(models.Model):
     def in_setup(self) -> bool:
         return self.status == RoundStatus.SETUP
 
+    @property
+    def committee_open(self) -> bool:
+        """Members can still be taken off (anyone in the setup; non-submitters while scoring)."""
+        return self.status in (RoundStatus.SETUP, RoundStatus.SCORING)
+
     def total_weight(self) -> int:
         return self.criteria.aggregate(total=models.Sum("weight"))["total"] or 0
 
@@ -424,6 +429,7 @@ ROUND_ACTIONS = {
     "create": _("Round set up"),
     "start": _("Scoring started"),
     "submit": _("A member submitted"),
+    "withdraw": _("A member withdrew"),
     "close": _("All scores in"),
     "decide": _("Decision recorded"),
 }

@@ -199,9 +199,30 @@ def add_member(round_: SelectionRound, *, user, member, source: str, affiliation
 
 @transaction.atomic
 def remove_member(seat: CommitteeMember, *, user) -> None:
-    _setup(seat.round, user)
+    """Take a member off the committee: freely during the setup; during scoring only a
+    member who has not submitted (say, one who fell ill), whose unsubmitted sheets go.
+    If everyone left has submitted, the round closes."""
+    round_ = _lock(seat.round, user)
+    if round_.status not in (RoundStatus.SETUP, RoundStatus.SCORING):
+        raise TransitionError(_("The scoring is over: the committee can no longer change."))
+    if round_.status == RoundStatus.SCORING:
+        seat = CommitteeMember.objects.select_for_update().get(pk=seat.pk)
+        if seat.submitted_at:
+            raise TransitionError(
+                _("A member who has submitted stays on the committee: their scores count.")
+            )
+        if not round_.members.exclude(pk=seat.pk).exists():
+            raise TransitionError(_("The committee cannot be left without members."))
+        _event(round_, user, "withdraw", note=str(seat.user))
     seat._history_user = user
     seat.delete()
+    if (
+        round_.status == RoundStatus.SCORING
+        and not round_.members.filter(submitted_at__isnull=True).exists()
+    ):
+        _event(round_, user, "close", to=RoundStatus.CLOSED)
+        round_.closed_at = timezone.now()
+        _save(round_, user)
 
 
 @transaction.atomic

@@ -374,3 +374,19 @@ def test_the_renewal_shows_the_centers_results_during_the_current_term(tokyo, si
     assert (fy2025["consultations"].target, fy2025["consultations"].actual) == (4, 2)
     assert fy2025["consultations"].rate == 0.5
     assert years[0].items[0].target is None  # no plan that year: figures only
+
+
+def test_a_member_who_has_not_submitted_can_withdraw_and_the_round_then_closes(personas, tokyo):
+    round_ = make_round(tokyo, until=RoundStatus.SCORING)
+    officer = personas["kanto_officer"]
+    done = round_.members.filter(submitted_at__isnull=False).first()
+    waiting = round_.members.get(submitted_at__isnull=True)
+
+    with pytest.raises(TransitionError, match="stays on the committee"):
+        workflow.remove_member(done, user=officer)
+    workflow.remove_member(waiting, user=officer)
+
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.CLOSED
+    assert [e.action for e in round_.events.all()][-2:] == ["withdraw", "close"]
+    assert round_.members.count() == 2
