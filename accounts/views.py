@@ -44,6 +44,14 @@ def home(request):
             ),
         ).order_by("order")
         context["user_count"] = User.objects.filter(is_active=True).count()
+    if role == "committee_member":
+        from selection.models import SelectionRound
+
+        context["rounds"] = (
+            SelectionRound.objects.for_user(request.user)
+            .select_related("center")
+            .order_by("-term_start", "-id")
+        )
     template = {
         "agency_admin": "accounts/home_national.html",
         "hq_staff": "accounts/home_national.html",

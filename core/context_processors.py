@@ -42,6 +42,16 @@ NAVIGATION = [
         _("Training blocks"),
         {"agency_admin", "hq_staff", "bureau_officer", "hq_expert"},
     ),
+    (
+        "selection:round_list",
+        _("Selection"),
+        {"agency_admin", "hq_staff", "bureau_officer", "committee_member"},
+    ),
+    (
+        "selection:appointment_list",
+        _("Appointments"),
+        {"agency_admin", "hq_staff", "bureau_officer", "center_manager"},
+    ),
     ("planning:year_list", _("Fiscal years"), {"agency_admin", "hq_staff"}),
     ("accounts:user_list", _("Accounts"), {"agency_admin"}),
 ]

@@ -96,7 +96,7 @@ def _entries(labels: _Labels, model, history, label: str, limit: int) -> list[Hi
     records = list(
         history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
-    m2m_names = {f.name for f in getattr(model._meta, "simple_history_m2m_fields", [])}
+    m2m_names = {f.name for f in getattr(model.history.model, "_history_m2m_fields", [])}
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None

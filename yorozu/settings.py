@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "planning",
     "support",
     "evaluation",
+    "selection",
 ]
 
 MIDDLEWARE = [

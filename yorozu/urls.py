@@ -13,6 +13,7 @@ urlpatterns = [
     path("plans/", include("planning.urls")),
     path("support/", include("support.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("selection/", include("selection.urls")),
     # The login page offers the language switch too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

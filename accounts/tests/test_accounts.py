@@ -109,6 +109,7 @@ def test_the_demo_builds_about_a_thousand_staff_and_one_user_per_role(db):
     assert 900 <= Person.objects.count() <= 1200
     from support import demo as support_demo
 
-    # One per role and three more, plus HQ's other project managers and supporters.
+    # One per role and three more, HQ's other project managers and supporters, and the
+    # four other members of the demo review committees.
     hq_accounts = len(support_demo.PROJECT_MANAGERS) + len(support_demo.EXTRA_SUPPORTERS)
-    assert User.objects.count() == len(UserRole.values) + 3 + hq_accounts
+    assert User.objects.count() == len(UserRole.values) + 3 + hq_accounts + 4

@@ -109,6 +109,14 @@ def tokyo_objects(personas, tokyo):
         other_supporter = make_user(f"supporter-{tokyo.pk}-{next(SEQUENCE)}", "supporter")
         return make_support_request(tokyo, supporter=other_supporter)
 
+    def selection(key):
+        def build():
+            if "selection" not in built:
+                built["selection"] = selection_objects(personas, tokyo)
+            return built["selection"][key]
+
+        return build
+
     def client():
         if "client" not in built:
             built["client"] = make_client(tokyo)
@@ -135,6 +143,7 @@ def tokyo_objects(personas, tokyo):
             "support.ExpertsMeeting": lambda: make_meeting(tokyo),
             "support.SupportRequest": support_request,
             "support.TrainingEvent": make_training,
+            **{name: selection(name) for name in SELECTION},
             "planning.BusinessPlan": plan,
             "planning.PlanVersion": lambda: plan().versions.first(),
             "planning.PlanChangeRequest": lambda: plan().change_requests.first(),
@@ -170,6 +179,53 @@ def make_meeting(center):
     )
     Feedback.objects.create(meeting=meeting, center=center, text="フォローアップの徹底")
     return meeting
+
+
+SELECTION = [
+    "selection.SelectionRound",
+    "selection.CommitteeMember",
+    "selection.Candidate",
+    "selection.CandidateDocument",
+    "selection.Scoresheet",
+    "selection.Term",
+    "selection.CoordinatorAppointment",
+]
+
+
+def selection_objects(personas, tokyo):
+    """A decided Tokyo selection round (its committee are not personas) and an appointment."""
+    from selection import appointments
+    from selection.models import CandidateDocument
+    from selection.tests.factories import make_round
+
+    selection = make_round(tokyo, members=1, candidates=("候補 一郎",))
+    candidate = selection.candidates.first()
+    document = CandidateDocument.objects.create(
+        candidate=candidate,
+        title="履歴書",
+        filename="cv.pdf",
+        size=3,
+        content=b"pdf",
+        uploaded_by=personas["kanto_officer"],
+    )
+    appointment = appointments.propose(
+        center=tokyo,
+        user=personas["tokyo_manager"],
+        name="新任 花子",
+        staff_code="APPT-1",
+        reason="経営支援の経験",
+        start_date=datetime.date(2027, 4, 1),
+        end_date=datetime.date(2028, 3, 31),
+    )
+    return {
+        "selection.SelectionRound": selection,
+        "selection.CommitteeMember": selection.members.first(),
+        "selection.Candidate": candidate,
+        "selection.CandidateDocument": document,
+        "selection.Scoresheet": selection.members.first().sheets.first(),
+        "selection.Term": selection.terms.get(),
+        "selection.CoordinatorAppointment": appointment,
+    }
 
 
 def is_shared(cls):
@@ -285,6 +341,13 @@ INSIDERS = {
     "support.ExpertsMeeting": "hq",
     "support.SupportRequest": "tokyo_manager",
     "support.TrainingEvent": "hq",
+    "selection.SelectionRound": "kanto_officer",
+    "selection.CommitteeMember": "kanto_officer",
+    "selection.Candidate": "kanto_officer",
+    "selection.CandidateDocument": "kanto_officer",
+    "selection.Scoresheet": "kanto_officer",
+    "selection.Term": "tokyo_manager",
+    "selection.CoordinatorAppointment": "tokyo_manager",
 }
 
 

@@ -22,6 +22,7 @@ BUILDERS = [
     "planning.demo",
     "support.demo",
     "evaluation.demo",
+    "selection.demo",
 ]
 
 
@@ -76,7 +77,11 @@ class Command(BaseCommand):
             for table in tables:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
         from planning.models import ActivityPolicy, BusinessPlan, FiscalYear
+        from selection.models import CoordinatorAppointment, SelectionRound, Term
 
+        Term.objects.all().delete()  # terms first: they protect their round and appointment
+        SelectionRound.objects.all().delete()  # cascades to the committee, candidates, scores
+        CoordinatorAppointment.objects.all().delete()
         BusinessPlan.objects.all().delete()  # cascades to targets, versions, events, requests
         ActivityPolicy.objects.all().delete()
         FiscalYear.objects.all().delete()

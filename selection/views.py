@@ -1,0 +1,939 @@
+"""Selection, term and appointment screens: thin views over the workflow functions.
+
+Every view reads through ``Model.objects.for_user``; scores come only through
+``Scoresheet``/``ScoreEntry`` querysets (sealed until the round is closed) and
+``scoring.results`` (None until then).
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from core.history import combined_history, history_for
+from core.scoping import CHANGE, role_of, scope_rule
+from core.tabular import _content_disposition, csv_response, xlsx_response
+from core.views import FilteredListView, ScopedDetailView, ScopedObjectMixin
+
+from . import appointments, scoring, workflow
+from .filtersets import AppointmentFilterSet, RoundFilterSet, TermFilterSet
+from .forms import (
+    AgreementForm,
+    ApprovalForm,
+    CandidateForm,
+    ConfirmForm,
+    CriteriaFormSet,
+    DecisionForm,
+    DeclarationForm,
+    DeclineForm,
+    MemberForm,
+    ProposalForm,
+    RoundForm,
+    ScoreForm,
+)
+from .models import (
+    AppointmentStatus,
+    Candidate,
+    CandidateDocument,
+    CommitteeMember,
+    CoordinatorAppointment,
+    Decision,
+    RoundKind,
+    RoundStatus,
+    Scoresheet,
+    SelectionRound,
+    Term,
+)
+from .terms import TransitionError, fiscal_year_end, results_table, term_results
+
+
+def _is_bureau(user, round_) -> bool:
+    return (
+        SelectionRound.objects.for_user(user, CHANGE).filter(pk=round_.pk).exists()
+        if role_of(user) == "bureau_officer"
+        else False
+    )
+
+
+def _sitting_chief_results(round_) -> dict:
+    """The center's results during the term being renewed (renewal rounds only)."""
+    current = round_.current_assignment
+    if round_.kind != RoundKind.RENEWAL or current is None:
+        return {"term_results": None}
+    years = term_results(round_.center, current.start_date, current.end_date)
+    return {"term_results": years, "term_table": results_table(years)}
+
+
+class FormStepView(ScopedObjectMixin, View):
+    """One object and one form: GET shows it (or why the step is not open), POST runs it."""
+
+    template_name = "selection/form.html"
+    form_class = None
+    title = ""
+    submit_label = gettext_lazy("Save")
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data, files, **self.form_kwargs())
+
+    def closed_notice(self) -> str:
+        """Why the step cannot be taken now ("" when it can)."""
+        return ""
+
+    def run(self, form):
+        raise NotImplementedError
+
+    def success_url(self):
+        return self.object.get_absolute_url()
+
+    def get(self, request, pk):
+        self.object = self.get_object()
+        return self.render(self.get_form())
+
+    def post(self, request, pk):
+        self.object = self.get_object()
+        form = self.get_form(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                self.run(form)
+                return redirect(self.success_url())
+            except TransitionError as error:
+                form.add_error(None, str(error))
+        return self.render(form)
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def render(self, form):
+        notice = self.closed_notice()
+        context = {
+            "object": self.object,
+            "form": None if notice else form,
+            "notice": notice,
+            "title": self.title,
+            "submit_label": self.submit_label,
+            "cancel_url": self.object.get_absolute_url(),
+            **self.extra_context(),
+        }
+        return render(self.request, self.template_name, context)
+
+
+class PostActionView(ScopedObjectMixin, View):
+    """A POST-only step on one object; the outcome is shown as a message."""
+
+    done = ""
+
+    def post(self, request, pk):
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            target = self.run(obj)
+            messages.success(request, self.done)
+        except TransitionError as error:
+            messages.error(request, str(error))
+            target = None
+        return redirect(target or self.back(obj))
+
+    def back(self, obj):
+        return obj.get_absolute_url()
+
+
+# --- Rounds ------------------------------------------------------------------------------
+
+
+class RoundListView(FilteredListView):
+    model = SelectionRound
+    filterset_class = RoundFilterSet
+    template_name = "selection/round_list.html"
+    export_name = "selection-rounds"
+    export_title = gettext_lazy("Selection rounds")
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("center", "nominee")
+            .annotate(
+                member_count=Count("members", distinct=True),
+                candidate_count=Count("candidates", distinct=True),
+                submitted_count=Count(
+                    "members", filter=Q(members__submitted_at__isnull=False), distinct=True
+                ),
+            )
+            .order_by("-term_start", "center__code", "-id")
+        )
+
+    def export_columns(self):
+        return [
+            (_("Center"), lambda r: r.center.name),
+            (_("Kind"), lambda r: r.get_kind_display()),
+            (_("Status"), lambda r: r.get_status_display()),
+            (_("Term starts"), lambda r: r.term_start.isoformat()),
+            (_("Term ends"), lambda r: r.term_end.isoformat()),
+            (_("Committee members"), lambda r: r.member_count),
+            (_("Candidates"), lambda r: r.candidate_count),
+            (_("Decision"), lambda r: r.get_decision_display()),
+            (_("Nominee"), lambda r: r.nominee.name if r.nominee else ""),
+            (_("Decided on"), lambda r: r.decided_at.date().isoformat() if r.decided_at else ""),
+        ]
+
+
+@scope_rule("bureau officers only; workflow.create_round refuses centers outside their scope")
+def round_create(request):
+    if role_of(request.user) != "bureau_officer":
+        raise PermissionDenied
+    next_april = datetime.date(fiscal_year_end(datetime.date.today()).year, 4, 1)
+    form = RoundForm(
+        request.POST or None,
+        user=request.user,
+        initial={"term_start": next_april, "term_end": fiscal_year_end(next_april)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            round_ = workflow.create_round(user=request.user, **data)
+            messages.success(request, _("Selection round created with the default criteria."))
+            return redirect(round_)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+    return render(
+        request,
+        "selection/form.html",
+        {
+            "form": form,
+            "title": _("New selection round"),
+            "submit_label": _("Create"),
+            "cancel_url": reverse("selection:round_list"),
+        },
+    )
+
+
+class RoundDetailView(ScopedDetailView):
+    model = SelectionRound
+    template_name = "selection/round_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("center__prefecture__bureau", "nominee", "decided_by")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        round_, user = self.object, self.request.user
+        criteria = list(round_.criteria.all())
+        members = list(round_.members.select_related("user"))
+        candidates = list(
+            round_.candidates.select_related("person").prefetch_related(
+                "qualifications", "documents"
+            )
+        )
+        seat = next((m for m in members if m.user_id == user.pk), None)
+        context.update(
+            {
+                "criteria": criteria,
+                "total_weight": sum(c.weight for c in criteria),
+                "members": members,
+                "submitted": sum(1 for m in members if m.submitted_at),
+                "candidates": candidates,
+                "seat": seat,
+                "may_manage": _is_bureau(user, round_),
+                "start_problems": workflow.start_problems(round_) if round_.in_setup else [],
+                "results": scoring.results(round_),
+                **_sitting_chief_results(round_),
+                "terms": round_.terms.select_related("person"),
+                "events": round_.events.select_related("user"),
+                # The setup only: members' sheets have their own page, sealed until closure.
+                "history": combined_history(round_, *criteria, *candidates, *members),
+            }
+        )
+        return context
+
+
+class RoundResultsView(ScopedDetailView):
+    """The results block alone (htmx polls it while members are scoring)."""
+
+    model = SelectionRound
+    template_name = "selection/_results.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        round_ = self.object
+        context["results"] = scoring.results(round_)
+        context["members"] = list(round_.members.all())
+        context["submitted"] = sum(1 for m in context["members"] if m.submitted_at)
+        return context
+
+
+class RoundExportView(ScopedObjectMixin, View):
+    """Every score of a closed round, one row per member, candidate and criterion."""
+
+    model = SelectionRound
+
+    def get(self, request, pk):
+        round_ = get_object_or_404(self.get_queryset(), pk=pk)
+        if not round_.results_visible:
+            raise PermissionDenied(_("The scores are sealed until every member has submitted."))
+        sheets = (
+            Scoresheet.objects.for_user(request.user)
+            .filter(member__round=round_)
+            .select_related("member__user", "candidate")
+            .prefetch_related("entries__criterion")
+            .order_by("candidate__kana", "candidate_id", "member_id")
+        )
+        headers = [
+            _("Candidate"),
+            _("Member"),
+            _("Seat"),
+            _("Conflict of interest"),
+            _("Criterion"),
+            _("Weight"),
+            _("Score"),
+            _("Comment"),
+        ]
+
+        def rows():
+            for sheet in sheets:
+                base = [
+                    sheet.candidate.name,
+                    str(sheet.member.user),
+                    sheet.member.get_source_display(),
+                    _("Yes") if sheet.conflict else _("No"),
+                ]
+                entries = list(sheet.entries.all()) or [None]
+                for entry in entries:
+                    yield base + [
+                        entry.criterion.name if entry else "",
+                        entry.criterion.weight if entry else "",
+                        entry.value if entry else "",
+                        sheet.comment,
+                    ]
+
+        name = f"selection-{round_.pk}-scores.{'csv' if request.GET.get('as') == 'csv' else 'xlsx'}"
+        if request.GET.get("as") == "csv":
+            return csv_response(name, headers, rows())
+        return xlsx_response(name, str(_("Scores")), headers, rows())
+
+
+class RoundEditView(FormStepView):
+    model = SelectionRound
+    scope_action = CHANGE
+    form_class = RoundForm
+    title = gettext_lazy("Edit the round")
+
+    def form_kwargs(self):
+        r = self.object
+        return {
+            "editing": True,
+            "initial": {"term_start": r.term_start, "term_end": r.term_end, "notes": r.notes},
+        }
+
+    def closed_notice(self):
+        return (
+            ""
+            if self.object.in_setup
+            else _("Scoring has started: the round can no longer change.")
+        )
+
+    def run(self, form):
+        workflow.update_round(self.object, user=self.request.user, **form.cleaned_data)
+
+
+class CriteriaView(FormStepView):
+    model = SelectionRound
+    scope_action = CHANGE
+    template_name = "selection/criteria_form.html"
+    title = gettext_lazy("Criteria and weights")
+
+    def get_form(self, data=None, files=None):
+        initial = [
+            {"id": c.pk, "name": c.name, "description": c.description, "weight": c.weight}
+            for c in self.object.criteria.all()
+        ]
+        return CriteriaFormSet(data, initial=initial, prefix="criteria")
+
+    def closed_notice(self):
+        return (
+            ""
+            if self.object.in_setup
+            else _("Scoring has started: the criteria can no longer change.")
+        )
+
+    def run(self, formset):
+        rows = [
+            {**f.cleaned_data, "delete": f.cleaned_data.get("DELETE", False)}
+            for f in formset.forms
+            if f.cleaned_data and (f.cleaned_data.get("id") or f.has_changed())
+        ]
+        workflow.save_criteria(self.object, user=self.request.user, rows=rows)
+        messages.success(self.request, _("Criteria saved."))
+
+
+class MemberAddView(FormStepView):
+    model = SelectionRound
+    scope_action = CHANGE
+    form_class = MemberForm
+    title = gettext_lazy("Add a committee member")
+    submit_label = gettext_lazy("Add")
+
+    def form_kwargs(self):
+        return {"round_": self.object}
+
+    def closed_notice(self):
+        return (
+            ""
+            if self.object.in_setup
+            else _("Scoring has started: the committee can no longer change.")
+        )
+
+    def run(self, form):
+        data = form.cleaned_data
+        workflow.add_member(
+            self.object,
+            user=self.request.user,
+            member=data["user"],
+            source=data["source"],
+            affiliation=data["affiliation"],
+        )
+        messages.success(self.request, _("Member added."))
+
+
+class MemberRemoveView(PostActionView):
+    model = CommitteeMember
+    scope_action = CHANGE
+    done = gettext_lazy("Member removed.")
+
+    def run(self, seat):
+        workflow.remove_member(seat, user=self.request.user)
+        return seat.round.get_absolute_url()
+
+
+class RoundStartView(PostActionView):
+    model = SelectionRound
+    scope_action = CHANGE
+    done = gettext_lazy(
+        "Scoring has started: the committee members can declare their conflicts and score."
+    )
+
+    def run(self, round_):
+        workflow.start_scoring(round_, user=self.request.user)
+
+
+class DecisionView(FormStepView):
+    model = SelectionRound
+    form_class = DecisionForm
+    title = gettext_lazy("Record the decision")
+    submit_label = gettext_lazy("Record the decision")
+
+    def form_kwargs(self):
+        best = None
+        results = scoring.results(self.object)
+        if results and results.ranking and results.ranking[0].rank == 1:
+            best = results.ranking[0].candidate.pk
+        return {
+            "round_": self.object,
+            "initial": {"decision": Decision.NOMINATE, "nominee": best},
+        }
+
+    def closed_notice(self):
+        round_ = self.object
+        if round_.status == RoundStatus.DECIDED:
+            return _("The decision has been recorded.")
+        if not _is_bureau(self.request.user, round_):
+            return _("The bureau records the decision.")
+        if round_.status != RoundStatus.CLOSED:
+            return _("The decision waits until every committee member has submitted.")
+        return ""
+
+    def extra_context(self):
+        return {"results": scoring.results(self.object)}
+
+    def run(self, form):
+        data = form.cleaned_data
+        nominee = data["nominee"] if data["decision"] == Decision.NOMINATE else None
+        workflow.decide(
+            self.object,
+            user=self.request.user,
+            nominee=nominee,
+            reason=data["reason"],
+            staff_code=data["staff_code"],
+        )
+        messages.success(self.request, _("Decision recorded."))
+
+
+# --- Candidates --------------------------------------------------------------------------
+
+
+class CandidateCreateView(FormStepView):
+    model = SelectionRound
+    scope_action = CHANGE
+    form_class = CandidateForm
+    title = gettext_lazy("Add a candidate")
+    submit_label = gettext_lazy("Add")
+
+    def form_kwargs(self):
+        return {"user": self.request.user}
+
+    def closed_notice(self):
+        return (
+            ""
+            if self.object.in_setup
+            else _("Scoring has started: the candidates can no longer change.")
+        )
+
+    def run(self, form):
+        data = form.cleaned_data
+        candidate = workflow.save_candidate(
+            self.object,
+            user=self.request.user,
+            qualifications=data["qualifications"],
+            **form.candidate_fields(),
+        )
+        if data["document"]:
+            workflow.add_document(
+                candidate,
+                user=self.request.user,
+                title=data["document_title"],
+                upload=data["document"],
+            )
+        self.created = candidate
+        messages.success(self.request, _("Candidate added."))
+
+    def success_url(self):
+        return self.created.get_absolute_url()
+
+
+class CandidateUpdateView(FormStepView):
+    model = Candidate
+    scope_action = CHANGE
+    form_class = CandidateForm
+    title = gettext_lazy("Edit the candidate")
+
+    def form_kwargs(self):
+        return {"user": self.request.user, "instance": Candidate.objects.get(pk=self.object.pk)}
+
+    def closed_notice(self):
+        return (
+            ""
+            if self.object.round.in_setup
+            else _("Scoring has started: the candidates can no longer change.")
+        )
+
+    def run(self, form):
+        data = form.cleaned_data
+        workflow.save_candidate(
+            self.object.round,
+            user=self.request.user,
+            candidate=self.object,
+            qualifications=data["qualifications"],
+            **form.candidate_fields(),
+        )
+        if data["document"]:
+            workflow.add_document(
+                self.object,
+                user=self.request.user,
+                title=data["document_title"],
+                upload=data["document"],
+            )
+        messages.success(self.request, _("Saved."))
+
+
+class CandidateRemoveView(PostActionView):
+    model = Candidate
+    scope_action = CHANGE
+    done = gettext_lazy("Candidate removed.")
+
+    def run(self, candidate):
+        workflow.remove_candidate(candidate, user=self.request.user)
+        return candidate.round.get_absolute_url()
+
+
+class CandidateDetailView(ScopedDetailView):
+    model = Candidate
+    template_name = "selection/candidate_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("round__center", "person")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        candidate = self.object
+        context["round"] = candidate.round
+        context["documents"] = candidate.documents.defer("content").select_related("uploaded_by")
+        if candidate.is_sitting_chief:
+            context.update(_sitting_chief_results(candidate.round))
+        context["may_manage"] = _is_bureau(self.request.user, candidate.round)
+        context["history"] = history_for(candidate)
+        return context
+
+
+class DocumentDownloadView(ScopedObjectMixin, View):
+    model = CandidateDocument
+
+    def get(self, request, pk):
+        document = get_object_or_404(self.get_queryset(), pk=pk)
+        response = HttpResponse(bytes(document.content), content_type=document.content_type)
+        response["Content-Disposition"] = _content_disposition(document.filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class DocumentRemoveView(PostActionView):
+    model = CandidateDocument
+    scope_action = CHANGE
+    done = gettext_lazy("Document removed.")
+
+    def run(self, document):
+        workflow.remove_document(document, user=self.request.user)
+        return document.candidate.get_absolute_url()
+
+
+# --- Committee members: declaring, scoring, submitting -----------------------------------
+
+
+class MemberDetailView(ScopedDetailView):
+    """A member's seat: to the member, their declaration, sheets and submission; to
+    others, the seat and, once the round is closed, the member's assessments."""
+
+    model = CommitteeMember
+    template_name = "selection/member_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("round__center", "user")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        seat, user = self.object, self.request.user
+        round_ = seat.round
+        is_me = seat.user_id == user.pk
+        # Through the sealed queryset: nothing of another member's before the round closes.
+        sheets = (
+            Scoresheet.objects.for_user(user)
+            .filter(member=seat)
+            .select_related("candidate")
+            .annotate(scored=Count("entries"))
+        )
+        context.update(
+            {
+                "round": round_,
+                "is_me": is_me,
+                "sheets": sheets,
+                "criteria_count": round_.criteria.count(),
+                "may_score": is_me
+                and round_.status == RoundStatus.SCORING
+                and not seat.submitted_at,
+                "problems": workflow.submission_problems(seat)
+                if is_me and round_.status == RoundStatus.SCORING
+                else [],
+            }
+        )
+        return context
+
+
+class DeclarationView(FormStepView):
+    model = CommitteeMember
+    form_class = DeclarationForm
+    title = gettext_lazy("Declaration of conflicts of interest")
+    template_name = "selection/declaration_form.html"
+    submit_label = gettext_lazy("Save the declaration")
+
+    def _mine(self) -> bool:
+        return self.object.user_id == self.request.user.pk
+
+    def form_kwargs(self):
+        sheets = (
+            Scoresheet.objects.for_user(self.request.user, CHANGE)
+            .filter(member=self.object)
+            .select_related("candidate")
+        )
+        return {"sheets": sheets}
+
+    def closed_notice(self):
+        seat = self.object
+        if not self._mine():
+            return _("Only the member declares their own conflicts of interest.")
+        if seat.round.status != RoundStatus.SCORING:
+            return _("This round is not open for scoring.")
+        if seat.submitted_at:
+            return _("You have already submitted your scores; they can no longer change.")
+        return ""
+
+    def run(self, form):
+        workflow.declare_conflicts(
+            self.object, user=self.request.user, declarations=form.declarations()
+        )
+        messages.success(self.request, _("Declaration saved. You can now score the candidates."))
+
+
+class SheetView(ScopedObjectMixin, View):
+    """One candidate on one member's sheet: the profile, then the scores (or, read-only,
+    what was scored once the round is closed)."""
+
+    model = Scoresheet
+    template_name = "selection/sheet.html"
+
+    def get_object(self):
+        return get_object_or_404(
+            self.get_queryset().select_related(
+                "member__round__center", "member__user", "candidate"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def editable(self, sheet) -> bool:
+        return (
+            Scoresheet.objects.for_user(self.request.user, CHANGE)
+            .filter(pk=sheet.pk, conflict=False)
+            .exists()
+        )
+
+    def get_form(self, sheet, data=None):
+        entries = {e.criterion_id: e.value for e in sheet.entries.all()}
+        return ScoreForm(
+            data,
+            criteria=sheet.member.round.criteria.all(),
+            entries=entries,
+            initial={"comment": sheet.comment},
+        )
+
+    def get(self, request, pk):
+        sheet = self.get_object()
+        return self.render(sheet, self.get_form(sheet) if self.editable(sheet) else None)
+
+    def post(self, request, pk):
+        sheet = self.get_object()
+        form = self.get_form(sheet, request.POST)
+        if form.is_valid():
+            try:
+                workflow.save_scores(
+                    sheet,
+                    user=request.user,
+                    scores=form.scores(),
+                    comment=form.cleaned_data["comment"],
+                )
+                messages.success(
+                    request, _("Scores saved for %(name)s.") % {"name": sheet.candidate.name}
+                )
+                return redirect(sheet.member)
+            except TransitionError as error:
+                form.add_error(None, str(error))
+        return self.render(sheet, form)
+
+    def render(self, sheet, form):
+        round_ = sheet.member.round
+        candidate = sheet.candidate
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "object": sheet,
+                "round": round_,
+                "candidate": candidate,
+                "form": form,
+                "entries": sheet.entries.select_related("criterion"),
+                "documents": candidate.documents.defer("content"),
+                **(_sitting_chief_results(round_) if candidate.is_sitting_chief else {}),
+                "history": history_for(sheet),
+            },
+        )
+
+
+class MemberSubmitView(PostActionView):
+    model = CommitteeMember
+    done = gettext_lazy("Your scores are submitted.")
+
+    def run(self, seat):
+        workflow.submit_scores(seat, user=self.request.user)
+        return seat.round.get_absolute_url()
+
+
+# --- Terms -------------------------------------------------------------------------------
+
+
+class TermListView(FilteredListView):
+    model = Term
+    filterset_class = TermFilterSet
+    template_name = "selection/term_list.html"
+    export_name = "terms"
+    export_title = gettext_lazy("Terms")
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("center", "person", "selection_round", "appointment", "renews")
+            .order_by("center__code", "-start_date", "id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_edit"] = False
+        context["today"] = datetime.date.today()
+        context["year_end"] = fiscal_year_end(context["today"])
+        return context
+
+    def export_columns(self):
+        return [
+            (_("Center"), lambda t: t.center.name),
+            (_("Role"), lambda t: t.get_role_display()),
+            (_("Staff code"), lambda t: t.person.staff_code),
+            (_("Name"), lambda t: t.person.name),
+            (_("Start date"), lambda t: t.start_date.isoformat()),
+            (_("End date"), lambda t: t.end_date.isoformat()),
+            (_("Renewal"), lambda t: _("Yes") if t.renews_id else ""),
+            (
+                _("Source"),
+                lambda t: str(t.selection_round or t.appointment or ""),
+            ),
+        ]
+
+
+# --- Coordinator appointments ------------------------------------------------------------
+
+
+class AppointmentListView(FilteredListView):
+    model = CoordinatorAppointment
+    filterset_class = AppointmentFilterSet
+    template_name = "selection/appointment_list.html"
+    export_name = "coordinator-appointments"
+    export_title = gettext_lazy("Coordinator appointments")
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("center").order_by("-created_at", "-id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_propose"] = role_of(self.request.user) == "center_manager"
+        return context
+
+    def export_columns(self):
+        return [
+            (_("Center"), lambda a: a.center.name),
+            (_("Name"), lambda a: a.name),
+            (_("Staff code"), lambda a: a.staff_code),
+            (_("Term starts"), lambda a: a.start_date.isoformat()),
+            (_("Term ends"), lambda a: a.end_date.isoformat()),
+            (_("Status"), lambda a: a.get_status_display()),
+            (_("Signatory of the implementing body"), lambda a: a.signatory),
+        ]
+
+
+@scope_rule("center managers only, for their own center (appointments.propose)")
+def appointment_create(request):
+    if role_of(request.user) != "center_manager" or not request.user.center_id:
+        raise PermissionDenied
+    next_april = datetime.date(fiscal_year_end(datetime.date.today()).year, 4, 1)
+    form = ProposalForm(
+        request.POST or None,
+        user=request.user,
+        initial={"start_date": next_april, "end_date": fiscal_year_end(next_april)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment = appointments.propose(
+                center=request.user.center, user=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("Proposal recorded; the implementing body agrees next."))
+            return redirect(appointment)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+    return render(
+        request,
+        "selection/form.html",
+        {
+            "form": form,
+            "title": _("Propose a coordinator"),
+            "submit_label": _("Propose"),
+            "cancel_url": reverse("selection:appointment_list"),
+        },
+    )
+
+
+class AppointmentDetailView(ScopedDetailView):
+    model = CoordinatorAppointment
+    template_name = "selection/appointment_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("center", "person", "assignment")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        appointment, role = self.object, role_of(self.request.user)
+        status = appointment.status
+        in_scope = (
+            CoordinatorAppointment.objects.for_user(self.request.user, CHANGE)
+            .filter(pk=appointment.pk)
+            .exists()
+        )
+        center, bureau = (
+            in_scope and role == "center_manager",
+            in_scope and role == "bureau_officer",
+        )
+        context["actions"] = {
+            "agree": center and status == AppointmentStatus.PROPOSED,
+            "approve": bureau and status == AppointmentStatus.AGREED,
+            "appoint": center and status == AppointmentStatus.APPROVED,
+            "decline": (center and status == AppointmentStatus.PROPOSED)
+            or (bureau and status == AppointmentStatus.AGREED),
+        }
+        context["events"] = appointment.events.select_related("user")
+        context["history"] = history_for(appointment)
+        return context
+
+
+class AppointmentStepView(FormStepView):
+    model = CoordinatorAppointment
+    step = ""
+    forms = {
+        "agree": AgreementForm,
+        "approve": ApprovalForm,
+        "appoint": ConfirmForm,
+        "decline": DeclineForm,
+    }
+    titles = {
+        "agree": gettext_lazy("Record the implementing body's agreement"),
+        "approve": gettext_lazy("Approve after consultation"),
+        "appoint": gettext_lazy("Create the coordinator's term"),
+        "decline": gettext_lazy("Decline the appointment"),
+    }
+
+    def get_form(self, data=None, files=None):
+        return self.forms[self.step](data)
+
+    def render(self, form):
+        self.title = self.titles[self.step]
+        self.submit_label = self.titles[self.step]
+        return super().render(form)
+
+    def closed_notice(self):
+        if (
+            not CoordinatorAppointment.objects.for_user(self.request.user, CHANGE)
+            .filter(pk=self.object.pk)
+            .exists()
+        ):
+            return _("You cannot take this step.")
+        return ""
+
+    def run(self, form):
+        data, user, appointment = form.cleaned_data, self.request.user, self.object
+        if self.step == "agree":
+            appointments.agree(appointment, user=user, **data)
+        elif self.step == "approve":
+            appointments.approve(appointment, user=user, **data)
+        elif self.step == "appoint":
+            appointments.create_term(appointment, user=user)
+        else:
+            appointments.decline(appointment, user=user, **data)
+        messages.success(self.request, _("Recorded."))
