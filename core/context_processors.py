@@ -23,6 +23,8 @@ NAVIGATION = [
     ("consultations:activity_list", _("Network"), CENTER_WORK),
     ("consultations:indicator_table", _("Indicators"), CENTER_WORK),
     ("consultations:records_import", _("Import"), {"agency_admin", "center_manager", "coordinator"}),
+    ("surveys:campaign_list", _("Surveys"), CENTER_WORK),
+    ("surveys:results", _("Survey results"), CENTER_WORK),
     ("organizations:center_list", pgettext_lazy("navigation", "Centers"), CENTER_WORK),
     ("organizations:person_list", _("Staff"), CENTER_WORK),
     ("organizations:qualification_stats", _("Qualifications"), CENTER_WORK - {"coordinator"}),

@@ -11,6 +11,9 @@ urlpatterns = [
     path("org/", include("organizations.urls")),
     path("records/", include("consultations.urls")),
     path("plans/", include("planning.urls")),
+    path("surveys/", include("surveys.urls")),
+    # Public survey links: no login, the token is the whole address.
+    path("s/", include("surveys.public_urls")),
     # The login page offers the language switch too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import (
     OUTSIDERS_OF_TOKYO,
     make_activity,
+    make_campaign,
     make_case,
     make_client,
     make_institution,
@@ -26,6 +27,7 @@ from conftest import (
 )
 from core.scoping import VIEW, NationalQuerySet
 from core.views import ScopedObjectMixin, ScopedQuerysetMixin
+from surveys.models import SurveyTemplate
 
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own is_staff permission system.
 
@@ -81,6 +83,8 @@ def tokyo_objects(personas, tokyo):
         "organizations.Prefecture": tokyo.prefecture,
         "organizations.Person": make_person(tokyo),
         "accounts.User": personas["tokyo_coordinator"],
+        "surveys.Campaign": make_campaign(tokyo),
+        "surveys.SurveyTemplate": SurveyTemplate.objects.get(code="client-satisfaction"),
     }
 
 
@@ -183,6 +187,8 @@ INSIDERS = {
     "organizations.Prefecture": "hq",
     "organizations.Person": "tokyo_manager",
     "accounts.User": "admin",
+    "surveys.Campaign": "tokyo_manager",
+    "surveys.SurveyTemplate": "hq",
 }
 
 
