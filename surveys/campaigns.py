@@ -194,6 +194,7 @@ def delivery_centers(campaign: Campaign, user):
     """Centers whose recipients the user may hand links to, or CampaignError."""
     if role_of(user) not in DELIVERY_ROLES:
         raise CampaignError(_("Your role does not hand out survey links."))
+    campaign.refresh_from_db(fields=["status", "closes_on"])
     if not campaign.accepts_answers():
         raise CampaignError(_("The campaign is not open for answers."))
     centers = scope_centers(user)

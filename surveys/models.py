@@ -171,8 +171,8 @@ class Question(models.Model):
         """The options in the current language, in the order of their stored values (1, 2, …)."""
         return [localized(o.get("ja", ""), o.get("en", "")) for o in self.options()]
 
-    def label_of(self, value: int | None) -> str:
-        labels = self.labels()
+    def label_of(self, value: int | None, *, japanese: bool = False) -> str:
+        labels = [o.get("ja", "") for o in self.options()] if japanese else self.labels()
         if value is None or not 1 <= value <= len(labels):
             return ""
         return labels[value - 1]

@@ -291,8 +291,9 @@ def question_results(responses, last_year=None) -> list[VersionResult]:
 
 
 def answer_table(responses) -> tuple[list[str], list[list]]:
-    """One row per answer (questionnaire), one column per question: for the national
-    roles' download. Nothing in it names or points to the respondent."""
+    """One row per answer (questionnaire), one column per question, in Japanese like the
+    other downloads: for the national roles. Nothing in it names or points to the
+    respondent, and rows are numbered in center order, not in the order of answering."""
     versions = list(
         TemplateVersion.objects.filter(pk__in=responses.values("version"))
         .select_related("template")
@@ -340,8 +341,8 @@ def answer_table(responses) -> tuple[list[str], list[list]]:
         elif question.kind == QuestionKind.SCALE:
             row[position] = value
         elif question.kind == QuestionKind.MULTIPLE:
-            label = question.label_of(value)
+            label = question.label_of(value, japanese=True)
             row[position] = f"{row[position]};{label}" if row[position] else label
         else:
-            row[position] = question.label_of(value)
+            row[position] = question.label_of(value, japanese=True)
     return headers, list(rows.values())

@@ -329,6 +329,7 @@ class CampaignResultsView(ScopedDetailView):
             {
                 "rows": rows,
                 "total": total,
+                "recipient_total": sum(row.figures.recipients for row in rows),
                 "blocks": results.question_results(shown) if total.shown else [],
                 "may_export": is_national(self.request.user),
                 "min_answers": results.MIN_ANSWERS,
@@ -363,6 +364,7 @@ def results_context(request, centers, *, title):
             "rows": rows,
             "total": total,
             "last_total": results.total_of(rows, last_year=True),
+            "recipient_total": sum(row.figures.recipients for row in rows),
             "blocks": results.question_results(shown, last) if total.shown else [],
             "hidden_centers": sum(1 for row in rows if not row.figures.shown),
         }
