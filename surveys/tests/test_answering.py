@@ -40,7 +40,7 @@ def test_the_page_opens_without_login_and_answers_once(client, campaign, token):
     data = form_data(campaign, **FULL, channel=["1", "4"], comment="とても助かりました")
     done = client.post(f"/s/{token}/", data)
     assert done.status_code == 302 and done["Location"] == reverse("answer:thanks")
-    assert "/s/thanks/" == done["Location"]  # nothing of the token or the respondent
+    assert done["Location"] == "/s/thanks/"  # nothing of the token or the respondent
 
     response = Response.objects.get()
     assert response.center_id == campaign.center_id and response.version == campaign.version

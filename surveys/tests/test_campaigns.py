@@ -118,9 +118,7 @@ def test_a_campaign_without_anyone_to_ask_is_not_launched(personas, tokyo):
 
 
 @pytest.mark.parametrize("who", ["tokyo_coordinator", "osaka_manager", "kanto_officer"])
-def test_only_the_centers_manager_and_the_national_roles_launch_its_campaign(
-    personas, tokyo, who
-):
+def test_only_the_centers_manager_and_the_national_roles_launch_its_campaign(personas, tokyo, who):
     make_session(make_client(tokyo, survey_consent=True), datetime.date(2025, 5, 1))
     campaign = draft(tokyo, personas)
     with pytest.raises(CampaignError):
@@ -138,9 +136,7 @@ def test_a_failing_mail_server_leaves_the_campaign_a_draft(personas, tokyo, sett
     assert not Recipient.objects.exists() and not Link.objects.exists()
 
 
-def test_printed_sheets_carry_a_qr_code_and_a_working_link_per_recipient(
-    client_for, tokyo
-):
+def test_printed_sheets_carry_a_qr_code_and_a_working_link_per_recipient(client_for, tokyo):
     campaign = make_campaign(tokyo, recipients=4)
     page = client_for("tokyo_coordinator").post(
         reverse("surveys:campaign_sheets", args=[campaign.pk])

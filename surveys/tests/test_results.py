@@ -126,9 +126,7 @@ def rows_of(response):
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def test_the_national_roles_download_one_row_per_answer_without_the_respondent(
-    client_for, tokyo
-):
+def test_the_national_roles_download_one_row_per_answer_without_the_respondent(client_for, tokyo):
     campaign = answered(tokyo, [{**GOOD, "channel": [1, 4], "comment": "助かった"}, POOR])
     download = client_for("hq").get(
         reverse("surveys:national_results") + "?fy=2025&kind=client&export=xlsx"
@@ -136,7 +134,16 @@ def test_the_national_roles_download_one_row_per_answer_without_the_respondent(
     rows = rows_of(download)
     header, body = rows[0], rows[1:]
     assert len(body) == 2
-    assert header[:8] == ["回答番号", "年度", "調査", "キャンペーン", "局", "拠点コード", "拠点", "版"]
+    assert header[:8] == [
+        "回答番号",
+        "年度",
+        "調査",
+        "キャンペーン",
+        "局",
+        "拠点コード",
+        "拠点",
+        "版",
+    ]
     first = dict(zip(header, body[0], strict=True))
     assert first["拠点コード"] == "13" and first["版"] == 1
     assert first["overall: 当拠点の支援に対する総合的な満足度をお聞かせください。"] == 5
