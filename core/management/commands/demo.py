@@ -20,6 +20,7 @@ BUILDERS = [
     "consultations.demo",
     "accounts.demo",
     "planning.demo",
+    "surveys.demo",
 ]
 
 
@@ -59,7 +60,9 @@ class Command(BaseCommand):
         from accounts.models import User
         from consultations.models import Case, Client, Consultation, NetworkActivity
         from organizations.models import Assignment, Person, SupportInstitution
+        from surveys.demo import reset as reset_surveys
 
+        reset_surveys()  # its recipients point to the clients and institutions below
         # Records go with plain DELETEs, children first: the ORM would load every
         # row and write a history row per deletion. Their history goes too, so that
         # the rebuilt records (which reuse the ids) do not inherit it.
