@@ -20,9 +20,11 @@ STATE_PAGES = {
 
 
 def private(response):
-    """Keep the page out of caches, search engines and the Referer of any later request."""
+    """Keep the page out of caches and search engines, and its address (the token) out of
+    the Referer of any request to another site. Not "no-referrer": the browser would then
+    send "Origin: null" with the form, which the CSRF check rightly refuses."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

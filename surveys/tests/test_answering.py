@@ -35,7 +35,7 @@ def test_the_page_opens_without_login_and_answers_once(client, campaign, token):
     assert page.status_code == 200
     html = page.content.decode()
     assert "当拠点の支援に対する総合的な満足度" in html or "Overall, how satisfied" in html
-    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "same-origin"
 
     data = form_data(campaign, **FULL, channel=["1", "4"], comment="とても助かりました")
     done = client.post(f"/s/{token}/", data)
