@@ -98,6 +98,7 @@ class CampaignForm(forms.ModelForm):
         if not self.instance.pk:
             year = FiscalYear.objects.first()
             kind = self.data.get("kind") or self.initial.get("kind") or SurveyKind.CLIENT
+            self.fields["kind"].initial = kind
             self.fields["invitation"].initial = DEFAULT_INVITATION.get(kind, "")
             self.fields["template"].initial = SurveyTemplate.objects.filter(
                 kind=kind, is_standard=True

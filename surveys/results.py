@@ -18,6 +18,7 @@ from .models import Answer, Question, QuestionKind, Recipient, Response, Templat
 
 MIN_ANSWERS = 5
 TOP_TWO = 4  # points 4 and 5 of the five-point scale count as satisfied
+COMMENT_LIMIT = 300  # per question on a page; the download has them all
 
 
 def _mean(total, count, places="0.01") -> Decimal | None:
@@ -198,7 +199,14 @@ class QuestionResult:
     satisfied: Decimal | None = None
     last_mean: Decimal | None = None
     last_satisfied: Decimal | None = None
-    comments: list[str] = field(default_factory=list)
+    comments: list["Comment"] = field(default_factory=list)
+    comment_count: int = 0
+
+
+@dataclass
+class Comment:
+    text: str
+    count: int
 
 
 @dataclass
@@ -250,15 +258,19 @@ def question_results(responses, last_year=None) -> list[VersionResult]:
             .values("question__code")
             .annotate(**SCALE_STATS)
         }
-    comments: dict[int, list[str]] = {}
-    # Sorted by text, not by id: the order must not tell which comment came last.
-    for question, text in (
+    comments: dict[int, list[Comment]] = {}
+    # The same words from several respondents are shown once with their number; sorted
+    # by number and text, never by id, so that the order does not tell which came last.
+    for question, text, n in (
         answers.filter(question__kind=QuestionKind.TEXT)
         .exclude(text="")
-        .order_by("question", "text")
-        .values_list("question", "text")
+        .order_by()
+        .values("question", "text")
+        .annotate(n=Count("pk"))
+        .order_by("question", "-n", "text")
+        .values_list("question", "text", "n")
     ):
-        comments.setdefault(question, []).append(text)
+        comments.setdefault(question, []).append(Comment(text, n))
 
     result = []
     versions = (
@@ -284,7 +296,9 @@ def question_results(responses, last_year=None) -> list[VersionResult]:
                 row = previous[question.code]
                 item.last_mean = _mean(row["total"], row["n"])
                 item.last_satisfied = _share(row["top"], row["n"])
-            item.comments = comments.get(question.pk, [])
+            found = comments.get(question.pk, [])
+            item.comment_count = sum(c.count for c in found)
+            item.comments = found[:COMMENT_LIMIT]
             items.append(item)
         result.append(VersionResult(version, per_version[version.pk], items))
     return result

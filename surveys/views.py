@@ -467,6 +467,8 @@ class TemplateDetailView(ScopedDetailView):
                 "version": version,
                 "questions": version.questions.all() if version else [],
                 "may_edit": may_edit(self.request.user, SurveyTemplate),
+                # A version one small campaign used would show its count of answers.
+                "show_answers": is_national(self.request.user),
                 "history": history_for(template, viewer=self.request.user),
             }
         )

@@ -230,3 +230,33 @@ def test_the_campaign_form_reports_a_template_of_another_kind_and_a_reversed_per
     assert "This template is for another kind of survey." in text
     assert "The end of the period is before its start." in text
     assert not Campaign.objects.exists()
+
+
+def test_a_launched_campaign_changes_only_its_name_expiry_and_text(client_for, tokyo, osaka):
+    campaign = make_campaign(tokyo)
+    version, fiscal_year = campaign.version, campaign.fiscal_year
+    response = client_for("tokyo_manager").post(
+        reverse("surveys:campaign_update", args=[campaign.pk]),
+        {
+            "kind": "institution",
+            "center": osaka.pk,
+            "name": "改名した調査",
+            "period_start": "2025-10-01",
+            "period_end": "2025-12-31",
+            "closes_on": "2027-01-31",
+            "invitation": "新しい依頼文",
+        },
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.closes_on.isoformat(), campaign.invitation) == (
+        "改名した調査",
+        "2027-01-31",
+        "新しい依頼文",
+    )
+    assert (campaign.kind, campaign.center, campaign.period_start) == (
+        "client",
+        tokyo,
+        datetime.date(2025, 4, 1),
+    )
+    assert campaign.version == version and campaign.fiscal_year == fiscal_year
