@@ -49,7 +49,7 @@ def test_the_results_page_shows_a_new_answer_in_the_aggregates(client_for, tokyo
         "mean": "4.50",  # (5 + 4 + 5 + 4) × 5 / 20
         "satisfied": "100.0 %",
     }
-    assert "丁寧でした <span class=\"tag\">×5</span>" in before.content.decode()
+    assert '丁寧でした <span class="tag">×5</span>' in before.content.decode()
 
     last_token = survey_tokens(campaign)[5]
     answer_survey(last_token, **POOR)
