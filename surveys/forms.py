@@ -125,6 +125,15 @@ class CampaignForm(forms.ModelForm):
         return data
 
 
+class TemplateForm(forms.ModelForm):
+    """A new template: its questions are added on the edit page, as its first version."""
+
+    class Meta:
+        model = SurveyTemplate
+        fields = ["name", "kind", "code"]
+        help_texts = {"code": _("Letters, digits and hyphens, e.g. client-followup.")}
+
+
 class TemplateVersionForm(forms.Form):
     title = forms.CharField(label=_("Title (Japanese)"), max_length=200)
     title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)

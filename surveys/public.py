@@ -42,7 +42,9 @@ def answer(request, token):
     if opened.state != answering.VALID:
         return state_page(request, opened.state, opened.campaign)
     campaign = opened.campaign
-    form = AnswerForm(request.POST or None, version=campaign.version)
+    # Bound on every POST, even an empty one, so that missing answers are reported.
+    data = request.POST if request.method == "POST" else None
+    form = AnswerForm(data, version=campaign.version)
     if request.method == "POST" and form.is_valid():
         try:
             answering.submit(token, form.answers())

@@ -20,6 +20,7 @@ urlpatterns = [
     path("results/bureau/<int:pk>/", views.BureauResultsView.as_view(), name="bureau_results"),
     path("results/center/<int:pk>/", views.CenterResultsView.as_view(), name="center_results"),
     path("templates/", views.TemplateListView.as_view(), name="template_list"),
+    path("templates/new/", views.TemplateCreateView.as_view(), name="template_create"),
     path("templates/<int:pk>/", views.TemplateDetailView.as_view(), name="template_detail"),
     path("templates/<int:pk>/edit/", views.TemplateEditView.as_view(), name="template_update"),
 ]

@@ -38,6 +38,7 @@ from .filtersets import CampaignFilterSet
 from .forms import (
     CampaignForm,
     QuestionFormSet,
+    TemplateForm,
     TemplateVersionForm,
     format_choices,
 )
@@ -442,6 +443,21 @@ class TemplateListView(ScopedListView):
 
     def get_queryset(self):
         return super().get_queryset().annotate(version_count=Count("versions"))
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "may_edit": may_edit(self.request.user, SurveyTemplate),
+        }
+
+
+class TemplateCreateView(ScopedCreateView):
+    model = SurveyTemplate
+    form_class = TemplateForm
+    template_name = "surveys/template_new.html"
+
+    def get_success_url(self):
+        return reverse("surveys:template_update", args=[self.object.pk])
 
 
 class TemplateDetailView(ScopedDetailView):

@@ -89,6 +89,13 @@ def test_a_missing_required_answer_is_reported_and_nothing_is_written(client, ca
     assert not Recipient.objects.filter(answered=True).exists()
 
 
+def test_sending_the_form_empty_reports_every_required_question(client, token):
+    page = client.post(f"/s/{token}/", {})
+    assert page.status_code == 200
+    assert page.content.decode().count("Please answer this question.") == 5
+    assert not Response.objects.exists()
+
+
 def test_an_expired_link_says_so(client, tokyo):
     campaign = make_campaign(tokyo, closes_on=datetime.date.today() + datetime.timedelta(days=1))
     token = survey_tokens(campaign)[0]
@@ -96,7 +103,9 @@ def test_an_expired_link_says_so(client, tokyo):
     campaign.save()
     page = client.get(f"/s/{token}/")
     assert page.status_code == 410
-    assert 'data-state="expired"' in page.content.decode()
+    html = page.content.decode()
+    assert 'data-state="expired"' in html
+    assert f"Answers were accepted until {campaign.closes_on:%Y-%m-%d}." in html
     assert client.post(f"/s/{token}/", form_data(campaign, **FULL)).status_code == 410
     assert not Response.objects.exists()
 
@@ -104,7 +113,9 @@ def test_an_expired_link_says_so(client, tokyo):
 def test_a_closed_campaigns_links_no_longer_answer(client, personas, campaign, token):
     campaigns.close(campaign, user=personas["tokyo_manager"])
     page = client.get(f"/s/{token}/")
-    assert page.status_code == 410 and 'data-state="expired"' in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 410 and 'data-state="expired"' in html
+    assert "Answers were accepted until" not in html  # its expiry date had not come
 
 
 def main_part(page) -> str:

@@ -181,3 +181,24 @@ def test_a_nationwide_view_shows_each_bureau_and_center(client_for, tokyo, kanag
     kanto_row = next(row for row in bureaus.split("</tr>") if "関東経済産業局" in row)
     assert "2.75" in kanto_row  # (4.50 + 1.00) / 2
     assert f'data-center="{tokyo.code}"' in text and f'data-center="{kanagawa.code}"' in text
+
+
+def test_the_national_page_costs_the_same_queries_however_many_centers_answered(
+    client_for, tokyo, osaka, kanagawa
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from organizations.models import Center
+
+    browser = client_for("admin")
+    url = reverse("surveys:national_results") + "?fy=2025"
+    answered(tokyo, [GOOD] * 5)
+    browser.get(url)  # warm up the session and caches
+    with CaptureQueriesContext(connection) as few:
+        browser.get(url)
+    for center in [osaka, kanagawa, *Center.objects.filter(code__in=["01", "40"])]:
+        answered(center, [{**GOOD, "comment": f"{center.code}の感想"}] * 6)
+    with CaptureQueriesContext(connection) as many:
+        assert "40の感想" in browser.get(url).content.decode()
+    assert len(many) == len(few)

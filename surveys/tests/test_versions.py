@@ -170,3 +170,38 @@ def test_only_the_agency_and_hq_change_templates(client_for, template, who):
     )
     assert response.status_code == 404
     assert v1.questions.get(code="overall").text == OLD_TEXT
+
+
+def test_hq_creates_a_template_and_its_first_version_from_the_pages(client_for):
+    browser = client_for("hq")
+    created = browser.post(
+        reverse("surveys:template_create"),
+        {"name": "フォローアップ調査", "kind": "client", "code": "client-followup"},
+    )
+    template = SurveyTemplate.objects.get(code="client-followup")
+    assert created["Location"] == reverse("surveys:template_update", args=[template.pk])
+    assert template.current_version() is None
+    form = browser.get(created["Location"])
+    assert form.status_code == 200
+    data = {
+        "title": "フォローアップ調査",
+        "questions-TOTAL_FORMS": "2",
+        "questions-INITIAL_FORMS": "0",
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+        "questions-0-code": "better",
+        "questions-0-kind": "scale",
+        "questions-0-text": "相談後、経営は改善しましたか。",
+        "questions-0-required": "on",
+        # The second, blank form of the page is left as it was: it is ignored.
+        "questions-1-kind": "scale",
+        "questions-1-required": "on",
+    }
+    saved = browser.post(created["Location"], data)
+    assert saved.status_code == 302
+    version = template.current_version()
+    assert version.number == 1 and version.title == "フォローアップ調査"
+    assert [(q.code, q.kind, q.required) for q in version.questions.all()] == [
+        ("better", "scale", True)
+    ]
+    assert client_for("tokyo_manager").get(reverse("surveys:template_create")).status_code == 403
