@@ -276,6 +276,8 @@ def make_evaluation(center, year=None):
         "guidance": guidance,
         "action": action,
     }
+
+
 def make_visit(center, day=None, *, experts=(), level=0, follow_ups=(), **fields):
     """An HQ visit with follow-ups given as descriptions or (description, due date, status)."""
     from support.models import FollowUp, Visit
@@ -317,3 +319,57 @@ def make_training(code=None, *, kind="national", start=None, end=None, block=Non
         place="東京",
         capacity=capacity,
     )
+
+
+def make_campaign(center, *, kind="client", year=2025, recipients=3, launch=True, closes_on=None):
+    """A campaign of ``center`` with ``recipients`` consenting clients (every other one
+    with an email address) or partner institutions, launched by the real function."""
+    from planning.models import FiscalYear
+    from surveys import campaigns
+    from surveys.models import Campaign, SurveyTemplate
+
+    fiscal_year, _created = FiscalYear.objects.get_or_create(year=year)
+    owner = User.objects.filter(role=UserRole.AGENCY_ADMIN).first() or make_user(
+        f"survey-admin-{next(_sequence)}", UserRole.AGENCY_ADMIN
+    )
+    campaign = Campaign.objects.create(
+        fiscal_year=fiscal_year,
+        center=center,
+        kind=kind,
+        template=SurveyTemplate.objects.get(kind=kind, is_standard=True),
+        name=f"{year}年度 {center.name} 調査 {next(_sequence)}",
+        period_start=datetime.date(year, 4, 1),
+        period_end=datetime.date(year + 1, 3, 31),
+        closes_on=closes_on or datetime.date.today() + datetime.timedelta(days=30),
+        invitation="ご協力をお願いいたします。",
+        created_by=owner,
+    )
+    for number in range(recipients):
+        if kind == "client":
+            email = f"client{next(_sequence)}@example.jp" if number % 2 == 0 else ""
+            person = make_client(center, survey_consent=True, email=email)
+            make_session(person, datetime.date(year, 6, 1))
+        else:
+            make_institution(center)
+    if launch:
+        campaigns.launch(campaign, user=owner, base_url="http://testserver/")
+        campaign.refresh_from_db()
+    return campaign
+
+
+def survey_tokens(campaign) -> list[str]:
+    """A fresh link for every recipient of the campaign (as printed sheets would carry)."""
+    from surveys.campaigns import issue
+    from surveys.models import Channel
+
+    return [token for _recipient, token in issue(campaign.recipients.order_by("id"), Channel.PRINT)]
+
+
+def answer_survey(token, **by_code):
+    """Answer through a link with values by question code (a scale point, a choice
+    number, a list of choice numbers or a text), as the answer form would clean them."""
+    from surveys import answering
+
+    opened = answering.open_link(token)
+    questions = opened.campaign.version.questions.all()
+    return answering.submit(token, {q: by_code.get(q.code) for q in questions})

@@ -34,6 +34,8 @@ NAVIGATION = [
     ("support:calendar", _("Calendar"), CENTER_WORK | {"supporter"}),
     ("support:expert_assignments", _("HQ experts"), {"agency_admin", "hq_staff"}),
     ("evaluation:run_list", _("Evaluation"), CENTER_WORK),
+    ("surveys:campaign_list", _("Surveys"), CENTER_WORK),
+    ("surveys:results", _("Survey results"), CENTER_WORK),
     ("organizations:center_list", pgettext_lazy("navigation", "Centers"), CENTER_WORK),
     ("organizations:person_list", _("Staff"), CENTER_WORK),
     ("organizations:qualification_stats", _("Qualifications"), CENTER_WORK - {"coordinator"}),

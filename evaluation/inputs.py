@@ -9,7 +9,6 @@ by hand from what the result page shows.
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.apps import apps
 from django.db.models import Count, Sum
 
 from consultations.indicators import STANDARD, Period, compute, priority_indicator
@@ -27,25 +26,17 @@ def two_places(value) -> str | None:
 
 
 def survey_scores(fiscal_year) -> dict:
-    """``{kind: {center_id: {"answers", "mean"}}}`` from the survey results, if installed."""
-    if not apps.is_installed("surveys"):
-        return {kind: {} for kind in SURVEY_KINDS}
+    """``{kind: {center_id: {"answers", "mean"}}}`` from the survey results."""
     from surveys.results import center_scores
 
     return {kind: center_scores(fiscal_year, kind) for kind in SURVEY_KINDS}
 
 
-def national_mean(scores: dict) -> str | None:
-    """The mean over every answer of the nation: the centers' means weighted by answers."""
-    answers = sum(entry["answers"] for entry in scores.values() if entry["mean"] is not None)
-    if not answers:
-        return None
-    weighted = sum(
-        Decimal(entry["mean"]) * entry["answers"]
-        for entry in scores.values()
-        if entry["mean"] is not None
-    )
-    return two_places(weighted / answers)
+def national_means(fiscal_year) -> dict:
+    """The mean of every five-point answer of the network, by kind of survey."""
+    from surveys.results import national_score
+
+    return {kind: two_places(national_score(fiscal_year, kind)) for kind in SURVEY_KINDS}
 
 
 def gather(fiscal_year, centers=None) -> dict:
@@ -72,7 +63,7 @@ def gather(fiscal_year, centers=None) -> dict:
             priority_actuals[(center_id, indicator.code)] = values[indicator.code]
 
     surveys = survey_scores(fiscal_year)
-    national = {kind: national_mean(surveys[kind]) for kind in SURVEY_KINDS}
+    national = national_means(fiscal_year)
     hearings = {
         hearing.center_id: hearing
         for hearing in Hearing.objects.filter(fiscal_year=fiscal_year).annotate(

@@ -69,7 +69,7 @@ def survey_line(kind, survey: dict, national_mean, points: Decimal, minimum: int
     answers, mean = survey.get("answers", 0), survey.get("mean")
     flagged = answers < minimum
     used = national_mean if flagged else mean
-    value = Decimal(0) if used is None else rounded(points * Decimal(used) / 5)
+    value = rounded(0 if used is None else points * Decimal(used) / 5)
     return {
         "kind": kind,
         "answers": answers,
@@ -133,7 +133,7 @@ def score(inputs: dict, rules) -> Score:
             Decimal(rules.hearing_points) * hearing["score_sum"] / (3 * hearing["items"])
         )
     else:
-        hearing_points = Decimal(0)
+        hearing_points = rounded(0)
 
     total = indicator_points + survey_points + hearing_points
     grade = grade_for(total, rules)

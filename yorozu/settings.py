@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "support",
     "evaluation",
     "selection",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +185,14 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@yorozu.example.go.jp")
+
+# The public survey pages: requests per client address and window (seconds). Behind a
+# reverse proxy set SURVEY_TRUST_X_FORWARDED_FOR=1 so that the address the proxy adds
+# (the last one of X-Forwarded-For) is counted, not the proxy's own.
+SURVEY_RATE_LIMIT = env_int("SURVEY_RATE_LIMIT", 30)
+SURVEY_RATE_WINDOW = env_int("SURVEY_RATE_WINDOW", 600)
+SURVEY_TRUST_X_FORWARDED_FOR = env_bool("SURVEY_TRUST_X_FORWARDED_FOR")
 
 LOGGING = {
     "version": 1,

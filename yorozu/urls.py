@@ -14,6 +14,9 @@ urlpatterns = [
     path("support/", include("support.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("selection/", include("selection.urls")),
+    path("surveys/", include("surveys.urls")),
+    # Public survey links: no login, the token is the whole address.
+    path("s/", include("surveys.public_urls")),
     # The login page offers the language switch too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import (
     OUTSIDERS_OF_TOKYO,
     make_activity,
+    make_campaign,
     make_case,
     make_client,
     make_evaluation,
@@ -32,6 +33,7 @@ from conftest import (
 )
 from core.scoping import VIEW, NationalQuerySet
 from core.views import ScopedObjectMixin, ScopedQuerysetMixin
+from surveys.models import SurveyTemplate
 
 SEQUENCE = itertools.count(1)
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own is_staff permission system.
@@ -144,6 +146,10 @@ def tokyo_objects(personas, tokyo):
             "support.SupportRequest": support_request,
             "support.TrainingEvent": make_training,
             **{name: selection(name) for name in SELECTION},
+            "surveys.Campaign": lambda: make_campaign(tokyo),
+            "surveys.SurveyTemplate": lambda: SurveyTemplate.objects.get(
+                code="client-satisfaction"
+            ),
             "planning.BusinessPlan": plan,
             "planning.PlanVersion": lambda: plan().versions.first(),
             "planning.PlanChangeRequest": lambda: plan().change_requests.first(),
@@ -348,6 +354,8 @@ INSIDERS = {
     "selection.Scoresheet": "kanto_officer",
     "selection.Term": "tokyo_manager",
     "selection.CoordinatorAppointment": "tokyo_manager",
+    "surveys.Campaign": "tokyo_manager",
+    "surveys.SurveyTemplate": "hq",
 }
 
 

@@ -96,6 +96,9 @@ def three_centers(db, personas, tokyo, osaka, kanagawa, monkeypatch):
         },
     }
     monkeypatch.setattr(inputs, "survey_scores", lambda fiscal_year: scores)
+    # The national means over every answer: (4.5×10 + 3×3 + 4×7) / 20 and (4×6 + 3.6×5) / 11.
+    national = {"client": "4.10", "institution": "3.82"}
+    monkeypatch.setattr(inputs, "national_means", lambda fiscal_year: national)
     return personas
 
 
@@ -250,3 +253,29 @@ def test_a_center_sees_its_finalised_result_only(three_centers, client, tokyo, o
     export = client.get(run.get_absolute_url() + "?export=xlsx")
     sheet = load_workbook(io.BytesIO(export.getvalue())).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [tokyo.name]
+
+
+def test_the_survey_part_comes_from_the_answers_given(personas, tokyo, osaka):
+    """Tokyo: 5 answers, every five-point question at 5 → 5 × 5.00 / 5 = 5.00 points.
+    Osaka: 2 answers at 3, fewer than 5 → the national mean of every answer,
+    (5 × 5 + 2 × 3) / 7 = 4.43 → 4.43 points. No institution answered anywhere: 0, flagged."""
+    from conftest import answer_survey, make_campaign, survey_tokens
+    from surveys.models import QuestionKind
+
+    for center, answers, value in ((tokyo, 5, 5), (osaka, 2, 3)):
+        campaign = make_campaign(center, recipients=answers)
+        scale = campaign.version.questions.filter(kind=QuestionKind.SCALE)
+        for token in survey_tokens(campaign):
+            answer_survey(token, **{question.code: value for question in scale})
+    run = workflow.run_evaluation(FiscalYear.objects.get(year=FY), personas["admin"])
+    t, o = run.results.get(center=tokyo), run.results.get(center=osaka)
+    assert [line["points"] for line in t.breakdown["surveys"]] == ["5.00", "0.00"]
+    assert t.survey_points == Decimal("5.00")
+    client_line = o.breakdown["surveys"][0]
+    assert (client_line["answers"], client_line["flagged"], client_line["used_mean"]) == (
+        2,
+        True,
+        "4.43",
+    )
+    assert o.survey_points == Decimal("4.43")
+    assert {"code": "no_survey", "kind": "institution"} in t.breakdown["flags"]

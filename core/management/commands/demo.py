@@ -21,6 +21,7 @@ BUILDERS = [
     "accounts.demo",
     "planning.demo",
     "support.demo",
+    "surveys.demo",
     "evaluation.demo",
     "selection.demo",
 ]
@@ -63,7 +64,9 @@ class Command(BaseCommand):
         from consultations.models import Case, Client, Consultation, NetworkActivity
         from organizations.models import Assignment, Person, SupportInstitution
         from support.demo import RESET_MODELS
+        from surveys.demo import reset as reset_surveys
 
+        reset_surveys()  # its recipients point to the clients and institutions below
         # Records go with plain DELETEs, children first: the ORM would load every
         # row and write a history row per deletion. Their history goes too, so that
         # the rebuilt records (which reuse the ids) do not inherit it.

@@ -1,0 +1,278 @@
+"""Campaign workflow: draft → open (recipients drawn, links issued) → closed.
+
+Each step is one transactional function; a step that is not allowed raises
+``CampaignError`` with a message for the user and changes nothing. Links are issued
+here and only here: a token is made, its SHA-256 stored, and the token itself handed
+back to the caller that puts it in an email or on a sheet.
+"""
+
+import datetime
+import hashlib
+import random
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from consultations.models import Consultation
+from core.scoping import CHANGE, role_of, scope_centers
+from organizations.models import Center, SupportInstitution
+
+from .models import (
+    DELIVERY_ROLES,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Link,
+    Recipient,
+    SurveyKind,
+)
+
+# 32 random bytes: 256 bits, URL-safe base64 (43 characters).
+TOKEN_BYTES = 32
+
+DEFAULT_INVITATION = {
+    SurveyKind.CLIENT: (
+        "よろず支援拠点をご利用いただき、誠にありがとうございました。\n"
+        "支援の質を高めるため、顧客満足度調査へのご協力をお願いいたします。"
+        "下記のリンク（またはQRコード）から、3分ほどで回答できます。\n"
+        "回答は匿名で集計され、どなたが回答したかは拠点にはわかりません。"
+    ),
+    SurveyKind.INSTITUTION: (
+        "日頃よりよろず支援拠点との連携にご協力いただき、誠にありがとうございます。\n"
+        "今年度の連携について、貴機関のご評価をお聞かせください。"
+        "下記のリンク（またはQRコード）から回答できます。回答は匿名で集計されます。"
+    ),
+}
+
+
+class CampaignError(Exception):
+    """A campaign step that is not allowed; the message is for the user."""
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def answer_url(base_url: str, token: str) -> str:
+    return base_url.rstrip("/") + reverse("answer:answer", args=[token])
+
+
+def _lock(campaign: Campaign, user) -> Campaign:
+    locked = (
+        Campaign.objects.for_user(user, CHANGE).select_for_update().filter(pk=campaign.pk).first()
+    )
+    if locked is None:
+        raise CampaignError(_("You cannot change this campaign."))
+    return locked
+
+
+@dataclass
+class Candidate:
+    center_id: int
+    client_id: int | None = None
+    institution_id: int | None = None
+    email: str = ""
+
+
+def candidates(campaign: Campaign) -> dict[int, list[Candidate]]:
+    """Who may be asked, by center: clients who consented and had a session at the
+    center in the campaign's period, or the active partner institutions of the
+    center's prefecture."""
+    centers = (
+        Center.objects.filter(pk=campaign.center_id) if campaign.center_id else Center.objects.all()
+    )
+    found: dict[int, list[Candidate]] = {}
+    if campaign.kind == SurveyKind.CLIENT:
+        rows = (
+            Consultation.objects.filter(
+                center__in=centers,
+                date__gte=campaign.period_start,
+                date__lte=campaign.period_end,
+                client__survey_consent=True,
+            )
+            .values_list("center_id", "client_id", "client__email")
+            .distinct()
+            .order_by("center_id", "client_id")
+        )
+        for center_id, client_id, email in rows:
+            found.setdefault(center_id, []).append(
+                Candidate(center_id, client_id=client_id, email=email or "")
+            )
+    else:
+        rows = (
+            SupportInstitution.objects.filter(is_active=True, prefecture__center__in=centers)
+            .values_list("prefecture__center", "pk")
+            .order_by("prefecture__center", "pk")
+        )
+        for center_id, institution_id in rows:
+            found.setdefault(center_id, []).append(
+                Candidate(center_id, institution_id=institution_id)
+            )
+    return found
+
+
+def draw(campaign: Campaign, rng: random.Random | None = None) -> list[Candidate]:
+    """All candidates, or a random sample of ``sample_size`` per center."""
+    rng = rng or random.SystemRandom()
+    drawn = []
+    for _center, people in sorted(candidates(campaign).items()):
+        if campaign.sample_size and len(people) > campaign.sample_size:
+            people = rng.sample(people, campaign.sample_size)
+        drawn += people
+    return drawn
+
+
+@dataclass
+class LaunchResult:
+    recipients: int
+    emailed: int
+    to_print: int
+
+
+@transaction.atomic
+def launch(campaign: Campaign, *, user, base_url: str, today=None, rng=None) -> LaunchResult:
+    """Draw the recipients, freeze the template version, open the campaign and email the
+    links of the recipients who have an address. If sending fails, nothing is kept."""
+    campaign = _lock(campaign, user)
+    today = today or timezone.localdate()
+    if campaign.status != CampaignStatus.DRAFT:
+        raise CampaignError(_("Only a draft campaign can be launched."))
+    if campaign.closes_on < today:
+        raise CampaignError(_("The expiry date of the links is in the past."))
+    version = campaign.template.current_version()
+    if version is None or not version.questions.exists():
+        raise CampaignError(_("The template has no questions."))
+    drawn = draw(campaign, rng)
+    if not drawn:
+        raise CampaignError(
+            _("Nobody to ask: no client who consented to surveys had a session in the period.")
+            if campaign.kind == SurveyKind.CLIENT
+            else _("Nobody to ask: the center has no active partner institutions.")
+        )
+    Recipient.objects.bulk_create(
+        Recipient(
+            campaign=campaign,
+            center_id=c.center_id,
+            client_id=c.client_id,
+            institution_id=c.institution_id,
+            email=c.email,
+        )
+        for c in drawn
+    )
+    campaign.version = version
+    campaign.status = CampaignStatus.OPEN
+    campaign.launched_at = timezone.now()
+    campaign._history_user = user
+    campaign.save()
+    emailed = _send(campaign, campaign.recipients.exclude(email=""), base_url)
+    return LaunchResult(recipients=len(drawn), emailed=emailed, to_print=len(drawn) - emailed)
+
+
+@transaction.atomic
+def close(campaign: Campaign, *, user) -> None:
+    campaign = _lock(campaign, user)
+    if campaign.status != CampaignStatus.OPEN:
+        raise CampaignError(_("Only an open campaign can be closed."))
+    campaign.status = CampaignStatus.CLOSED
+    campaign.closed_at = timezone.now()
+    campaign._history_user = user
+    campaign.save()
+
+
+def delivery_centers(campaign: Campaign, user):
+    """Centers whose recipients the user may hand links to, or CampaignError."""
+    if role_of(user) not in DELIVERY_ROLES:
+        raise CampaignError(_("Your role does not hand out survey links."))
+    campaign.refresh_from_db(fields=["status", "closes_on"])
+    if not campaign.accepts_answers():
+        raise CampaignError(_("The campaign is not open for answers."))
+    centers = scope_centers(user)
+    if campaign.center_id:
+        centers = centers.filter(pk=campaign.center_id)
+    return centers
+
+
+def issue(recipients, channel: str) -> list[tuple[Recipient, str]]:
+    """A new link for each recipient; returns (recipient, token) pairs. Earlier links
+    keep working: whichever is used first answers for the recipient."""
+    pairs = [(recipient, new_token()) for recipient in recipients]
+    Link.objects.bulk_create(
+        Link(recipient=recipient, token_hash=token_hash(token), channel=channel)
+        for recipient, token in pairs
+    )
+    return pairs
+
+
+def _send(campaign: Campaign, recipients, base_url: str) -> int:
+    recipients = list(recipients.select_related("center", "client", "institution"))
+    if not recipients:
+        return 0
+    version = campaign.version
+    messages = []
+    # The recipients read Japanese, whatever language the sender's screen is in.
+    with translation.override(settings.LANGUAGE_CODE):
+        for recipient, token in issue(recipients, Channel.EMAIL):
+            context = {
+                "campaign": campaign,
+                "center": recipient.center,
+                "title": version.title,
+                "url": answer_url(base_url, token),
+            }
+            messages.append(
+                EmailMessage(
+                    subject=f"【{recipient.center.name}】{version.title}",
+                    body=render_to_string("surveys/email/invitation.txt", context),
+                    to=[recipient.email],
+                )
+            )
+    with get_connection() as connection:
+        connection.send_messages(messages)
+    return len(messages)
+
+
+@transaction.atomic
+def send_emails(campaign: Campaign, *, user, base_url: str, reminder: bool = False) -> int:
+    """Email links to the recipients with an address in the user's scope. A reminder
+    goes to those who have not answered; the caller is not told who they are."""
+    centers = delivery_centers(campaign, user)
+    recipients = campaign.recipients.filter(center__in=centers).exclude(email="")
+    if reminder:
+        recipients = recipients.filter(answered=False)
+    return _send(campaign, recipients, base_url)
+
+
+@transaction.atomic
+def print_links(campaign: Campaign, *, user, everyone: bool = False, center=None):
+    """Links for printed sheets: for the recipients without an email address (or
+    everyone) in the user's scope. Everyone gets a sheet, answered or not, so that the
+    sheets do not tell who has answered; a used recipient's new link says so."""
+    centers = delivery_centers(campaign, user)
+    if center is not None:
+        centers = centers.filter(pk=center.pk)
+    recipients = campaign.recipients.filter(center__in=centers).select_related(
+        "center", "client", "institution"
+    )
+    if not everyone:
+        recipients = recipients.filter(email="")
+    return issue(list(recipients.order_by("center__code", "id")), Channel.PRINT)
+
+
+def default_dates(fiscal_year) -> dict[str, datetime.date]:
+    """A campaign's default period (the fiscal year) and expiry (six weeks from today)."""
+    year = fiscal_year.year
+    return {
+        "period_start": datetime.date(year, 4, 1),
+        "period_end": datetime.date(year + 1, 3, 31),
+        "closes_on": timezone.localdate() + datetime.timedelta(weeks=6),
+    }

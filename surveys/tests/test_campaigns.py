@@ -1,0 +1,262 @@
+"""Campaigns: who is asked, how links are made and delivered, who may run each step."""
+
+import base64
+import datetime
+import hashlib
+import random
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from conftest import make_campaign, make_client, make_institution, make_session
+from surveys import campaigns
+from surveys.campaigns import CampaignError
+from surveys.models import Campaign, CampaignStatus, Link, Recipient, SurveyTemplate
+
+
+def draft(center, personas, **fields):
+    from planning.models import FiscalYear
+
+    year, _created = FiscalYear.objects.get_or_create(year=2025)
+    kind = fields.pop("kind", "client")
+    return Campaign.objects.create(
+        fiscal_year=year,
+        center=center,
+        kind=kind,
+        template=SurveyTemplate.objects.get(kind=kind, is_standard=True),
+        name="調査",
+        period_start=fields.pop("period_start", datetime.date(2025, 4, 1)),
+        period_end=fields.pop("period_end", datetime.date(2025, 9, 30)),
+        closes_on=datetime.date.today() + datetime.timedelta(days=14),
+        invitation="ご協力をお願いします。",
+        created_by=personas["admin"],
+        **fields,
+    )
+
+
+def test_recipients_are_consenting_clients_with_a_session_at_the_center_in_the_period(
+    personas, tokyo, osaka
+):
+    asked = make_client(tokyo, survey_consent=True)
+    make_session(asked, datetime.date(2025, 5, 1))
+    make_session(asked, datetime.date(2025, 6, 1))  # two sessions, one recipient
+    no_consent = make_client(tokyo, survey_consent=False)
+    make_session(no_consent, datetime.date(2025, 5, 1))
+    outside_period = make_client(tokyo, survey_consent=True)
+    make_session(outside_period, datetime.date(2025, 12, 1))
+    other_center = make_client(osaka, survey_consent=True)
+    make_session(other_center, datetime.date(2025, 5, 1))
+    # A client of Osaka's who also consulted Tokyo is asked about Tokyo.
+    visitor = make_client(osaka, survey_consent=True)
+    make_session(visitor, datetime.date(2025, 7, 1), center=tokyo)
+
+    campaign = draft(tokyo, personas)
+    campaigns.launch(campaign, user=personas["tokyo_manager"], base_url="http://testserver/")
+
+    recipients = Recipient.objects.filter(campaign=campaign)
+    assert set(recipients.values_list("client_id", flat=True)) == {asked.pk, visitor.pk}
+    assert set(recipients.values_list("center_id", flat=True)) == {tokyo.pk}
+
+
+def test_a_sample_takes_the_given_number_per_center_at_random(personas, tokyo):
+    for _ in range(10):
+        make_session(make_client(tokyo, survey_consent=True), datetime.date(2025, 5, 1))
+    campaign = draft(tokyo, personas, sample_size=4)
+    drawn = [c.client_id for c in campaigns.draw(campaign, random.Random(1))]
+    again = [c.client_id for c in campaigns.draw(campaign, random.Random(2))]
+    assert len(drawn) == 4 and len(set(drawn)) == 4
+    assert drawn != again
+
+
+def test_institution_campaigns_ask_the_active_partners_of_the_centers_prefecture(
+    personas, tokyo, osaka
+):
+    partner = make_institution(tokyo)
+    inactive = make_institution(tokyo)
+    inactive.is_active = False
+    inactive.save()
+    make_institution(osaka)
+    campaign = draft(tokyo, personas, kind="institution")
+    result = campaigns.launch(campaign, user=personas["tokyo_manager"], base_url="http://x/")
+    assert list(campaign.recipients.values_list("institution_id", flat=True)) == [partner.pk]
+    assert result.to_print == 1 and result.emailed == 0
+
+
+def test_launch_emails_each_recipient_with_an_address_a_link_whose_token_is_not_stored(
+    personas, tokyo
+):
+    campaign = make_campaign(tokyo, recipients=4)  # two with an email address
+
+    assert campaign.status == CampaignStatus.OPEN and campaign.version.number == 1
+    assert len(mail.outbox) == 2
+    message = mail.outbox[0]
+    assert tokyo.name in message.subject
+    url = next(line for line in message.body.splitlines() if "/s/" in line).strip()
+    token = url.rsplit("/s/", 1)[1].strip("/")
+    assert url.startswith("http://testserver/s/")
+    stored = list(Link.objects.values_list("token_hash", flat=True))
+    assert token not in str(list(Link.objects.values())) + str(list(Recipient.objects.values()))
+    assert hashlib.sha256(token.encode()).hexdigest() in stored
+
+
+def test_tokens_carry_at_least_128_bits_of_randomness_and_never_repeat():
+    tokens = [campaigns.new_token() for _ in range(2000)]
+    assert len(set(tokens)) == len(tokens)
+    for token in tokens[:50]:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        assert len(raw) * 8 >= 128
+    assert campaigns.TOKEN_BYTES * 8 >= 128
+
+
+def test_a_campaign_without_anyone_to_ask_is_not_launched(personas, tokyo):
+    campaign = draft(tokyo, personas)
+    with pytest.raises(CampaignError, match="Nobody to ask"):
+        campaigns.launch(campaign, user=personas["tokyo_manager"], base_url="http://x/")
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT and not campaign.recipients.exists()
+
+
+@pytest.mark.parametrize("who", ["tokyo_coordinator", "osaka_manager", "kanto_officer"])
+def test_only_the_centers_manager_and_the_national_roles_launch_its_campaign(personas, tokyo, who):
+    make_session(make_client(tokyo, survey_consent=True), datetime.date(2025, 5, 1))
+    campaign = draft(tokyo, personas)
+    with pytest.raises(CampaignError):
+        campaigns.launch(campaign, user=personas[who], base_url="http://x/")
+    assert not campaign.recipients.exists()
+
+
+def test_a_failing_mail_server_leaves_the_campaign_a_draft(personas, tokyo, settings):
+    settings.EMAIL_BACKEND = "surveys.tests.failing_mail.Backend"
+    campaign = make_campaign(tokyo, launch=False)
+    with pytest.raises(OSError):
+        campaigns.launch(campaign, user=personas["admin"], base_url="http://x/")
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+    assert not Recipient.objects.exists() and not Link.objects.exists()
+
+
+def test_printed_sheets_carry_a_qr_code_and_a_working_link_per_recipient(client_for, tokyo):
+    campaign = make_campaign(tokyo, recipients=4)
+    page = client_for("tokyo_coordinator").post(
+        reverse("surveys:campaign_sheets", args=[campaign.pk])
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count('data-testid="sheet"') == 2  # those without an email address
+    assert html.count("<svg") >= 2
+    token = html.split("http://testserver/s/", 1)[1].split("/", 1)[0]
+    assert client_for("tokyo_coordinator").get(f"/s/{token}/").status_code == 200
+    everyone = client_for("tokyo_coordinator").post(
+        reverse("surveys:campaign_sheets", args=[campaign.pk]), {"everyone": "1"}
+    )
+    assert everyone.content.decode().count('data-testid="sheet"') == 4
+
+
+def test_a_reminder_goes_only_to_those_who_have_not_answered_and_says_not_how_many(
+    client_for, tokyo
+):
+    from conftest import answer_survey, survey_tokens
+
+    campaign = make_campaign(tokyo, recipients=4)
+    with_email = campaign.recipients.exclude(email="").order_by("id")
+    token = dict(zip(campaign.recipients.order_by("id"), survey_tokens(campaign), strict=True))[
+        with_email[0]
+    ]
+    answer_survey(token, overall=5, usefulness=5, progress=1, recommend=5, attitude=5)
+    mail.outbox.clear()
+    response = client_for("tokyo_manager").post(
+        reverse("surveys:campaign_send", args=[campaign.pk]), {"reminder": "1"}, follow=True
+    )
+    assert [m.to for m in mail.outbox] == [[with_email[1].email]]
+    text = response.content.decode()
+    assert "Reminders sent to those who have not answered yet." in text
+    assert " 1 " not in text.split("Reminders sent")[0][-20:]
+
+
+def test_a_closed_campaign_hands_out_no_more_links(personas, tokyo):
+    campaign = make_campaign(tokyo)
+    campaigns.close(campaign, user=personas["tokyo_manager"])
+    with pytest.raises(CampaignError, match="not open"):
+        campaigns.print_links(campaign, user=personas["tokyo_manager"])
+
+
+def test_a_center_manager_cannot_create_a_nationwide_campaign(client_for, tokyo):
+    from planning.models import FiscalYear
+
+    year = FiscalYear.objects.create(year=2025)
+    template = SurveyTemplate.objects.get(code="client-satisfaction")
+    data = {
+        "kind": "client",
+        "template": template.pk,
+        "fiscal_year": year.pk,
+        "center": "",
+        "name": "全国調査",
+        "period_start": "2025-04-01",
+        "period_end": "2026-03-31",
+        "closes_on": "2026-05-31",
+        "invitation": "お願い",
+    }
+    manager = client_for("tokyo_manager")
+    page = manager.post(reverse("surveys:campaign_create"), data)
+    assert page.status_code == 200 and "This field is required." in page.content.decode()
+    assert not Campaign.objects.exists()
+    created = manager.post(reverse("surveys:campaign_create"), {**data, "center": tokyo.pk})
+    assert created.status_code == 302
+    assert Campaign.objects.get().center == tokyo
+
+
+def test_the_campaign_form_reports_a_template_of_another_kind_and_a_reversed_period(
+    client_for, tokyo
+):
+    from planning.models import FiscalYear
+
+    year = FiscalYear.objects.create(year=2025)
+    page = client_for("admin").post(
+        reverse("surveys:campaign_create"),
+        {
+            "kind": "client",
+            "template": SurveyTemplate.objects.get(code="institution-evaluation").pk,
+            "fiscal_year": year.pk,
+            "center": tokyo.pk,
+            "name": "調査",
+            "period_start": "2025-09-01",
+            "period_end": "2025-04-01",
+            "closes_on": "2026-05-31",
+            "invitation": "お願い",
+        },
+    )
+    text = page.content.decode()
+    assert "This template is for another kind of survey." in text
+    assert "The end of the period is before its start." in text
+    assert not Campaign.objects.exists()
+
+
+def test_a_launched_campaign_changes_only_its_name_expiry_and_text(client_for, tokyo, osaka):
+    campaign = make_campaign(tokyo)
+    version, fiscal_year = campaign.version, campaign.fiscal_year
+    response = client_for("tokyo_manager").post(
+        reverse("surveys:campaign_update", args=[campaign.pk]),
+        {
+            "kind": "institution",
+            "center": osaka.pk,
+            "name": "改名した調査",
+            "period_start": "2025-10-01",
+            "period_end": "2025-12-31",
+            "closes_on": "2027-01-31",
+            "invitation": "新しい依頼文",
+        },
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.closes_on.isoformat(), campaign.invitation) == (
+        "改名した調査",
+        "2027-01-31",
+        "新しい依頼文",
+    )
+    assert (campaign.kind, campaign.center, campaign.period_start) == (
+        "client",
+        tokyo,
+        datetime.date(2025, 4, 1),
+    )
+    assert campaign.version == version and campaign.fiscal_year == fiscal_year
