@@ -172,7 +172,7 @@ def run_evaluation(fiscal_year: FiscalYear, user) -> EvaluationRun:
                 fiscal_year=fiscal_year, version=1, rules=rules, created_by=user
             )
         else:
-            latest = EvaluationRun.objects.select_for_update().get(pk=latest.pk)
+            latest = EvaluationRun.objects.select_for_update(of=("self",)).get(pk=latest.pk)
             latest.rules = rules
         latest._history_user = user
         _compute(latest)
@@ -237,7 +237,7 @@ def finalise(run: EvaluationRun, user) -> list[GuidancePlan]:
             % {"count": pending.count(), "names": names}
         )
     with transaction.atomic():
-        locked = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+        locked = EvaluationRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
         if locked.is_final:
             raise StepError(_("This evaluation is already finalised."))
         for target in (locked, run):

@@ -59,7 +59,7 @@ def _locked(appointment, user, role: str) -> CoordinatorAppointment:
         raise TransitionError(_("Only %(who)s can take this step.") % {"who": names[role]})
     locked = (
         CoordinatorAppointment.objects.for_user(user)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(pk=appointment.pk)
         .first()
     )

@@ -67,7 +67,7 @@ def appoint_chief(*, center: Center, person: Person, start, end, user, selection
     if problems:
         raise TransitionError(" ".join(problems.values()))
     day_before = start - datetime.timedelta(days=1)
-    chiefs = Assignment.objects.select_for_update().filter(
+    chiefs = Assignment.objects.select_for_update(of=("self",)).filter(
         center=center, role=Role.CHIEF_COORDINATOR
     )
     later = chiefs.filter(start_date__gte=start)

@@ -54,7 +54,7 @@ def _lock(round_: SelectionRound, user) -> SelectionRound:
     """The round, locked, if it is in the bureau user's scope."""
     if role_of(user) not in BUREAU:
         raise TransitionError(_("Only the bureau can change a selection round."))
-    locked = SelectionRound.objects.for_user(user).select_for_update().filter(pk=round_.pk).first()
+    locked = SelectionRound.objects.for_user(user).select_for_update(of=("self",)).filter(pk=round_.pk).first()
     if locked is None:
         raise TransitionError(_("This selection round is outside your scope."))
     return locked
@@ -206,7 +206,7 @@ def remove_member(seat: CommitteeMember, *, user) -> None:
     if round_.status not in (RoundStatus.SETUP, RoundStatus.SCORING):
         raise TransitionError(_("The scoring is over: the committee can no longer change."))
     if round_.status == RoundStatus.SCORING:
-        seat = CommitteeMember.objects.select_for_update().get(pk=seat.pk)
+        seat = CommitteeMember.objects.select_for_update(of=("self",)).get(pk=seat.pk)
         if seat.submitted_at:
             raise TransitionError(
                 _("A member who has submitted stays on the committee: their scores count.")
@@ -316,7 +316,7 @@ def _my_seat(seat: CommitteeMember, user) -> CommitteeMember:
     """The member's own seat, locked, while they may still score."""
     if role_of(user) != COMMITTEE or seat.user_id != user.pk:
         raise TransitionError(_("Only the member can declare and score on their own behalf."))
-    locked = CommitteeMember.objects.select_for_update().select_related("round").get(pk=seat.pk)
+    locked = CommitteeMember.objects.select_for_update(of=("self",)).select_related("round").get(pk=seat.pk)
     if locked.round.status != RoundStatus.SCORING:
         raise TransitionError(_("This round is not open for scoring."))
     if locked.submitted_at:
@@ -359,7 +359,7 @@ def declare_conflicts(seat: CommitteeMember, *, user, declarations: dict) -> Com
 def save_scores(sheet: Scoresheet, *, user, scores: dict, comment: str = "") -> Scoresheet:
     """The member's scores for one candidate: {criterion id: 1–5} for every criterion."""
     seat = _my_seat(sheet.member, user)
-    sheet = Scoresheet.objects.select_for_update().get(pk=sheet.pk, member=seat)
+    sheet = Scoresheet.objects.select_for_update(of=("self",)).get(pk=sheet.pk, member=seat)
     if sheet.conflict is None:
         raise TransitionError(_("Declare your conflicts of interest before scoring."))
     if sheet.conflict:
@@ -407,7 +407,7 @@ def submit_scores(seat: CommitteeMember, *, user) -> CommitteeMember:
         raise TransitionError(" ".join(problems))
     seat.submitted_at = timezone.now()
     _save(seat, user)
-    round_ = SelectionRound.objects.select_for_update().get(pk=seat.round_id)
+    round_ = SelectionRound.objects.select_for_update(of=("self",)).get(pk=seat.round_id)
     _event(round_, user, "submit")
     if not round_.members.filter(submitted_at__isnull=True).exists():
         _event(round_, user, "close", to=RoundStatus.CLOSED)

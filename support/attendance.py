@@ -122,7 +122,7 @@ def import_attendance(table: Table, *, user) -> AttendanceResult:
     with transaction.atomic():
         existing = {
             (r.event_id, r.person_id): r
-            for r in TrainingRegistration.objects.select_for_update().filter(
+            for r in TrainingRegistration.objects.select_for_update(of=("self",)).filter(
                 event__in={row.event.pk for row in rows}, person__in={row.person.pk for row in rows}
             )
         }

@@ -31,7 +31,7 @@ class RequestError(Exception):
 def _locked(request: SupportRequest, user) -> SupportRequest:
     locked = (
         SupportRequest.objects.for_user(user, CHANGE)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(pk=request.pk)
         .first()
     )

@@ -63,7 +63,7 @@ def register(event: TrainingEvent, *, user, people) -> int:
     role = role_of(user)
     if role not in TRAINING_ORGANISERS and role != "center_manager":
         raise TrainingError(_("Only HQ and center managers register staff for training."))
-    event = TrainingEvent.objects.select_for_update().get(pk=event.pk)
+    event = TrainingEvent.objects.select_for_update(of=("self",)).get(pk=event.pk)
     people = list(people)
     if role not in TRAINING_ORGANISERS:
         if event.start_date <= datetime.date.today():
@@ -109,7 +109,7 @@ def record_attendance(event: TrainingEvent, *, user, statuses: dict[int, str]) -
     if any(status not in AttendanceStatus.values for status in statuses.values()):
         raise TrainingError(_("Choose registered, attended or absent."))
     changed = 0
-    registrations = event.registrations.select_for_update().filter(pk__in=list(statuses))
+    registrations = event.registrations.select_for_update(of=("self",)).filter(pk__in=list(statuses))
     for registration in registrations:
         wanted = statuses[registration.pk]
         if registration.status != wanted:

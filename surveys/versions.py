@@ -38,7 +38,7 @@ def revise(
     """
     locked = (
         SurveyTemplate.objects.for_user(user, CHANGE)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(pk=template.pk)
         .first()
     )

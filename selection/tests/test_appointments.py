@@ -195,7 +195,7 @@ def test_the_steps_through_the_pages(client_for, personas, tokyo):
 
     # Skipping to the term is refused with the missing step, and nothing is written.
     page = manager.post(reverse("selection:appointment_appoint", args=[appointment.pk]))
-    assert "implementing body has not agreed" in page.content.decode()
+    assert "まだ実施機関の同意がありません" in page.content.decode()
     manager.post(
         reverse("selection:appointment_agree", args=[appointment.pk]),
         {"signatory": "理事長 山田", "agreed_on": "2027-02-01"},

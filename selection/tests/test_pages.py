@@ -94,7 +94,7 @@ def test_a_round_form_reports_bad_dates_and_saves_nothing(client_for, tokyo):
     )
 
     assert response.status_code == 200
-    assert "31 March" in response.context["form"].errors["term_end"][0]
+    assert "3月31日" in response.context["form"].errors["term_end"][0]
     assert not SelectionRound.objects.exists()
 
 

@@ -89,7 +89,7 @@ def test_raising_is_audited_and_the_bureau_sees_it_on_its_dashboard_and_by_email
     for url in (dashboard, reverse("home")):
         html = client_for("kanto_officer").get(url).content.decode()
         panel = html.split('data-testid="bureau-escalations"')[1].split("</section>")[0]
-        assert "東京都よろず支援拠点" in panel and "Focused intervention" in panel
+        assert "東京都よろず支援拠点" in panel and "重点介入" in panel
         assert "課題解決件数が目標の3割" in panel
     html = client_for("kinki_officer").get(reverse("home")).content.decode()
     assert "課題解決件数が目標の3割" not in html and "東京都よろず支援拠点" not in html

@@ -205,10 +205,10 @@ def test_the_panel_carries_follow_ups_feedback_and_focused_guidance(tokyo):
 def test_a_visit_page_shows_what_was_open_when_it_took_place(client_for, tokyo):
     first = make_visit(tokyo, TODAY - datetime.timedelta(days=90), follow_ups=["広報の強化"])
     second = make_visit(tokyo, TODAY - datetime.timedelta(days=10), follow_ups=["次の課題"])
-    meeting(TODAY - datetime.timedelta(days=40), (tokyo, "フィードバック"))
+    meeting(TODAY - datetime.timedelta(days=40), (tokyo, "広報計画の共有"))
     page = client_for("tokyo_manager").get(second.get_absolute_url()).content.decode()
     panel = page.split('data-testid="open-items"')[1].split("</section>")[0]
-    assert "広報の強化" in panel and "フィードバック" in panel
+    assert "広報の強化" in panel and "広報計画の共有" in panel
     assert "次の課題" not in panel  # its own follow-ups are listed above, not as carried over
     first_panel = (
         client_for("tokyo_manager")
@@ -217,7 +217,7 @@ def test_a_visit_page_shows_what_was_open_when_it_took_place(client_for, tokyo):
         .split('data-testid="open-items"')[1]
         .split("</section>")[0]
     )
-    assert "フィードバック" not in first_panel and "次の課題" not in first_panel
+    assert "広報計画の共有" not in first_panel and "次の課題" not in first_panel
 
 
 def test_a_new_visit_starts_at_the_level_of_the_centers_last_visit(client_for, personas, tokyo):
