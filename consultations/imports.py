@@ -17,7 +17,6 @@ here too. If the write fails nothing is saved and the result says so.
 """
 
 import datetime
-import json
 import logging
 import operator
 import re
@@ -28,18 +27,21 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import DateField, DateTimeField, F, Lookup, TimeField
+from django.db import DatabaseError, connection, transaction
+from django.db.models import DateField, DateTimeField, TimeField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.lookups import filter_one_of as _filter_one_of
 from core.scoping import CHANGE, centers_editable_for
 from core.tabular import Problem, Table, parse_date, split_list, text
 from organizations.models import Center, Person, Prefecture, SupportInstitution
 from organizations.roster import center_lookup_table
+
+from . import summaries
 
 from .models import (
     Case,
@@ -63,8 +65,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-# IN (...) lists are split so SQLite's limit on query parameters is never reached.
-LOOKUP_CHUNK = 5000
 # At most this many problems are collected; a file broken in every row says so quickly.
 MAX_PROBLEMS = 5000
 
@@ -413,50 +413,6 @@ def _max_length(value: str, model, name: str) -> str:
     return value
 
 
-class _OneOf(Lookup):
-    """``lhs`` is one of a list passed as a single query parameter.
-
-    An ``IN (%s, %s, …)`` with tens of thousands of placeholders costs more to build
-    and parse than the query itself; PostgreSQL takes an array (``= ANY(%s)``), SQLite
-    a JSON list. Used as ``queryset.filter(_OneOf(F("field"), values))``.
-    """
-
-    lookup_name = "one_of"
-    prepare_rhs = False
-
-    def get_prep_lookup(self):
-        return list(self.rhs)
-
-    def as_sql(self, compiler, connection):
-        lhs, params = compiler.compile(self.lhs)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", (*params, self.rhs)
-        return (
-            f"{lhs} IN (SELECT value FROM json_each(%s))",
-            (*params, json.dumps(self.rhs, ensure_ascii=False)),
-        )
-
-
-def _one_of_supported(queryset) -> bool:
-    connection = connections[queryset.db]
-    if connection.vendor == "sqlite":
-        return connection.features.supports_json_field  # json_each is part of JSON1
-    return connection.vendor == "postgresql"
-
-
-def _filter_one_of(queryset, lookup: str, values) -> list:
-    """Querysets that together select the rows whose ``lookup`` is in ``values``."""
-    values = list(dict.fromkeys(values))
-    if not values:
-        return []
-    if _one_of_supported(queryset):
-        return [queryset.filter(_OneOf(F(lookup), values))]
-    return [
-        queryset.filter(**{f"{lookup}__in": values[start : start + LOOKUP_CHUNK]})
-        for start in range(0, len(values), LOOKUP_CHUNK)
-    ]
-
-
 def _pairs(queryset, lookup: str, values, *fields) -> list[tuple]:
     """``values_list(*fields)`` of the rows of ``queryset`` whose ``lookup`` is in ``values``."""
     return [
@@ -795,6 +751,13 @@ class _Importer:
     def after_rows(self):
         pass
 
+    def refresh_summaries(self, written: list[tuple[int, "_Row"]], changed: list[int]):
+        """Recount the indicator summaries the written rows may change (bulk writes
+        send no signals): ``written`` (pk, row) pairs, ``changed`` the pks that existed."""
+
+    def old_values(self, pk, *names) -> tuple:
+        return tuple(self.current[pk][self.fields.index(name)] for name in names)
+
     # Writing --------------------------------------------------------------------
     def write(self, result: ImportResult):
         model = self.model
@@ -879,8 +842,10 @@ class _Importer:
                     default_user=self.user,
                     default_date=stamp,
                 )
+            written = made + [(pk, row) for pk, row, _c in changes]
             if self.m2m_names():
-                self.write_m2m(made + [(pk, row) for pk, row, _c in changes], stamp)
+                self.write_m2m(written, stamp)
+            self.refresh_summaries(written, [pk for pk, _row, _c in changes])
 
     def copy_new(self, creates: list[_Row], stamp) -> list[tuple[int, _Row]]:
         """COPY the new records and their "+" history rows: what bulk_create_with_history
@@ -1264,6 +1229,21 @@ class _CaseImporter(_Importer):
         return _Row(number, external_id, values, m2m={"topics": topics, "priority_fields": fields})
 
 
+    def refresh_summaries(self, written, changed):
+        keys = ("center_id", "resolved_on")
+        solved = [tuple(row.values[name] for name in keys) for _pk, row in written]
+        solved += [self.old_values(pk, *keys) for pk in changed]
+        current = self.current_m2m["priority_fields"]
+        retagged = [
+            pk
+            for pk, row in written
+            if set(current.get(pk, ())) != set(row.m2m.get("priority_fields", ()))
+        ]
+        days, visits = summaries.case_keys(retagged)
+        days |= {("cases_solved", center, day) for center, day in solved}
+        summaries.refresh(days=days, visits=visits)
+
+
 class _SessionImporter(_Importer):
     fields = (
         "external_id",
@@ -1332,6 +1312,14 @@ class _SessionImporter(_Importer):
             "summary": _raw_text(cells["summary"]),
         }
         return _Row(number, external_id, values, m2m={"other_staff": staff[1:]})
+
+
+    def refresh_summaries(self, written, changed):
+        keys = ("center_id", "client_id", "date")
+        rows = [tuple(row.values[name] for name in keys) for _pk, row in written]
+        rows += [self.old_values(pk, *keys) for pk in changed]
+        days, visits = summaries.session_keys(rows)
+        summaries.refresh(days=days, visits=visits)
 
 
 class _NetworkImporter(_Importer):
