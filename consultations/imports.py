@@ -42,7 +42,6 @@ from organizations.models import Center, Person, Prefecture, SupportInstitution
 from organizations.roster import center_lookup_table
 
 from . import summaries
-
 from .models import (
     Case,
     CaseStatus,
@@ -1228,7 +1227,6 @@ class _CaseImporter(_Importer):
         }
         return _Row(number, external_id, values, m2m={"topics": topics, "priority_fields": fields})
 
-
     def refresh_summaries(self, written, changed):
         keys = ("center_id", "resolved_on")
         solved = [tuple(row.values[name] for name in keys) for _pk, row in written]
@@ -1312,7 +1310,6 @@ class _SessionImporter(_Importer):
             "summary": _raw_text(cells["summary"]),
         }
         return _Row(number, external_id, values, m2m={"other_staff": staff[1:]})
-
 
     def refresh_summaries(self, written, changed):
         keys = ("center_id", "client_id", "date")

@@ -40,8 +40,8 @@ from django.dispatch import receiver
 from core.lookups import filter_one_of
 
 from .indicators import (
-    SUMMARIZED,
     STANDARD,
+    SUMMARIZED,
     TAG_PATH,
     Indicator,
     fiscal_year_expression,
@@ -121,7 +121,9 @@ def _insert_from(model, columns: dict, queryset) -> None:
 
 def _fill_days(indicator, records) -> None:
     for tagged in (False, True):
-        _insert_from(IndicatorDayCount, DAY_COLUMNS, _summed_rows(indicator, records, tagged=tagged))
+        _insert_from(
+            IndicatorDayCount, DAY_COLUMNS, _summed_rows(indicator, records, tagged=tagged)
+        )
 
 
 def _fill_first_days(indicator, records) -> None:
@@ -273,7 +275,9 @@ def _case_before(sender, instance, raw=False, **kwargs):
     instance._summary_before = None
     if not raw and instance.pk is not None:
         instance._summary_before = (
-            Case._base_manager.filter(pk=instance.pk).values_list("center_id", "resolved_on").first()
+            Case._base_manager.filter(pk=instance.pk)
+            .values_list("center_id", "resolved_on")
+            .first()
         )
 
 
@@ -313,9 +317,9 @@ def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def _rows() -> set[tuple]:
-    return {
-        ("day", *row) for row in IndicatorDayCount.objects.values_list(*DAY_COLUMNS)
-    } | {("first", *row) for row in IndicatorFirstDay.objects.values_list(*FIRST_DAY_COLUMNS)}
+    return {("day", *row) for row in IndicatorDayCount.objects.values_list(*DAY_COLUMNS)} | {
+        ("first", *row) for row in IndicatorFirstDay.objects.values_list(*FIRST_DAY_COLUMNS)
+    }
 
 
 def differences() -> tuple[set, set]:
