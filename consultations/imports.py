@@ -37,7 +37,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from core.lookups import filter_one_of as _filter_one_of
 from core.scoping import CHANGE, centers_editable_for
-from core.tabular import Problem, Table, parse_date, split_list, text
+from core.tabular import Problem, Table, parse_date, split_list, text, texts
 from organizations.models import Center, Person, Prefecture, SupportInstitution
 from organizations.roster import center_lookup_table
 
@@ -559,6 +559,14 @@ class _Importer:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.rows: list[_Row] = []
+        self.parsed: dict = {}  # parse(): (column, parser, cell) -> (ok, value or message)
+        self.staff_words: dict = {}  # staff(): cell text -> (pks, unknown codes)
+        # Every cell as read and as text, column by column, in the order of the rows.
+        self.cells = {
+            key: [values.get(header) for _number, values in table.rows]
+            for key, header in spec.columns.items()
+        }
+        self.texts = {key: texts(column) for key, column in self.cells.items()}
 
     # Problems -------------------------------------------------------------------
     def problem(self, number, key, message):
@@ -568,12 +576,23 @@ class _Importer:
         self.warnings.append(Problem(number, self.spec.columns[key], str(message)))
 
     def parse(self, number, key, parser, *args):
-        """Run a cell parser; report its ValueError on the row and column and return None."""
-        try:
-            return parser(*args)
-        except ValueError as exc:
-            self.problem(number, key, str(exc))
-            return None
+        """Run a cell parser; report its ValueError on the row and column and return None.
+
+        Each distinct cell of a column is parsed once (a file repeats the same dates,
+        times and words on thousands of rows); its problem is reported on every row.
+        """
+        memo = (key, parser, *(id(a) if type(a).__hash__ is None else (type(a), a) for a in args))
+        found = self.parsed.get(memo)
+        if found is None:
+            try:
+                found = self.parsed[memo] = (True, parser(*args))
+            except ValueError as exc:
+                found = self.parsed[memo] = (False, str(exc))
+        ok, value = found
+        if ok:
+            return value
+        self.problem(number, key, value)
+        return None
 
     # The run --------------------------------------------------------------------
     def run(self) -> ImportResult:
@@ -585,18 +604,23 @@ class _Importer:
         self.load_common()
         self.load()
         loaded = time.perf_counter()
-        columns = list(self.spec.columns.items())
+        keys = list(self.spec.columns)
         required = self.spec.required
         seen: dict[str, int] = {}
-        for number, values in self.table.rows:
+        for number, row_cells, row_texts in zip(
+            [number for number, _values in self.table.rows],
+            zip(*(self.cells[key] for key in keys), strict=True),
+            zip(*(self.texts[key] for key in keys), strict=True),
+            strict=True,
+        ):
             if len(self.problems) >= MAX_PROBLEMS:
                 message = _(
                     "Checking stopped at this row after %(count)s problems; fix them and try again."
                 ) % {"count": len(self.problems)}
                 self.problems.append(Problem(number, "", message))
                 return ImportResult(problems=self.problems, warnings=self.warnings)
-            cells = {key: values.get(header) for key, header in columns}
-            texts = {key: text(value) for key, value in cells.items()}
+            cells = dict(zip(keys, row_cells, strict=True))
+            texts = dict(zip(keys, row_texts, strict=True))
             for key in required:
                 if not texts[key]:
                     self.problem(number, key, _("This field is required."))
@@ -628,7 +652,7 @@ class _Importer:
         self.editable_centers = set(
             centers_editable_for(self.user, self.model).values_list("pk", flat=True)
         )
-        ids = [text(v) for v in self.column("external_id")]
+        ids = self.texts["external_id"]
         # The current values of the records the file names, to skip unchanged rows.
         self.existing: dict[str, int] = {}
         self.current: dict[int, tuple] = {}
@@ -662,10 +686,6 @@ class _Importer:
 
     def m2m_names(self) -> list[str]:
         return [f.name for f in self.model._meta.many_to_many]
-
-    def column(self, key) -> list:
-        header = self.spec.columns[key]
-        return [values.get(header) for _n, values in self.table.rows]
 
     def check_id(self, number, external_id, seen) -> str:
         if not external_id:
@@ -708,23 +728,29 @@ class _Importer:
         return pk
 
     def load_persons(self):
-        codes = {code for value in self.column("staff") for code in split_list(value)}
+        codes = {code for value in set(self.texts["staff"]) for code in split_list(value)}
         self.persons = dict(_pairs(Person.objects.all(), "staff_code", codes, "staff_code", "pk"))
 
     def staff(self, number, word, key="staff") -> list[int]:
-        pks = []
         if not word:
-            return pks
-        for code in split_list(word):
-            pk = self.persons.get(code)
-            if pk is None:
-                self.problem(number, key, _("Unknown staff code “%(value)s”.") % {"value": code})
-            elif pk not in pks:
-                pks.append(pk)
-        return pks
+            return []
+        found = self.staff_words.get(word)
+        if found is None:
+            pks, unknown = [], []
+            for code in split_list(word):
+                pk = self.persons.get(code)
+                if pk is None:
+                    unknown.append(code)
+                elif pk not in pks:
+                    pks.append(pk)
+            found = self.staff_words[word] = (pks, unknown)
+        pks, unknown = found
+        for code in unknown:
+            self.problem(number, key, _("Unknown staff code “%(value)s”.") % {"value": code})
+        return list(pks)
 
     def load_clients(self):
-        ids = {text(v) for v in self.column("client")} - {""}
+        ids = set(self.texts["client"]) - {""}
         self.clients = dict(_pairs(Client.objects.all(), "external_id", ids, "external_id", "pk"))
 
     def client(self, number, external_id):
@@ -1259,7 +1285,7 @@ class _SessionImporter(_Importer):
     def load(self):
         self.load_clients()
         self.load_persons()
-        ids = {text(v) for v in self.column("case")} - {""}
+        ids = set(self.texts["case"]) - {""}
         self.cases = {
             external_id: (pk, client)
             for external_id, pk, client in _pairs(

@@ -324,23 +324,30 @@ def _summed(indicators, period, centers, group):
 
 
 def _distinct(indicators, period, centers, group):
-    from .models import IndicatorFirstDay
+    from django.db.models import Sum
 
-    rows = IndicatorFirstDay.objects.filter(
-        family__in={i.family for i in indicators},
-        field_id__in={i.field_id for i in indicators},
-        first_day__gte=period.start,
-        first_day__lte=period.end,
-    )
-    # One row per (client, center, fiscal year): counting rows counts distinct clients
-    # by center, and in the nation's rows (center 0); a set of centers needs DISTINCT.
+    from .models import IndicatorDayCount, IndicatorFirstDay
+
+    families = {i.family for i in indicators}
+    fields = {i.field_id for i in indicators}
     if group == "center" or centers is None:
+        # By center, or for the nation (center 0): the clients first seen on each day
+        # since the start of the fiscal year, summed.
+        rows = IndicatorDayCount.objects.filter(
+            family__in=families, field_id__in=fields, day__gte=period.start, day__lte=period.end
+        )
         if centers is not None:
             rows = rows.filter(center_id__in=_center_ids(centers))
         rows = rows.filter(center_id__gt=0) if group else rows.filter(center_id=0)
-        measure = Count("*")
-    else:
-        rows = rows.filter(center_id__in=_center_ids(centers))
+        measure = Sum("value")
+    else:  # a set of centers: a client seen at two of them counts once
+        rows = IndicatorFirstDay.objects.filter(
+            family__in=families,
+            field_id__in=fields,
+            first_day__gte=period.start,
+            first_day__lte=period.end,
+            center_id__in=_center_ids(centers),
+        )
         measure = Count("client_id", distinct=True)
     return rows.values("family", "field_id", *GROUPS[group]).annotate(value=measure).order_by()
 

@@ -33,7 +33,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import F, Min, Q, Value
+from django.db.models import Count, F, Min, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -133,6 +133,31 @@ def _fill_first_days(indicator, records) -> None:
             _insert_from(IndicatorFirstDay, FIRST_DAY_COLUMNS, rows)
 
 
+def _first_day_counts(rows):
+    """(family, field_id, center_id, day, value) of ``IndicatorFirstDay`` rows: how many
+    clients were first seen on each day, so that a distinct count from a fiscal year's
+    start to a day is a sum of day counts, by center or for the nation."""
+    return (
+        rows.values(
+            s_family=F("family"),
+            s_field=F("field_id"),
+            s_center=F("center_id"),
+            s_day=F("first_day"),
+        )
+        .annotate(s_value=Count("*"))
+        .order_by()
+    )
+
+
+def _first_days(indicator, clients, years) -> set[tuple]:
+    """(center_id, first_day) of the clients' rows in those fiscal years."""
+    rows = IndicatorFirstDay.objects.filter(family=indicator.family, fiscal_year__in=years)
+    found = set()
+    for queryset in filter_one_of(rows, "client_id", clients):
+        found |= set(queryset.values_list("center_id", "first_day").distinct().order_by())
+    return found
+
+
 def _lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -148,6 +173,8 @@ def rebuild() -> None:
     for indicator in FAMILIES:
         if indicator.distinct:
             _fill_first_days(indicator, indicator.queryset())
+            rows = IndicatorFirstDay.objects.filter(family=indicator.family)
+            _insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
         else:
             _fill_days(indicator, indicator.queryset())
 
@@ -196,12 +223,26 @@ def _refresh_first_days(indicator, visits) -> None:
                 f"{indicator.date_field}__lte": datetime.date(year + 1, 3, 31),
             }
         )
+    before = _first_days(indicator, clients, years)
     stale = IndicatorFirstDay.objects.filter(family=indicator.family, fiscal_year__in=years)
     for queryset in filter_one_of(stale, "client_id", clients):
         queryset.delete()
     client = indicator.aggregate.source_expressions[0].name
     for records in filter_one_of(indicator.queryset().filter(during), f"{client}_id", clients):
         _fill_first_days(indicator, records)
+    # The day counts of every (center, day) where one of these clients was or now is
+    # first seen (the centers and days crossed: a superset, still exact).
+    changed = before | _first_days(indicator, clients, years)
+    if changed:
+        centers = sorted({center for center, _day in changed})
+        dates = sorted({day for _center, day in changed})
+        IndicatorDayCount.objects.filter(
+            family=indicator.family, center_id__in=centers, day__in=dates
+        ).delete()
+        rows = IndicatorFirstDay.objects.filter(
+            family=indicator.family, center_id__in=centers, first_day__in=dates
+        )
+        _insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
 
 
 # --- The keys a write touches ---------------------------------------------------------

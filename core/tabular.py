@@ -103,9 +103,28 @@ def text(value) -> str:
     """A cell as NFKC-normalised, trimmed text ('' for empty)."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        # ASCII is unchanged by NFKC: skip the normalisation (most cells of a file).
+        return value.strip() if value.isascii() else unicodedata.normalize("NFKC", value).strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def texts(values) -> list[str]:
+    """``text`` of each cell of a column, each distinct text cell normalised once:
+    a column repeats the same centers, dates and words on thousands of rows."""
+    seen: dict[str, str] = {}
+    result = []
+    for value in values:
+        if type(value) is str:
+            found = seen.get(value)
+            if found is None:
+                found = seen[value] = text(value)
+            result.append(found)
+        else:
+            result.append(text(value))
+    return result
 
 
 def split_list(value) -> list[str]:

@@ -89,10 +89,12 @@ def records(db, tokyo, kanagawa, osaka, tagged):
     return {"a": a, "b": b, "shared": shared, "case": case, "other": other, "sessions": sessions}
 
 
-def test_records_saved_one_by_one_are_in_the_summaries(settings, records, tokyo, kanagawa):
+def test_records_saved_one_by_one_are_in_the_summaries(settings, records, tokyo, osaka):
     assert IndicatorFirstDay.objects.exists()
     assert_summaries_equal_the_records()
-    assert_engine_equals_live_counts(settings, [None, Center.objects.filter(pk=tokyo.pk)])
+    # The nation, a center, and two centers that share a client (counted once).
+    scopes = [None, Center.objects.filter(pk=tokyo.pk), Center.objects.filter(pk__in=[tokyo.pk, osaka.pk])]
+    assert_engine_equals_live_counts(settings, scopes)
     to_date = Period(D(2025, 4, 1), D(2025, 6, 30))
     assert compute(STANDARD, period=to_date) == {
         "consultations": 4,
