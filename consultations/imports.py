@@ -1412,6 +1412,12 @@ class _NetworkImporter(_Importer):
         }
         return _Row(number, external_id, values, m2m=m2m)
 
+    def refresh_summaries(self, written, changed):
+        keys = ("center_id", "date")
+        rows = [tuple(row.values[name] for name in keys) for _pk, row in written]
+        rows += [self.old_values(pk, *keys) for pk in changed]
+        summaries.refresh(days={("network_activities", center, day) for center, day in rows})
+
 
 IMPORTERS = {
     "clients": _ClientImporter,

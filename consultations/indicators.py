@@ -257,9 +257,8 @@ GROUPS = {
     "center_month": ("center_id", "month"),
     "fiscal_year": ("fiscal_year",),
 }
-# Indicator families whose figures the summary tables hold (consultations.summaries);
-# network activities are few and counted live.
-SUMMARIZED = ("consultations", "visitors", "cases_solved")
+# Indicator families whose figures the summary tables hold (consultations.summaries).
+SUMMARIZED = ("consultations", "visitors", "cases_solved", "network_activities")
 
 
 def _group_keys(group, date_field) -> dict:

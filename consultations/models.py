@@ -406,7 +406,12 @@ class Consultation(models.Model):
     next_step = models.TextField(_("next step"), blank=True)
 
     objects = RecordQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[other_staff])
+    # The history is read by record (its id) and by time; indexes on its other columns
+    # would only slow down every write, and a bulk import most (docs/benchmarks.md).
+    history = HistoricalRecords(
+        m2m_fields=[other_staff],
+        no_db_index=["external_id", "center", "client", "case", "lead_staff"],
+    )
 
     class Meta:
         ordering = ["-date", "-start_time", "-id"]
@@ -417,7 +422,11 @@ class Consultation(models.Model):
             # Leads with date and covers center and client: the indicator queries
             # (counts and distinct clients per center over a period) read only the index.
             models.Index(fields=["date", "center", "client"]),
-            models.Index(fields=["client", "center"]),
+            # A client's sessions by date (timelines); with center and case included (on
+            # PostgreSQL) it answers the recount of a client's summaries from the index.
+            models.Index(
+                fields=["client", "date"], include=["center", "case"], name="consultation_client_date"
+            ),
         ]
         # A constraint, not unique=True: PostgreSQL then needs no extra LIKE index.
         constraints = [
@@ -507,8 +516,11 @@ class IndicatorDayCount(models.Model):
 
     class Meta:
         constraints = [
+            # With the value (on PostgreSQL), the reads are index-only.
             models.UniqueConstraint(
-                fields=["family", "day", "center_id", "field_id"], name="indicator_day_unique"
+                fields=["family", "day", "center_id", "field_id"],
+                include=["value"],
+                name="indicator_day_unique",
             )
         ]
 

@@ -1,7 +1,8 @@
 """Keeping the indicator summary tables equal to the records.
 
-The indicator engine (``consultations.indicators``) reads consultations, visitors
-and cases solved, and their priority-field variants, from two summary tables
+The indicator engine (``consultations.indicators``) reads the standard indicators
+(consultations, visitors, cases solved, network activities) and the priority-field
+variants of the first three from two summary tables
 instead of scanning ten years of records (docs/benchmarks.md, 2026-12-01):
 
 - ``IndicatorDayCount``: a summable indicator per (center, day), for all records
@@ -47,7 +48,7 @@ from .indicators import (
     fiscal_year_expression,
     fiscal_year_of,
 )
-from .models import Case, Consultation, IndicatorDayCount, IndicatorFirstDay
+from .models import Case, Consultation, IndicatorDayCount, IndicatorFirstDay, NetworkActivity
 
 LOCK_KEY = 7_241_017  # the advisory lock of summary refreshes (any constant of our own)
 NATION = 0  # center_id of the nation's rows in IndicatorFirstDay
@@ -120,7 +121,7 @@ def _insert_from(model, columns: dict, queryset) -> None:
 
 
 def _fill_days(indicator, records) -> None:
-    for tagged in (False, True):
+    for tagged in (False, True) if indicator.model in TAG_PATH else (False,):
         _insert_from(
             IndicatorDayCount, DAY_COLUMNS, _summed_rows(indicator, records, tagged=tagged)
         )
@@ -168,6 +169,10 @@ def _lock() -> None:
 def rebuild() -> None:
     """Recount every summary row from the records."""
     _lock()
+    if connection.vendor == "postgresql":
+        # Millions of groups: hashed in memory rather than sorted on disk (this transaction only).
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
     IndicatorDayCount.objects.all().delete()
     IndicatorFirstDay.objects.all().delete()
     for indicator in FAMILIES:
@@ -183,8 +188,8 @@ def rebuild() -> None:
 def refresh(*, days: Iterable = (), visits: Iterable = ()) -> None:
     """Recount the summary rows that records written or deleted may have changed.
 
-    ``days``: (family, center_id, day) of the records' dates (for sessions their
-    date, for cases their resolution date); ``visits``: (client_id, fiscal_year) of
+    ``days``: (family, center_id, day) of the records' dates (for sessions and
+    network activities their date, for cases their resolution date); ``visits``: (client_id, fiscal_year) of
     the sessions' clients. Every center and day of ``days`` is recounted with every
     other (a superset of the keys, still exact), for all priority fields.
     """
@@ -332,6 +337,28 @@ def _case_changed(sender, instance, raw=False, **kwargs):
     days = {("cases_solved", instance.center_id, instance.resolved_on)}
     if before := getattr(instance, "_summary_before", None):
         days.add(("cases_solved", *before))
+    refresh(days=days)
+
+
+@receiver(pre_save, sender=NetworkActivity, dispatch_uid="summaries_activity_before")
+def _activity_before(sender, instance, raw=False, **kwargs):
+    instance._summary_before = None
+    if not raw and instance.pk is not None:
+        instance._summary_before = (
+            NetworkActivity._base_manager.filter(pk=instance.pk)
+            .values_list("center_id", "date")
+            .first()
+        )
+
+
+@receiver(post_save, sender=NetworkActivity, dispatch_uid="summaries_activity_saved")
+@receiver(post_delete, sender=NetworkActivity, dispatch_uid="summaries_activity_deleted")
+def _activity_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    days = {("network_activities", instance.center_id, instance.date)}
+    if before := getattr(instance, "_summary_before", None):
+        days.add(("network_activities", *before))
     refresh(days=days)
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from conftest import make_case, make_client, make_session
+from conftest import make_activity, make_case, make_client, make_institution, make_session
 from consultations import summaries
 from consultations.indicators import (
     STANDARD,
@@ -86,21 +86,34 @@ def records(db, tokyo, kanagawa, osaka, tagged):
         make_session(shared, D(2025, 7, 1), center=osaka),
         make_session(shared, D(2025, 3, 31)),  # FY2024
     ]
-    return {"a": a, "b": b, "shared": shared, "case": case, "other": other, "sessions": sessions}
+    activities = [make_activity(tokyo, D(2025, 4, 1)), make_activity(osaka, D(2025, 3, 31))]
+    return {
+        "a": a,
+        "b": b,
+        "shared": shared,
+        "case": case,
+        "other": other,
+        "sessions": sessions,
+        "activities": activities,
+    }
 
 
 def test_records_saved_one_by_one_are_in_the_summaries(settings, records, tokyo, osaka):
     assert IndicatorFirstDay.objects.exists()
     assert_summaries_equal_the_records()
     # The nation, a center, and two centers that share a client (counted once).
-    scopes = [None, Center.objects.filter(pk=tokyo.pk), Center.objects.filter(pk__in=[tokyo.pk, osaka.pk])]
+    scopes = [
+        None,
+        Center.objects.filter(pk=tokyo.pk),
+        Center.objects.filter(pk__in=[tokyo.pk, osaka.pk]),
+    ]
     assert_engine_equals_live_counts(settings, scopes)
     to_date = Period(D(2025, 4, 1), D(2025, 6, 30))
     assert compute(STANDARD, period=to_date) == {
         "consultations": 4,
         "visitors": 3,
         "cases_solved": 1,
-        "network_activities": 0,
+        "network_activities": 1,
     }
 
 
@@ -114,6 +127,15 @@ def test_editing_a_session_moves_its_figures_with_it(settings, records, osaka):
     session.save()
     assert_summaries_equal_the_records()
     assert_engine_equals_live_counts(settings, [None, Center.objects.filter(pk=osaka.pk)])
+
+
+def test_editing_a_network_activity_moves_it_and_deleting_it_takes_it_out(records, kanagawa):
+    activity = records["activities"][0]
+    activity.date, activity.center = D(2025, 5, 5), kanagawa
+    activity.save()
+    assert_summaries_equal_the_records()
+    activity.delete()
+    assert_summaries_equal_the_records()
 
 
 def test_deleting_sessions_and_cases_takes_them_out(settings, records):
@@ -160,6 +182,18 @@ def test_an_import_keeps_the_summaries_equal_to_the_records(settings, personas, 
     assert_summaries_equal_the_records()
     result = run("cases", copy(CASES, **{"0:重点分野": "事業承継", "0:状態": "終了"}), admin)
     assert result.ok, result.problems
+    assert_summaries_equal_the_records()
+    make_institution(tokyo, "東京商工会議所")
+    activity = {
+        "活動ID": "N1",
+        "拠点": "東京都",
+        "実施日": "2025-04-10",
+        "連携機関": "東京商工会議所",
+        "区分": "共催セミナー",
+    }
+    assert run("network", [activity], admin).ok
+    assert_summaries_equal_the_records()
+    assert run("network", [dict(activity, 実施日="2025-06-01", 拠点="大阪府")], admin).ok
     assert_summaries_equal_the_records()
     assert_engine_equals_live_counts(settings, [None, Center.objects.filter(pk=tokyo.pk)])
 
