@@ -777,8 +777,8 @@ class _Importer:
         pass
 
     def refresh_summaries(self, written: list[tuple[int, "_Row"]], changed: list[int]):
-        """Recount the indicator summaries the written rows may change (bulk writes
-        send no signals): ``written`` (pk, row) pairs, ``changed`` the pks that existed."""
+        """Recount the indicator summaries that the changed rows (``changed``: the pks
+        of ``written`` that existed before) may change; bulk writes send no signals."""
 
     def old_values(self, pk, *names) -> tuple:
         return tuple(self.current[pk][self.fields.index(name)] for name in names)
@@ -870,6 +870,8 @@ class _Importer:
             written = made + [(pk, row) for pk, row, _c in changes]
             if self.m2m_names():
                 self.write_m2m(written, stamp)
+            # New records are counted into the indicator summaries, changed ones recounted.
+            summaries.add(model, [pk for pk, _row in made])
             self.refresh_summaries(written, [pk for pk, _row, _c in changes])
 
     def copy_new(self, creates: list[_Row], stamp) -> list[tuple[int, _Row]]:
@@ -1255,13 +1257,15 @@ class _CaseImporter(_Importer):
 
     def refresh_summaries(self, written, changed):
         keys = ("center_id", "resolved_on")
-        solved = [tuple(row.values[name] for name in keys) for _pk, row in written]
+        existed = set(changed)
+        solved = [tuple(row.values[name] for name in keys) for pk, row in written if pk in existed]
         solved += [self.old_values(pk, *keys) for pk in changed]
+        # New cases' tags were counted in with them (they have no sessions yet).
         current = self.current_m2m["priority_fields"]
         retagged = [
             pk
             for pk, row in written
-            if set(current.get(pk, ())) != set(row.m2m.get("priority_fields", ()))
+            if pk in existed and set(current.get(pk, ())) != set(row.m2m.get("priority_fields", ()))
         ]
         days, visits = summaries.case_keys(retagged)
         days |= {("cases_solved", center, day) for center, day in solved}
@@ -1339,7 +1343,8 @@ class _SessionImporter(_Importer):
 
     def refresh_summaries(self, written, changed):
         keys = ("center_id", "client_id", "date")
-        rows = [tuple(row.values[name] for name in keys) for _pk, row in written]
+        existed = set(changed)
+        rows = [tuple(row.values[name] for name in keys) for pk, row in written if pk in existed]
         rows += [self.old_values(pk, *keys) for pk in changed]
         days, visits = summaries.session_keys(rows)
         summaries.refresh(days=days, visits=visits)
@@ -1414,7 +1419,8 @@ class _NetworkImporter(_Importer):
 
     def refresh_summaries(self, written, changed):
         keys = ("center_id", "date")
-        rows = [tuple(row.values[name] for name in keys) for _pk, row in written]
+        existed = set(changed)
+        rows = [tuple(row.values[name] for name in keys) for pk, row in written if pk in existed]
         rows += [self.old_values(pk, *keys) for pk in changed]
         summaries.refresh(days={("network_activities", center, day) for center, day in rows})
 

@@ -406,11 +406,14 @@ class Consultation(models.Model):
     next_step = models.TextField(_("next step"), blank=True)
 
     objects = RecordQuerySet.as_manager()
-    # The history is read by record (its id) and by time; indexes on its other columns
-    # would only slow down every write, and a bulk import most (docs/benchmarks.md).
+    # The history is read by record (its id) and by time; indexes on its other columns,
+    # and a foreign-key check of the user on every history row, would only slow down
+    # every write, and a bulk import most (docs/benchmarks.md). Its other references
+    # are unchecked already, as simple_history makes them.
     history = HistoricalRecords(
         m2m_fields=[other_staff],
         no_db_index=["external_id", "center", "client", "case", "lead_staff"],
+        user_db_constraint=False,
     )
 
     class Meta:
@@ -516,11 +519,8 @@ class IndicatorDayCount(models.Model):
 
     class Meta:
         constraints = [
-            # With the value (on PostgreSQL), the reads are index-only.
             models.UniqueConstraint(
-                fields=["family", "day", "center_id", "field_id"],
-                include=["value"],
-                name="indicator_day_unique",
+                fields=["family", "day", "center_id", "field_id"], name="indicator_day_unique"
             )
         ]
 

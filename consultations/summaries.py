@@ -250,6 +250,112 @@ def _refresh_first_days(indicator, visits) -> None:
         _insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
 
 
+# --- New records: counted in ------------------------------------------------------------
+# A bulk import of new records would recount every key it touches (the clients' whole
+# year, every center and day), which costs more than the import itself; new records
+# can only raise a day's count and bring a first day forward, so they are added to
+# the summaries instead, exactly: day counts by upsert, first days where earlier.
+
+
+@transaction.atomic
+def add(model, pks) -> None:
+    """Count the new records ``pks`` of ``model`` into the summaries. Only for records
+    just inserted (not yet counted); changed or deleted ones go through ``refresh``."""
+    pks = sorted(pks)
+    if not pks:
+        return
+    _lock()
+    for indicator in FAMILIES:
+        if indicator.model is not model:
+            continue
+        records = indicator.queryset().filter(_id_ranges(pks))
+        if indicator.distinct:
+            _add_first_days(indicator, records)
+        else:
+            for tagged in (False, True) if model in TAG_PATH else (False,):
+                _upsert_days(_summed_rows(indicator, records, tagged=tagged))
+
+
+def _id_ranges(pks: list[int]) -> Q:
+    """``pks`` (sorted) as ranges of consecutive ids: new rows' ids mostly are."""
+    condition, start = Q(), pks[0]
+    for previous, pk in zip(pks, [*pks[1:], None], strict=True):
+        if pk is None or pk != previous + 1:
+            condition |= Q(pk__gte=start, pk__lte=previous)
+            start = pk
+    return condition
+
+
+def _upsert_days(queryset, source_sql=None, params=()) -> None:
+    """Add the (family, field_id, center_id, day, value) rows to the day counts."""
+    table = connection.ops.quote_name(IndicatorDayCount._meta.db_table)
+    if source_sql is None:
+        sql, params = queryset.query.sql_with_params()
+        source_sql = f"SELECT q.s_family, q.s_field, q.s_center, q.s_day, q.s_value FROM ({sql}) q"
+    with connection.cursor() as cursor:
+        # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT after a SELECT.
+        cursor.execute(
+            f"INSERT INTO {table} (family, field_id, center_id, day, value) "
+            f"SELECT * FROM ({source_sql}) s WHERE 1 = 1 "
+            "ON CONFLICT (family, day, center_id, field_id) "
+            f"DO UPDATE SET value = {table}.value + EXCLUDED.value",
+            params,
+        )
+
+
+DELTA = "summary_first_day_delta"
+
+
+def _add_first_days(indicator, records) -> None:
+    """Bring the first days forward where the new records come earlier (or first), and
+    move the clients' day counts from their old first day to the new one."""
+    parts, params = [], []
+    for tagged in (False, True):
+        for nation in (False, True):
+            rows = _first_day_rows(indicator, records, tagged=tagged, nation=nation)
+            sql, part_params = rows.query.sql_with_params()
+            parts.append(sql)
+            params += part_params
+    first_days = connection.ops.quote_name(IndicatorFirstDay._meta.db_table)
+    temporary = "CREATE TEMPORARY TABLE" if connection.vendor == "sqlite" else "CREATE TEMP TABLE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {DELTA}")
+        cursor.execute(
+            f"{temporary} {DELTA} AS "
+            "SELECT g.s_family AS family, g.s_field AS field_id, g.s_center AS center_id, "
+            "g.s_client AS client_id, g.s_year AS fiscal_year, g.s_first AS first_day, "
+            "f.first_day AS old_day "
+            f"FROM ({' UNION ALL '.join(parts)}) g LEFT JOIN {first_days} f "
+            "ON f.client_id = g.s_client AND f.fiscal_year = g.s_year "
+            "AND f.family = g.s_family AND f.field_id = g.s_field AND f.center_id = g.s_center "
+            "WHERE f.first_day IS NULL OR g.s_first < f.first_day",
+            params,
+        )
+        group = "GROUP BY family, field_id, center_id"
+        _upsert_days(
+            None,
+            f"SELECT family, field_id, center_id, first_day, COUNT(*) FROM {DELTA} {group}, first_day",
+        )
+        _upsert_days(
+            None,
+            f"SELECT family, field_id, center_id, old_day, -COUNT(*) FROM {DELTA} "
+            f"WHERE old_day IS NOT NULL {group}, old_day",
+        )
+        cursor.execute(
+            f"DELETE FROM {connection.ops.quote_name(IndicatorDayCount._meta.db_table)} "
+            f"WHERE family = %s AND value = 0 AND day IN (SELECT old_day FROM {DELTA})",
+            [indicator.family],
+        )
+        cursor.execute(
+            f"INSERT INTO {first_days} "
+            "(family, field_id, center_id, client_id, fiscal_year, first_day) "
+            f"SELECT family, field_id, center_id, client_id, fiscal_year, first_day FROM {DELTA} "
+            "WHERE 1 = 1 ON CONFLICT (client_id, fiscal_year, family, field_id, center_id) "
+            "DO UPDATE SET first_day = EXCLUDED.first_day"
+        )
+        cursor.execute(f"DROP TABLE {DELTA}")
+
+
 # --- The keys a write touches ---------------------------------------------------------
 
 

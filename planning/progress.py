@@ -219,10 +219,14 @@ def center_progress(*, fiscal_year, centers, as_of: datetime.date) -> list[Cente
                 for p in plan.priorities.all()
             ]
         months = by_center.get(center.pk, {})
+        shares: dict = {}  # base indicator code -> expected share (several share a base)
         for indicator in wanted:
             base = _pattern_base(indicator)
-            pattern = {month: values.get(base.code, 0) for month, values in months.items()}
-            share = expected_share(period=period, as_of=as_of, last_year_by_month=pattern)
+            share = shares.get(base.code)
+            if share is None:
+                pattern = {month: values.get(base.code, 0) for month, values in months.items()}
+                share = expected_share(period=period, as_of=as_of, last_year_by_month=pattern)
+                shares[base.code] = share
             if indicator.code in distinct_codes and started:
                 share = distinct_share(
                     reached=reached.get(center.pk, {}).get(indicator.code, 0),

@@ -175,6 +175,17 @@ def test_an_import_keeps_the_summaries_equal_to_the_records(settings, personas, 
     for kind, rows in [("clients", CLIENTS), ("cases", CASES), ("sessions", SESSIONS)]:
         assert run(kind, rows, admin).ok
     assert_summaries_equal_the_records()
+    # New sessions before a client's first day of the year, at another center, in
+    # another year, and on the days of existing ones, with a changed one in the same file.
+    earlier = [
+        dict(SESSIONS[1], 対応ID="S010", 対応日="2025-04-02"),  # C002's first day was 4/3
+        dict(SESSIONS[0], 対応ID="S011", 拠点="大阪府"),
+        dict(SESSIONS[0], 対応ID="S012", 対応日="2025-03-20"),  # FY2024
+        dict(SESSIONS[3], 対応ID="S013"),
+    ]
+    result = run("sessions", [*copy(SESSIONS, **{"3:対応日": "2025-04-01"}), *earlier], admin)
+    assert result.ok and (result.created, result.updated) == (4, 1), result.problems
+    assert_summaries_equal_the_records()
     changed = copy(SESSIONS, **{"0:対応日": "2025-10-01", "1:拠点": "大阪府", "2:課題ID": ""})
     changed[3]["相談者ID"] = "C002"
     result = run("sessions", changed, admin)
