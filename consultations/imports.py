@@ -70,38 +70,56 @@ MAX_PROBLEMS = 5000
 
 # --- Choice words -----------------------------------------------------------------
 
-CLIENT_FORM_WORDS = {
-    ClientForm.CORPORATION: ["法人"],
-    ClientForm.SOLE_PROPRIETOR: ["個人事業主", "個人"],
-    ClientForm.PROSPECTIVE_FOUNDER: ["創業予定", "創業予定者"],
-}
-STATUS_WORDS = {
-    CaseStatus.OPEN: ["対応中"],
-    CaseStatus.SOLVED: ["解決"],
-    CaseStatus.CLOSED: ["終了"],
-}
-RESOLUTION_WORDS = {
-    ResolutionKind.SALES_UP: ["売上増加"],
-    ResolutionKind.FINANCING: ["資金調達"],
-    ResolutionKind.FOUNDED: ["創業実現"],
-    ResolutionKind.SUCCESSION: ["事業承継実現"],
-    ResolutionKind.COST_DOWN: ["コスト削減"],
-    ResolutionKind.OTHER: ["その他"],
-}
-MODE_WORDS = {
-    Mode.VISIT: ["来訪"],
-    Mode.OUTREACH: ["出張・サテライト", "出張", "サテライト"],
-    Mode.PHONE: ["電話"],
-    Mode.ONLINE: ["オンライン"],
-    Mode.EMAIL: ["メール"],
-}
-NETWORK_KIND_WORDS = {
-    NetworkKind.MEETING: ["訪問・連携会議"],
-    NetworkKind.SEMINAR: ["共催セミナー"],
-    NetworkKind.OUTREACH: ["出張相談会"],
-    NetworkKind.PUBLICITY: ["広報依頼"],
-    NetworkKind.REFERRAL: ["紹介・取次"],
-}
+
+class _Table(dict):
+    """A constant lookup table that hashes by identity, so that the cells parsed with it
+    can be memoised (``_Importer.parse``)."""
+
+    __hash__ = object.__hash__
+
+
+CLIENT_FORM_WORDS = _Table(
+    {
+        ClientForm.CORPORATION: ["法人"],
+        ClientForm.SOLE_PROPRIETOR: ["個人事業主", "個人"],
+        ClientForm.PROSPECTIVE_FOUNDER: ["創業予定", "創業予定者"],
+    }
+)
+STATUS_WORDS = _Table(
+    {
+        CaseStatus.OPEN: ["対応中"],
+        CaseStatus.SOLVED: ["解決"],
+        CaseStatus.CLOSED: ["終了"],
+    }
+)
+RESOLUTION_WORDS = _Table(
+    {
+        ResolutionKind.SALES_UP: ["売上増加"],
+        ResolutionKind.FINANCING: ["資金調達"],
+        ResolutionKind.FOUNDED: ["創業実現"],
+        ResolutionKind.SUCCESSION: ["事業承継実現"],
+        ResolutionKind.COST_DOWN: ["コスト削減"],
+        ResolutionKind.OTHER: ["その他"],
+    }
+)
+MODE_WORDS = _Table(
+    {
+        Mode.VISIT: ["来訪"],
+        Mode.OUTREACH: ["出張・サテライト", "出張", "サテライト"],
+        Mode.PHONE: ["電話"],
+        Mode.ONLINE: ["オンライン"],
+        Mode.EMAIL: ["メール"],
+    }
+)
+NETWORK_KIND_WORDS = _Table(
+    {
+        NetworkKind.MEETING: ["訪問・連携会議"],
+        NetworkKind.SEMINAR: ["共催セミナー"],
+        NetworkKind.OUTREACH: ["出張相談会"],
+        NetworkKind.PUBLICITY: ["広報依頼"],
+        NetworkKind.REFERRAL: ["紹介・取次"],
+    }
+)
 YES_WORDS = ["有", "はい", "1", "true", "yes", "あり"]
 NO_WORDS = ["無", "いいえ", "0", "false", "no", "なし"]
 
@@ -136,7 +154,7 @@ def _word_key(value: str) -> str:
 
 def _word_map(words: dict) -> dict[str, str]:
     """Every accepted spelling (Japanese label or internal code), normalised, to the code."""
-    table = {}
+    table = _Table()
     for code, labels in words.items():
         for word in [str(code), *labels]:
             table[_word_key(word)] = str(code)
@@ -559,6 +577,7 @@ class _Importer:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.rows: list[_Row] = []
+        self.timings: dict[str, float] = {}  # parts of the write, for the log
         self.parsed: dict = {}  # parse(): (column, parser, cell) -> (ok, value or message)
         self.staff_words: dict = {}  # staff(): cell text -> (pks, unknown codes)
         # Every cell as read and as text, column by column, in the order of the rows.
@@ -581,7 +600,7 @@ class _Importer:
         Each distinct cell of a column is parsed once (a file repeats the same dates,
         times and words on thousands of rows); its problem is reported on every row.
         """
-        memo = (key, parser, *(id(a) if type(a).__hash__ is None else (type(a), a) for a in args))
+        memo = (key, parser, args)
         found = self.parsed.get(memo)
         if found is None:
             try:
@@ -634,12 +653,13 @@ class _Importer:
         if result.ok:
             self.write(result)
         logger.info(
-            "import %s: %s rows, load %.2fs, check %.2fs, write %.2fs; %s",
+            "import %s: %s rows, load %.2fs, check %.2fs, write %.2fs (%s); %s",
             self.spec.key,
             len(self.table.rows),
             loaded - started,
             checked - loaded,
             time.perf_counter() - checked,
+            ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings.items()),
             f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}"
             if result.ok
             else f"{len(result.problems)} problems",
@@ -827,6 +847,7 @@ class _Importer:
 
     def write_rows(self, creates: list[_Row], changes: list[tuple[int, _Row, list[str]]], stamp):
         model = self.model
+        started = time.perf_counter()
         with transaction.atomic():
             made: list[tuple[object, _Row]] = []
             if creates and self.copy:
@@ -870,9 +891,14 @@ class _Importer:
             written = made + [(pk, row) for pk, row, _c in changes]
             if self.m2m_names():
                 self.write_m2m(written, stamp)
+            counted = time.perf_counter()
+            self.timings["records"] = counted - started
             # New records are counted into the indicator summaries, changed ones recounted.
             summaries.add(model, [pk for pk, _row in made])
             self.refresh_summaries(written, [pk for pk, _row, _c in changes])
+            committing = time.perf_counter()
+            self.timings["summaries"] = committing - counted
+        self.timings["commit"] = time.perf_counter() - committing
 
     def copy_new(self, creates: list[_Row], stamp) -> list[tuple[int, _Row]]:
         """COPY the new records and their "+" history rows: what bulk_create_with_history

@@ -87,9 +87,19 @@ def _build(raw_rows: list[list]) -> Table:
     while headers and not headers[-1]:
         headers.pop()
     table = Table(headers=headers)
+    width, named = len(headers), all(headers)
     for number, raw in enumerate(raw_rows[1:], start=2):
-        values = {h: (raw[i] if i < len(raw) else None) for i, h in enumerate(headers) if h}
-        if all(v is None or str(v).strip() == "" for v in values.values()):
+        if named:  # the common case, in C: every column has a header
+            if len(raw) < width:
+                raw = [*raw, *[None] * (width - len(raw))]
+            values = dict(zip(headers, raw, strict=False))
+        else:
+            values = {h: (raw[i] if i < len(raw) else None) for i, h in enumerate(headers) if h}
+        try:
+            blank = not "".join(values.values()).strip()
+        except TypeError:  # numbers, dates or empty cells of an .xlsx sheet
+            blank = all(v is None or str(v).strip() == "" for v in values.values())
+        if blank:
             continue
         table.rows.append((number, values))
     return table
