@@ -38,7 +38,7 @@ from django.db.models import Count, F, Min, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from core.lookups import filter_one_of
+from core.lookups import OneOf, filter_one_of
 
 from .indicators import (
     STANDARD,
@@ -268,7 +268,7 @@ def add(model, pks) -> None:
     for indicator in FAMILIES:
         if indicator.model is not model:
             continue
-        records = indicator.queryset().filter(_id_ranges(pks))
+        records = _with_ids(indicator.queryset(), pks)
         if indicator.distinct:
             _add_first_days(indicator, records)
         else:
@@ -276,14 +276,20 @@ def add(model, pks) -> None:
                 _upsert_days(_summed_rows(indicator, records, tagged=tagged))
 
 
-def _id_ranges(pks: list[int]) -> Q:
-    """``pks`` (sorted) as ranges of consecutive ids: new rows' ids mostly are."""
-    condition, start = Q(), pks[0]
+def _with_ids(queryset, pks: list[int]):
+    """The rows of ``queryset`` with the ids ``pks`` (sorted): as a few ranges, as the ids
+    of rows just inserted mostly are consecutive, else as one list."""
+    ranges, start = [], pks[0]
     for previous, pk in zip(pks, [*pks[1:], None], strict=True):
         if pk is None or pk != previous + 1:
-            condition |= Q(pk__gte=start, pk__lte=previous)
+            ranges.append((start, previous))
             start = pk
-    return condition
+    if len(ranges) > 20:
+        return queryset.filter(OneOf(F("pk"), pks))
+    condition = Q()
+    for first, last in ranges:
+        condition |= Q(pk__gte=first, pk__lte=last)
+    return queryset.filter(condition)
 
 
 def _upsert_days(queryset, source_sql=None, params=()) -> None:
