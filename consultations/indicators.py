@@ -231,6 +231,8 @@ def compute(indicators, *, period: Period, centers=None, group: str | None = Non
     result: dict = {} if group else {i.code: 0 for i in indicators}
     summed = [i for i in indicators if summarized(i, period, group) and not i.distinct]
     distinct = [i for i in indicators if summarized(i, period, group) and i.distinct]
+    if group == "center":  # by center, a distinct count is a sum of day counts too: one query
+        summed, distinct = summed + distinct, []
     if summed:
         _merge(result, _summed(summed, period, centers, group), summed, group)
     if distinct:
@@ -318,6 +320,8 @@ def _summed(indicators, period, centers, group):
     )
     if centers is not None:
         rows = rows.filter(center_id__in=_center_ids(centers))
+    if group == "center":
+        rows = rows.filter(center_id__gt=0)  # not the nation's distinct counts (center 0)
     rows = rows.annotate(**_group_keys(group, "day"))
     return rows.values("family", "field_id", *GROUPS[group]).annotate(value=Sum("value")).order_by()
 
