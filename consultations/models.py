@@ -428,7 +428,9 @@ class Consultation(models.Model):
             # A client's sessions by date (timelines); with center and case included (on
             # PostgreSQL) it answers the recount of a client's summaries from the index.
             models.Index(
-                fields=["client", "date"], include=["center", "case"], name="consultation_client_date"
+                fields=["client", "date"],
+                include=["center", "case"],
+                name="consultation_client_date",
             ),
         ]
         # A constraint, not unique=True: PostgreSQL then needs no extra LIKE index.

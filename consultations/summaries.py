@@ -2,8 +2,8 @@
 
 The indicator engine (``consultations.indicators``) reads the standard indicators
 (consultations, visitors, cases solved, network activities) and the priority-field
-variants of the first three from two summary tables
-instead of scanning ten years of records (docs/benchmarks.md, 2026-12-01):
+variants of the first three from two summary tables instead of scanning ten
+years of records (docs/benchmarks.md, 2026-12-01):
 
 - ``IndicatorDayCount``: a summable indicator per (center, day), for all records
   and for those tagged with each priority field;
@@ -12,15 +12,16 @@ instead of scanning ten years of records (docs/benchmarks.md, 2026-12-01):
   records and per priority field.
 
 Their rows are computed here from the indicators' own querysets and aggregates
-(``Indicator.queryset``, ``TAG_PATH``), so the engine keeps one definition. They
-are never adjusted by increments: ``refresh`` deletes the rows of the keys a write
-touched and recounts them from the records, in the writer's transaction, so
-refreshing a key twice or one that did not change is harmless. Writers:
+(``Indicator.queryset``, ``TAG_PATH``), so the engine keeps one definition.
+``refresh`` deletes the rows of the keys a write touched and recounts them from
+the records, in the writer's transaction, so refreshing a key twice or one that
+did not change is harmless; ``add`` counts records just inserted into the rows
+(upserts), which is exact only for records not counted yet. Writers:
 
 - single saves and deletes (forms, quick entry, admin, history restore): the
-  signal handlers at the end of this module;
-- the importer: ``refresh`` with the keys of the rows it wrote (bulk writes send
-  no signals);
+  signal handlers at the end of this module (``refresh``);
+- the importer (bulk writes send no signals): ``add`` for the new rows, then
+  ``refresh`` with the keys of the changed ones;
 - the demo and bench builders, and anything that writes in bulk without telling:
   ``rebuild()`` (also ``manage.py indicator_summaries --rebuild``; ``--check``
   compares every figure with the records).
@@ -189,8 +190,8 @@ def refresh(*, days: Iterable = (), visits: Iterable = ()) -> None:
     """Recount the summary rows that records written or deleted may have changed.
 
     ``days``: (family, center_id, day) of the records' dates (for sessions and
-    network activities their date, for cases their resolution date); ``visits``: (client_id, fiscal_year) of
-    the sessions' clients. Every center and day of ``days`` is recounted with every
+    network activities their date, for cases their resolution date); ``visits``:
+    (client_id, fiscal_year) of the sessions' clients. Every center and day of ``days`` is recounted with every
     other (a superset of the keys, still exact), for all priority fields.
     """
     days = {key for key in days if key[2] is not None}
