@@ -27,7 +27,6 @@ and prints a summary with PASS/FAIL per target.
 
 import argparse
 import csv
-import dataclasses
 import datetime
 import io
 import operator
@@ -194,8 +193,8 @@ def build(args, results) -> None:
     from django.core.management.color import no_style
     from django.db import connection
 
-    from consultations import demo
-    from consultations.models import Consultation
+    from consultations import demo, summaries
+    from consultations.models import Consultation, IndicatorDayCount, IndicatorFirstDay
 
     expected = demo.SESSIONS_AT_FULL_SCALE * args.scale * args.years
     have = Consultation.objects.count()
@@ -261,11 +260,16 @@ def build(args, results) -> None:
         for table in tables:
             cursor.execute(f'ANALYZE "{table}"')
         conn.commit()
+    summarized = time.perf_counter()
+    summaries.rebuild()  # the records were loaded by COPY, without the models' signals
+    with connection.cursor() as cursor:
+        for model in (IndicatorDayCount, IndicatorFirstDay):
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
     finished = time.perf_counter()
     rows = sum(counts.values())
     print(
         f"  load {loaded - started:.0f} s, indexes {indexed - loaded:.0f} s, "
-        f"analyze {finished - indexed:.0f} s",
+        f"analyze {summarized - indexed:.0f} s, indicator summaries {finished - summarized:.0f} s",
         flush=True,
     )
     results.add(
@@ -291,8 +295,11 @@ def vacuum(results) -> None:
     from django.db import connection
 
     from consultations import demo
+    from consultations.models import IndicatorDayCount, IndicatorFirstDay
 
-    tables = [model._meta.db_table for model in demo.FIELDS]
+    tables = [
+        model._meta.db_table for model in [*demo.FIELDS, IndicatorDayCount, IndicatorFirstDay]
+    ]
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SHOW autovacuum")
@@ -368,9 +375,9 @@ def hand_written_table(period) -> dict:
 
 
 def bench_indicators(args, results) -> None:
-    from django.db.models import Count
+    from django.test import override_settings
 
-    from consultations.indicators import STANDARD, Period, center_table
+    from consultations.indicators import Period, center_table
     from organizations.models import Center
 
     period = Period.fiscal_year(LAST_FY)
@@ -382,17 +389,14 @@ def bench_indicators(args, results) -> None:
     def by_hand():
         return hand_written_table(period)
 
-    # A variant of center_table: consultations counted with COUNT(*) instead of
-    # COUNT(id), which the covering index (date, center, client) answers
-    # without reading the table (the engine's other indicators as they are).
-    count_star = [dataclasses.replace(STANDARD[0], aggregate=Count("*")), *STANDARD[1:]]
-
-    def counted_with_star():
-        return center_table(period=period, centers=Center.objects.all(), indicators=count_star)
+    # For information: the engine counting the records, its summary tables switched off.
+    def counted_live():
+        with override_settings(INDICATOR_SUMMARIES=False):
+            return center_table(period=period, centers=Center.objects.all())
 
     engine_s, rows = timed(through_engine, args.runs)
     sql_s, table = timed(by_hand, args.runs)
-    variant_s, variant_rows = timed(counted_with_star, args.runs)
+    variant_s, variant_rows = timed(counted_live, args.runs)
     engine_values = {row.center.pk if row.center else None: row.values for row in rows}
     sql_values = {
         center: {code: table.get(center, {}).get(code, 0) for code in HAND_WRITTEN}
@@ -403,7 +407,7 @@ def bench_indicators(args, results) -> None:
         raise AssertionError(f"the indicator engine and the SQL disagree for centers {different}")
     variant_values = {row.center.pk if row.center else None: row.values for row in variant_rows}
     if variant_values != engine_values:
-        raise AssertionError("the COUNT(*) variant disagrees with center_table")
+        raise AssertionError("center_table from the summaries disagrees with the live count")
     total = engine_values[None]
     print(f"  totals (equal both ways): {total}")
     results.add(
@@ -419,7 +423,7 @@ def bench_indicators(args, results) -> None:
         engine_s / sql_s <= TARGET_RATIO,
     )
     results.add(
-        "  variant: consultations with COUNT(*)",
+        "  variant: the engine counting the records (summaries off)",
         f"{variant_s * 1000:.0f} ms, {variant_s / sql_s:.2f}× the SQL (information)",
     )
 
@@ -587,20 +591,28 @@ def import_sample(count: int):
 
 
 def bench_import(results) -> None:
-    from django.db import connection
+    from django.db import connection, transaction
 
+    from consultations import summaries
     from consultations.demo import FIELDS
     from consultations.models import Consultation
 
     print(f"(c) import of {IMPORT_ROWS:,} sessions …", flush=True)
     rows, data = import_sample(IMPORT_ROWS)
 
+    fields = FIELDS[Consultation]
+    key_of = operator.itemgetter(*(fields.index(f) for f in ("center_id", "client_id", "date")))
+    days, visits = summaries.session_keys(key_of(row) for row in rows)
+
     def clean_up():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM consultations_consultation "
-                "WHERE external_id LIKE 'BENCH-%%' OR external_id LIKE 'COPY-%%'"
-            )
+        """Delete the added sessions and their history, and recount their summaries."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in ("consultations_consultation", "consultations_historicalconsultation"):
+                cursor.execute(
+                    f"DELETE FROM {table} "
+                    "WHERE external_id LIKE 'BENCH-%%' OR external_id LIKE 'COPY-%%'"
+                )
+            summaries.refresh(days=days, visits=visits)
 
     clean_up()
     started = time.perf_counter()
@@ -619,9 +631,14 @@ def bench_import(results) -> None:
             "skipped: consultations.imports.import_records not available",
         )
         return
+    import logging
+
     from accounts.models import User
     from core.tabular import read_table
 
+    log = logging.getLogger("consultations.imports")  # its line: load, check, write times
+    log.addHandler(logging.StreamHandler(sys.stdout))
+    log.setLevel(logging.INFO)
     user = User.objects.filter(role="agency_admin").first()
     before = Consultation.objects.count()
     started = time.perf_counter()
@@ -762,8 +779,17 @@ def print_queries(queries, top=8) -> None:
         print(f"      {seconds * 1000:7.1f} ms  {text[:230]}{'…' if len(text) > 230 else ''}")
 
 
+def figures_of(rows) -> list:
+    """Every figure of ``center_progress`` rows: per center and indicator."""
+    return [
+        (row.center.pk, item.code, item.target, item.actual, item.share, item.projected)
+        for row in rows
+        for item in row.items
+    ]
+
+
 def bench_dashboard(args, results) -> None:
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.urls import NoReverseMatch, reverse
 
     from accounts.models import User
@@ -821,7 +847,6 @@ def bench_dashboard(args, results) -> None:
     # The parts, called directly.
     period = Period.fiscal_year(LAST_FY)
     to_date = Period(period.start, as_of)
-    scope = Center.objects.filter(pk__in=list(Center.objects.values_list("pk", flat=True)))
     plans = fiscal_year.plans.prefetch_related("priorities__priority_field")
     priority = list(
         {
@@ -831,67 +856,57 @@ def bench_dashboard(args, results) -> None:
         }.values()
     )
     years = range(max(first_fy, LAST_FY - 9), LAST_FY + 1)
-    span = Period(Period.fiscal_year(years[0]).start, period.end)
-    parts = [
-        (
-            "center_progress() in all",
-            lambda: progress.center_progress(
-                fiscal_year=fiscal_year, centers=Center.objects.all(), as_of=as_of
-            ),
-        ),
-        (
-            "  standard indicators to date, by center (4 queries)",
-            lambda: compute(STANDARD, period=to_date, centers=scope, group="center"),
-        ),
-        (
-            f"  priority indicators to date, by center ({len(priority)} queries)",
-            lambda: compute(priority, period=to_date, centers=scope, group="center"),
-        ),
-        (
-            "  last year by center and month (4 queries)",
-            lambda: compute(
-                STANDARD,
-                period=Period.fiscal_year(LAST_FY - 1),
-                centers=scope,
-                group="center_month",
-            ),
-        ),
-    ]
-    counts_distinct = getattr(progress, "counts_distinct_clients", None)
-    if counts_distinct:  # distinct counts follow last year's curve to the same day
-        distinct = [i for i in STANDARD + priority if counts_distinct(i)]
-        last_period = Period.fiscal_year(LAST_FY - 1)
-        last_to_date = Period(last_period.start, as_of.replace(year=as_of.year - 1))
-        parts.append(
-            (
-                f"  distinct counts last year, to the day and in all (2 × {len(distinct)} queries)",
-                lambda: (
-                    compute(distinct, period=last_to_date, centers=scope, group="center"),
-                    compute(distinct, period=last_period, centers=scope, group="center"),
-                ),
-            )
+    last_period = Period.fiscal_year(LAST_FY - 1)
+    last_to_date = Period(last_period.start, as_of.replace(year=as_of.year - 1))
+    distinct = [i for i in STANDARD + priority if progress.counts_distinct_clients(i)]
+    summed = [i for i in STANDARD if not i.distinct]
+
+    def whole_progress():
+        return progress.center_progress(
+            fiscal_year=fiscal_year, centers=Center.objects.all(), as_of=as_of
         )
-    parts += [
+
+    # The figures from the summaries must equal those the engine counts in the records.
+    with override_settings(INDICATOR_SUMMARIES=False):
+        started = time.perf_counter()
+        live = whole_progress()
+        live_s = time.perf_counter() - started
+    if figures_of(live) != figures_of(whole_progress()):
+        raise AssertionError("the dashboard's figures from the summaries differ from the records")
+    results.add(
+        "  center_progress() counted in the records (summaries off; equal figures)",
+        f"{live_s * 1000:.0f} ms (one run)",
+    )
+    parts = [
+        ("center_progress() in all", whole_progress),
         (
-            "national visitors to date (1 query)",
-            lambda: compute(STANDARD[1:2], period=to_date, centers=Center.objects.all()),
+            "  standard indicators to date, by center",
+            lambda: compute(STANDARD, period=to_date, group="center"),
         ),
         (
-            f"trend, compute() per fiscal year ({len(years)} × 4 queries)",
+            f"  {len(priority)} priority indicators to date, by center",
+            lambda: compute(priority, period=to_date, group="center"),
+        ),
+        (
+            "  last year by center and month (plain counts)",
+            lambda: compute(summed, period=last_period, group="center_month"),
+        ),
+        (
+            f"  {len(distinct)} distinct counts of last year, to the day and in all",
+            lambda: (
+                compute(distinct, period=last_to_date, group="center"),
+                compute(distinct, period=last_period, group="center"),
+            ),
+        ),
+        (
+            "national visitors to date",
+            lambda: compute(STANDARD[1:2], period=to_date),
+        ),
+        (
+            f"trend, compute() per fiscal year ({len(years)} years)",
             lambda: [compute(STANDARD, period=Period.fiscal_year(year)) for year in years],
         ),
     ]
-    try:
-        compute(STANDARD[:1], period=to_date, group="fiscal_year")
-    except ValueError:
-        pass
-    else:
-        parts.append(
-            (
-                "trend, compute(group='fiscal_year') over the span (4 queries)",
-                lambda: compute(STANDARD, period=span, group="fiscal_year"),
-            )
-        )
     runs = min(args.runs, 3)  # the slow parts take long enough
     for label, function in parts:
         function()  # warm-up

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("Consultation records")
+
+    def ready(self):
+        from . import summaries  # noqa: F401 - connects the summary signal handlers

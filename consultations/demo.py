@@ -62,6 +62,7 @@ from organizations.demo import GIVEN_NAMES, SME_THOUSANDS, SURNAMES
 from organizations.demo_institutions import CITIES, city_base
 from organizations.models import Assignment, Center, Role, SupportInstitution
 
+from . import summaries
 from .indicators import fiscal_year_of
 from .models import (
     Case,
@@ -1330,6 +1331,8 @@ def build(
                 no_style(), [Client, Case, Consultation, NetworkActivity]
             ):
                 cursor.execute(sql)
+        # Written in bulk, without signals: the indicator summaries are counted once, at the end.
+        summaries.rebuild()
     first, last = years[0][0], years[-1][0]
     log(
         f"consultation records FY{first}–FY{last} (scale {scale:g}): {_counts(totals)} "

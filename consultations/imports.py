@@ -17,7 +17,6 @@ here too. If the write fails nothing is saved and the result says so.
 """
 
 import datetime
-import json
 import logging
 import operator
 import re
@@ -28,19 +27,21 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import DateField, DateTimeField, F, Lookup, TimeField
+from django.db import DatabaseError, connection, transaction
+from django.db.models import DateField, DateTimeField, TimeField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.lookups import filter_one_of as _filter_one_of
 from core.scoping import CHANGE, centers_editable_for
-from core.tabular import Problem, Table, parse_date, split_list, text
+from core.tabular import Problem, Table, parse_date, split_list, text, texts
 from organizations.models import Center, Person, Prefecture, SupportInstitution
 from organizations.roster import center_lookup_table
 
+from . import summaries
 from .models import (
     Case,
     CaseStatus,
@@ -63,46 +64,62 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-# IN (...) lists are split so SQLite's limit on query parameters is never reached.
-LOOKUP_CHUNK = 5000
 # At most this many problems are collected; a file broken in every row says so quickly.
 MAX_PROBLEMS = 5000
 
 
 # --- Choice words -----------------------------------------------------------------
 
-CLIENT_FORM_WORDS = {
-    ClientForm.CORPORATION: ["法人"],
-    ClientForm.SOLE_PROPRIETOR: ["個人事業主", "個人"],
-    ClientForm.PROSPECTIVE_FOUNDER: ["創業予定", "創業予定者"],
-}
-STATUS_WORDS = {
-    CaseStatus.OPEN: ["対応中"],
-    CaseStatus.SOLVED: ["解決"],
-    CaseStatus.CLOSED: ["終了"],
-}
-RESOLUTION_WORDS = {
-    ResolutionKind.SALES_UP: ["売上増加"],
-    ResolutionKind.FINANCING: ["資金調達"],
-    ResolutionKind.FOUNDED: ["創業実現"],
-    ResolutionKind.SUCCESSION: ["事業承継実現"],
-    ResolutionKind.COST_DOWN: ["コスト削減"],
-    ResolutionKind.OTHER: ["その他"],
-}
-MODE_WORDS = {
-    Mode.VISIT: ["来訪"],
-    Mode.OUTREACH: ["出張・サテライト", "出張", "サテライト"],
-    Mode.PHONE: ["電話"],
-    Mode.ONLINE: ["オンライン"],
-    Mode.EMAIL: ["メール"],
-}
-NETWORK_KIND_WORDS = {
-    NetworkKind.MEETING: ["訪問・連携会議"],
-    NetworkKind.SEMINAR: ["共催セミナー"],
-    NetworkKind.OUTREACH: ["出張相談会"],
-    NetworkKind.PUBLICITY: ["広報依頼"],
-    NetworkKind.REFERRAL: ["紹介・取次"],
-}
+
+class _Table(dict):
+    """A constant lookup table that hashes by identity, so that the cells parsed with it
+    can be memoised (``_Importer.parse``)."""
+
+    __hash__ = object.__hash__
+
+
+CLIENT_FORM_WORDS = _Table(
+    {
+        ClientForm.CORPORATION: ["法人"],
+        ClientForm.SOLE_PROPRIETOR: ["個人事業主", "個人"],
+        ClientForm.PROSPECTIVE_FOUNDER: ["創業予定", "創業予定者"],
+    }
+)
+STATUS_WORDS = _Table(
+    {
+        CaseStatus.OPEN: ["対応中"],
+        CaseStatus.SOLVED: ["解決"],
+        CaseStatus.CLOSED: ["終了"],
+    }
+)
+RESOLUTION_WORDS = _Table(
+    {
+        ResolutionKind.SALES_UP: ["売上増加"],
+        ResolutionKind.FINANCING: ["資金調達"],
+        ResolutionKind.FOUNDED: ["創業実現"],
+        ResolutionKind.SUCCESSION: ["事業承継実現"],
+        ResolutionKind.COST_DOWN: ["コスト削減"],
+        ResolutionKind.OTHER: ["その他"],
+    }
+)
+MODE_WORDS = _Table(
+    {
+        Mode.VISIT: ["来訪"],
+        Mode.OUTREACH: ["出張・サテライト", "出張", "サテライト"],
+        Mode.PHONE: ["電話"],
+        Mode.ONLINE: ["オンライン"],
+        Mode.EMAIL: ["メール"],
+    }
+)
+NETWORK_KIND_WORDS = _Table(
+    {
+        NetworkKind.MEETING: ["訪問・連携会議"],
+        NetworkKind.SEMINAR: ["共催セミナー"],
+        NetworkKind.OUTREACH: ["出張相談会"],
+        NetworkKind.PUBLICITY: ["広報依頼"],
+        NetworkKind.REFERRAL: ["紹介・取次"],
+    }
+)
 YES_WORDS = ["有", "はい", "1", "true", "yes", "あり"]
 NO_WORDS = ["無", "いいえ", "0", "false", "no", "なし"]
 
@@ -137,7 +154,7 @@ def _word_key(value: str) -> str:
 
 def _word_map(words: dict) -> dict[str, str]:
     """Every accepted spelling (Japanese label or internal code), normalised, to the code."""
-    table = {}
+    table = _Table()
     for code, labels in words.items():
         for word in [str(code), *labels]:
             table[_word_key(word)] = str(code)
@@ -413,50 +430,6 @@ def _max_length(value: str, model, name: str) -> str:
     return value
 
 
-class _OneOf(Lookup):
-    """``lhs`` is one of a list passed as a single query parameter.
-
-    An ``IN (%s, %s, …)`` with tens of thousands of placeholders costs more to build
-    and parse than the query itself; PostgreSQL takes an array (``= ANY(%s)``), SQLite
-    a JSON list. Used as ``queryset.filter(_OneOf(F("field"), values))``.
-    """
-
-    lookup_name = "one_of"
-    prepare_rhs = False
-
-    def get_prep_lookup(self):
-        return list(self.rhs)
-
-    def as_sql(self, compiler, connection):
-        lhs, params = compiler.compile(self.lhs)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", (*params, self.rhs)
-        return (
-            f"{lhs} IN (SELECT value FROM json_each(%s))",
-            (*params, json.dumps(self.rhs, ensure_ascii=False)),
-        )
-
-
-def _one_of_supported(queryset) -> bool:
-    connection = connections[queryset.db]
-    if connection.vendor == "sqlite":
-        return connection.features.supports_json_field  # json_each is part of JSON1
-    return connection.vendor == "postgresql"
-
-
-def _filter_one_of(queryset, lookup: str, values) -> list:
-    """Querysets that together select the rows whose ``lookup`` is in ``values``."""
-    values = list(dict.fromkeys(values))
-    if not values:
-        return []
-    if _one_of_supported(queryset):
-        return [queryset.filter(_OneOf(F(lookup), values))]
-    return [
-        queryset.filter(**{f"{lookup}__in": values[start : start + LOOKUP_CHUNK]})
-        for start in range(0, len(values), LOOKUP_CHUNK)
-    ]
-
-
 def _pairs(queryset, lookup: str, values, *fields) -> list[tuple]:
     """``values_list(*fields)`` of the rows of ``queryset`` whose ``lookup`` is in ``values``."""
     return [
@@ -604,6 +577,15 @@ class _Importer:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.rows: list[_Row] = []
+        self.timings: dict[str, float] = {}  # parts of the write, for the log
+        self.parsed: dict = {}  # parse(): (column, parser, cell) -> (ok, value or message)
+        self.staff_words: dict = {}  # staff(): cell text -> (pks, unknown codes)
+        # Every cell as read and as text, column by column, in the order of the rows.
+        self.cells = {
+            key: [values.get(header) for _number, values in table.rows]
+            for key, header in spec.columns.items()
+        }
+        self.texts = {key: texts(column) for key, column in self.cells.items()}
 
     # Problems -------------------------------------------------------------------
     def problem(self, number, key, message):
@@ -613,12 +595,23 @@ class _Importer:
         self.warnings.append(Problem(number, self.spec.columns[key], str(message)))
 
     def parse(self, number, key, parser, *args):
-        """Run a cell parser; report its ValueError on the row and column and return None."""
-        try:
-            return parser(*args)
-        except ValueError as exc:
-            self.problem(number, key, str(exc))
-            return None
+        """Run a cell parser; report its ValueError on the row and column and return None.
+
+        Each distinct cell of a column is parsed once (a file repeats the same dates,
+        times and words on thousands of rows); its problem is reported on every row.
+        """
+        memo = (key, parser, args)
+        found = self.parsed.get(memo)
+        if found is None:
+            try:
+                found = self.parsed[memo] = (True, parser(*args))
+            except ValueError as exc:
+                found = self.parsed[memo] = (False, str(exc))
+        ok, value = found
+        if ok:
+            return value
+        self.problem(number, key, value)
+        return None
 
     # The run --------------------------------------------------------------------
     def run(self) -> ImportResult:
@@ -630,18 +623,23 @@ class _Importer:
         self.load_common()
         self.load()
         loaded = time.perf_counter()
-        columns = list(self.spec.columns.items())
+        keys = list(self.spec.columns)
         required = self.spec.required
         seen: dict[str, int] = {}
-        for number, values in self.table.rows:
+        for number, row_cells, row_texts in zip(
+            [number for number, _values in self.table.rows],
+            zip(*(self.cells[key] for key in keys), strict=True),
+            zip(*(self.texts[key] for key in keys), strict=True),
+            strict=True,
+        ):
             if len(self.problems) >= MAX_PROBLEMS:
                 message = _(
                     "Checking stopped at this row after %(count)s problems; fix them and try again."
                 ) % {"count": len(self.problems)}
                 self.problems.append(Problem(number, "", message))
                 return ImportResult(problems=self.problems, warnings=self.warnings)
-            cells = {key: values.get(header) for key, header in columns}
-            texts = {key: text(value) for key, value in cells.items()}
+            cells = dict(zip(keys, row_cells, strict=True))
+            texts = dict(zip(keys, row_texts, strict=True))
             for key in required:
                 if not texts[key]:
                     self.problem(number, key, _("This field is required."))
@@ -655,12 +653,13 @@ class _Importer:
         if result.ok:
             self.write(result)
         logger.info(
-            "import %s: %s rows, load %.2fs, check %.2fs, write %.2fs; %s",
+            "import %s: %s rows, load %.2fs, check %.2fs, write %.2fs (%s); %s",
             self.spec.key,
             len(self.table.rows),
             loaded - started,
             checked - loaded,
             time.perf_counter() - checked,
+            ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings.items()),
             f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}"
             if result.ok
             else f"{len(result.problems)} problems",
@@ -673,7 +672,7 @@ class _Importer:
         self.editable_centers = set(
             centers_editable_for(self.user, self.model).values_list("pk", flat=True)
         )
-        ids = [text(v) for v in self.column("external_id")]
+        ids = self.texts["external_id"]
         # The current values of the records the file names, to skip unchanged rows.
         self.existing: dict[str, int] = {}
         self.current: dict[int, tuple] = {}
@@ -707,10 +706,6 @@ class _Importer:
 
     def m2m_names(self) -> list[str]:
         return [f.name for f in self.model._meta.many_to_many]
-
-    def column(self, key) -> list:
-        header = self.spec.columns[key]
-        return [values.get(header) for _n, values in self.table.rows]
 
     def check_id(self, number, external_id, seen) -> str:
         if not external_id:
@@ -753,23 +748,29 @@ class _Importer:
         return pk
 
     def load_persons(self):
-        codes = {code for value in self.column("staff") for code in split_list(value)}
+        codes = {code for value in set(self.texts["staff"]) for code in split_list(value)}
         self.persons = dict(_pairs(Person.objects.all(), "staff_code", codes, "staff_code", "pk"))
 
     def staff(self, number, word, key="staff") -> list[int]:
-        pks = []
         if not word:
-            return pks
-        for code in split_list(word):
-            pk = self.persons.get(code)
-            if pk is None:
-                self.problem(number, key, _("Unknown staff code “%(value)s”.") % {"value": code})
-            elif pk not in pks:
-                pks.append(pk)
-        return pks
+            return []
+        found = self.staff_words.get(word)
+        if found is None:
+            pks, unknown = [], []
+            for code in split_list(word):
+                pk = self.persons.get(code)
+                if pk is None:
+                    unknown.append(code)
+                elif pk not in pks:
+                    pks.append(pk)
+            found = self.staff_words[word] = (pks, unknown)
+        pks, unknown = found
+        for code in unknown:
+            self.problem(number, key, _("Unknown staff code “%(value)s”.") % {"value": code})
+        return list(pks)
 
     def load_clients(self):
-        ids = {text(v) for v in self.column("client")} - {""}
+        ids = set(self.texts["client"]) - {""}
         self.clients = dict(_pairs(Client.objects.all(), "external_id", ids, "external_id", "pk"))
 
     def client(self, number, external_id):
@@ -794,6 +795,13 @@ class _Importer:
 
     def after_rows(self):
         pass
+
+    def refresh_summaries(self, written: list[tuple[int, "_Row"]], changed: list[int]):
+        """Recount the indicator summaries that the changed rows (``changed``: the pks
+        of ``written`` that existed before) may change; bulk writes send no signals."""
+
+    def old_values(self, pk, *names) -> tuple:
+        return tuple(self.current[pk][self.fields.index(name)] for name in names)
 
     # Writing --------------------------------------------------------------------
     def write(self, result: ImportResult):
@@ -839,6 +847,7 @@ class _Importer:
 
     def write_rows(self, creates: list[_Row], changes: list[tuple[int, _Row, list[str]]], stamp):
         model = self.model
+        started = time.perf_counter()
         with transaction.atomic():
             made: list[tuple[object, _Row]] = []
             if creates and self.copy:
@@ -879,8 +888,17 @@ class _Importer:
                     default_user=self.user,
                     default_date=stamp,
                 )
+            written = made + [(pk, row) for pk, row, _c in changes]
             if self.m2m_names():
-                self.write_m2m(made + [(pk, row) for pk, row, _c in changes], stamp)
+                self.write_m2m(written, stamp)
+            counted = time.perf_counter()
+            self.timings["records"] = counted - started
+            # New records are counted into the indicator summaries, changed ones recounted.
+            summaries.add(model, [pk for pk, _row in made])
+            self.refresh_summaries(written, [pk for pk, _row, _c in changes])
+            committing = time.perf_counter()
+            self.timings["summaries"] = committing - counted
+        self.timings["commit"] = time.perf_counter() - committing
 
     def copy_new(self, creates: list[_Row], stamp) -> list[tuple[int, _Row]]:
         """COPY the new records and their "+" history rows: what bulk_create_with_history
@@ -1263,6 +1281,22 @@ class _CaseImporter(_Importer):
         }
         return _Row(number, external_id, values, m2m={"topics": topics, "priority_fields": fields})
 
+    def refresh_summaries(self, written, changed):
+        keys = ("center_id", "resolved_on")
+        existed = set(changed)
+        solved = [tuple(row.values[name] for name in keys) for pk, row in written if pk in existed]
+        solved += [self.old_values(pk, *keys) for pk in changed]
+        # New cases' tags were counted in with them (they have no sessions yet).
+        current = self.current_m2m["priority_fields"]
+        retagged = [
+            pk
+            for pk, row in written
+            if pk in existed and set(current.get(pk, ())) != set(row.m2m.get("priority_fields", ()))
+        ]
+        days, visits = summaries.case_keys(retagged)
+        days |= {("cases_solved", center, day) for center, day in solved}
+        summaries.refresh(days=days, visits=visits)
+
 
 class _SessionImporter(_Importer):
     fields = (
@@ -1281,7 +1315,7 @@ class _SessionImporter(_Importer):
     def load(self):
         self.load_clients()
         self.load_persons()
-        ids = {text(v) for v in self.column("case")} - {""}
+        ids = set(self.texts["case"]) - {""}
         self.cases = {
             external_id: (pk, client)
             for external_id, pk, client in _pairs(
@@ -1332,6 +1366,14 @@ class _SessionImporter(_Importer):
             "summary": _raw_text(cells["summary"]),
         }
         return _Row(number, external_id, values, m2m={"other_staff": staff[1:]})
+
+    def refresh_summaries(self, written, changed):
+        keys = ("center_id", "client_id", "date")
+        existed = set(changed)
+        rows = [tuple(row.values[name] for name in keys) for pk, row in written if pk in existed]
+        rows += [self.old_values(pk, *keys) for pk in changed]
+        days, visits = summaries.session_keys(rows)
+        summaries.refresh(days=days, visits=visits)
 
 
 class _NetworkImporter(_Importer):
@@ -1400,6 +1442,13 @@ class _NetworkImporter(_Importer):
             "staff": self.staff(number, texts["staff"]),
         }
         return _Row(number, external_id, values, m2m=m2m)
+
+    def refresh_summaries(self, written, changed):
+        keys = ("center_id", "date")
+        existed = set(changed)
+        rows = [tuple(row.values[name] for name in keys) for pk, row in written if pk in existed]
+        rows += [self.old_values(pk, *keys) for pk in changed]
+        summaries.refresh(days={("network_activities", center, day) for center, day in rows})
 
 
 IMPORTERS = {

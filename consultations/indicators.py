@@ -113,25 +113,47 @@ class Indicator:
     date_field: str
     aggregate: object
     condition: Q = field(default_factory=Q)
+    # A priority indicator is a standard one (``family``, its code) restricted to the
+    # records tagged with a priority field (``field_id``); a standard one is its own family.
+    family: str = ""
+    field_id: int = 0
+
+    def queryset(self):
+        """Every record the indicator counts, in any period."""
+        return self.model._base_manager.filter(self.condition)
 
     def records(self, period: Period, centers=None):
         """The records behind the figure: what a drill-down lists."""
-        queryset = self.model._base_manager.filter(
-            self.condition,
-            **{f"{self.date_field}__gte": period.start, f"{self.date_field}__lte": period.end},
+        queryset = self.queryset().filter(
+            **{f"{self.date_field}__gte": period.start, f"{self.date_field}__lte": period.end}
         )
         if centers is not None:
             queryset = queryset.filter(center__in=centers)
         return queryset
 
+    @property
+    def distinct(self) -> bool:
+        """A distinct count (clients): not the sum of its parts over centers or days."""
+        return getattr(self.aggregate, "distinct", False)
+
 
 # COUNT(*) rather than COUNT(id): the id is not in the covering index, so counting
 # it would read the table (docs/benchmarks.md).
 CONSULTATIONS = Indicator(
-    "consultations", _("Consultations handled"), Consultation, "date", Count("*")
+    "consultations",
+    _("Consultations handled"),
+    Consultation,
+    "date",
+    Count("*"),
+    family="consultations",
 )
 VISITORS = Indicator(
-    "visitors", _("Visiting clients"), Consultation, "date", Count("client", distinct=True)
+    "visitors",
+    _("Visiting clients"),
+    Consultation,
+    "date",
+    Count("client", distinct=True),
+    family="visitors",
 )
 CASES_SOLVED = Indicator(
     "cases_solved",
@@ -140,9 +162,15 @@ CASES_SOLVED = Indicator(
     "resolved_on",
     Count("*"),
     Q(status=CaseStatus.SOLVED),
+    family="cases_solved",
 )
 NETWORK_ACTIVITIES = Indicator(
-    "network_activities", _("Network activities"), NetworkActivity, "date", Count("*")
+    "network_activities",
+    _("Network activities"),
+    NetworkActivity,
+    "date",
+    Count("*"),
+    family="network_activities",
 )
 STANDARD = [CONSULTATIONS, VISITORS, CASES_SOLVED, NETWORK_ACTIVITIES]
 BY_CODE = {indicator.code: indicator for indicator in STANDARD}
@@ -159,30 +187,29 @@ class PriorityMetric:
     ]
 
 
+# A priority metric is the standard indicator it restricts to the tagged records.
+PRIORITY_BASE = {
+    PriorityMetric.SESSIONS: CONSULTATIONS,
+    PriorityMetric.CLIENTS: VISITORS,
+    PriorityMetric.SOLVED_CASES: CASES_SOLVED,
+}
+# How a record is tagged with priority fields: through its case's tags.
+TAG_PATH = {Consultation: "case__priority_fields", Case: "priority_fields"}
+
+
 def priority_indicator(priority_field: PriorityField, metric: str) -> Indicator:
-    """``priority:<field>``: a priority field's metric, counted through its cases' tags."""
-    code = f"priority:{priority_field.pk}:{metric}"
-    if metric == PriorityMetric.SOLVED_CASES:
-        return Indicator(
-            code,
-            priority_field.name,
-            Case,
-            "resolved_on",
-            Count("id", distinct=True),
-            Q(status=CaseStatus.SOLVED, priority_fields=priority_field),
-        )
-    measure = (
-        Count("client", distinct=True)
-        if metric == PriorityMetric.CLIENTS
-        else Count("id", distinct=True)
-    )
+    """``priority:<field>``: a priority field's metric, counted through its cases' tags:
+    the base indicator of ``PRIORITY_BASE`` over the records tagged with the field."""
+    base = PRIORITY_BASE[metric]
     return Indicator(
-        code,
+        f"priority:{priority_field.pk}:{metric}",
         priority_field.name,
-        Consultation,
-        "date",
-        measure,
-        Q(case__priority_fields=priority_field),
+        base.model,
+        base.date_field,
+        base.aggregate,
+        base.condition & Q(**{TAG_PATH[base.model]: priority_field}),
+        family=base.family,
+        field_id=priority_field.pk,
     )
 
 
@@ -195,41 +222,149 @@ def compute(indicators, *, period: Period, centers=None, group: str | None = Non
     ``group="fiscal_year"`` gives ``{fiscal_year: {code: value}}``.
     A distinct count (visitors) is distinct within each group, so a client seen by
     two centers counts once for each center and once for the nation.
+
+    Where the summary tables hold the figure (``summarized``) it is read from them,
+    several indicators in one query; otherwise it is counted in the records.
     """
-    result: dict = {}
+    if group not in GROUPS:
+        raise ValueError(group)
+    result: dict = {} if group else {i.code: 0 for i in indicators}
+    summed = [i for i in indicators if summarized(i, period, group) and not i.distinct]
+    distinct = [i for i in indicators if summarized(i, period, group) and i.distinct]
+    if group == "center":  # by center, a distinct count is a sum of day counts too: one query
+        summed, distinct = summed + distinct, []
+    if summed:
+        _merge(result, _summed(summed, period, centers, group), summed, group)
+    if distinct:
+        _merge(result, _distinct(distinct, period, centers, group), distinct, group)
     for indicator in indicators:
+        if indicator in summed or indicator in distinct:
+            continue
         records = indicator.records(period, centers)
         if group is None:
             result[indicator.code] = records.aggregate(value=indicator.aggregate)["value"] or 0
             continue
-        if group == "center":
-            key = "center_id"
-            rows = records.values(key).annotate(value=indicator.aggregate).order_by()
-        elif group == "fiscal_year":
-            key = "fiscal_year"
-            rows = (
-                records.annotate(fiscal_year=fiscal_year_expression(indicator.date_field))
-                .values(key)
-                .annotate(value=indicator.aggregate)
-                .order_by()
-            )
-        elif group in ("month", "center_month"):
-            key = "month"
-            keys = ["center_id", "month"] if group == "center_month" else ["month"]
-            rows = (
-                records.annotate(month=TruncMonth(indicator.date_field))
-                .values(*keys)
-                .annotate(value=indicator.aggregate)
-                .order_by()
-            )
-        else:
-            raise ValueError(group)
+        rows = records.annotate(**_group_keys(group, indicator.date_field))
+        rows = rows.values(*GROUPS[group]).annotate(value=indicator.aggregate).order_by()
         for row in rows:
-            if "month" in row and isinstance(row["month"], datetime.datetime):
-                row["month"] = row["month"].date()
-            bucket = (row["center_id"], row["month"]) if group == "center_month" else row[key]
-            result.setdefault(bucket, {})[indicator.code] = row["value"]
+            result.setdefault(_bucket(row, group), {})[indicator.code] = row["value"]
     return result
+
+
+# The group keys of ``compute``: the columns each grouping selects.
+GROUPS = {
+    None: (),
+    "center": ("center_id",),
+    "month": ("month",),
+    "center_month": ("center_id", "month"),
+    "fiscal_year": ("fiscal_year",),
+}
+# Indicator families whose figures the summary tables hold (consultations.summaries).
+SUMMARIZED = ("consultations", "visitors", "cases_solved", "network_activities")
+
+
+def _group_keys(group, date_field) -> dict:
+    if group in ("month", "center_month"):
+        return {"month": TruncMonth(date_field)}
+    if group == "fiscal_year":
+        return {"fiscal_year": fiscal_year_expression(date_field)}
+    return {}
+
+
+def _bucket(row, group):
+    month = row.get("month")
+    if isinstance(month, datetime.datetime):
+        row["month"] = month.date()
+    keys = GROUPS[group]
+    return tuple(row[k] for k in keys) if len(keys) > 1 else row[keys[0]]
+
+
+def summarized(indicator: Indicator, period: Period, group=None) -> bool:
+    """Whether ``compute`` reads the figure from the summary tables: always for a
+    plain count; for a distinct count, only from the start of a fiscal year to a day
+    within it, for the nation, a set of centers or by center (what the summaries keep)."""
+    if indicator.family not in SUMMARIZED or not summaries_enabled():
+        return False
+    if not indicator.distinct:
+        return True
+    fy = fiscal_year_of(period.start)
+    return (
+        group in (None, "center")
+        and period.start == datetime.date(fy, 4, 1)
+        and period.end <= datetime.date(fy + 1, 3, 31)
+    )
+
+
+def summaries_enabled() -> bool:
+    from django.conf import settings
+
+    return getattr(settings, "INDICATOR_SUMMARIES", True)
+
+
+def _center_ids(centers):
+    if isinstance(centers, list | tuple | set):
+        return [getattr(c, "pk", c) for c in centers]
+    return centers
+
+
+def _summed(indicators, period, centers, group):
+    from django.db.models import Sum
+
+    from .models import IndicatorDayCount
+
+    rows = IndicatorDayCount.objects.filter(
+        family__in={i.family for i in indicators},
+        field_id__in={i.field_id for i in indicators},
+        day__gte=period.start,
+        day__lte=period.end,
+    )
+    if centers is not None:
+        rows = rows.filter(center_id__in=_center_ids(centers))
+    if group == "center":
+        rows = rows.filter(center_id__gt=0)  # not the nation's distinct counts (center 0)
+    rows = rows.annotate(**_group_keys(group, "day"))
+    return rows.values("family", "field_id", *GROUPS[group]).annotate(value=Sum("value")).order_by()
+
+
+def _distinct(indicators, period, centers, group):
+    from django.db.models import Sum
+
+    from .models import IndicatorDayCount, IndicatorFirstDay
+
+    families = {i.family for i in indicators}
+    fields = {i.field_id for i in indicators}
+    if group == "center" or centers is None:
+        # By center, or for the nation (center 0): the clients first seen on each day
+        # since the start of the fiscal year, summed.
+        rows = IndicatorDayCount.objects.filter(
+            family__in=families, field_id__in=fields, day__gte=period.start, day__lte=period.end
+        )
+        if centers is not None:
+            rows = rows.filter(center_id__in=_center_ids(centers))
+        rows = rows.filter(center_id__gt=0) if group else rows.filter(center_id=0)
+        measure = Sum("value")
+    else:  # a set of centers: a client seen at two of them counts once
+        rows = IndicatorFirstDay.objects.filter(
+            family__in=families,
+            field_id__in=fields,
+            first_day__gte=period.start,
+            first_day__lte=period.end,
+            center_id__in=_center_ids(centers),
+        )
+        measure = Count("client_id", distinct=True)
+    return rows.values("family", "field_id", *GROUPS[group]).annotate(value=measure).order_by()
+
+
+def _merge(result, rows, indicators, group):
+    codes: dict = {}
+    for indicator in indicators:
+        codes.setdefault((indicator.family, indicator.field_id), []).append(indicator.code)
+    for row in rows:
+        for code in codes.get((row["family"], row["field_id"]), ()):
+            if group is None:
+                result[code] = row["value"] or 0
+            else:
+                result.setdefault(_bucket(row, group), {})[code] = row["value"]
 
 
 @dataclass

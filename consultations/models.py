@@ -406,7 +406,15 @@ class Consultation(models.Model):
     next_step = models.TextField(_("next step"), blank=True)
 
     objects = RecordQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[other_staff])
+    # The history is read by record (its id) and by time; indexes on its other columns,
+    # and a foreign-key check of the user on every history row, would only slow down
+    # every write, and a bulk import most (docs/benchmarks.md). Its other references
+    # are unchecked already, as simple_history makes them.
+    history = HistoricalRecords(
+        m2m_fields=[other_staff],
+        no_db_index=["external_id", "center", "client", "case", "lead_staff"],
+        user_db_constraint=False,
+    )
 
     class Meta:
         ordering = ["-date", "-start_time", "-id"]
@@ -417,7 +425,13 @@ class Consultation(models.Model):
             # Leads with date and covers center and client: the indicator queries
             # (counts and distinct clients per center over a period) read only the index.
             models.Index(fields=["date", "center", "client"]),
-            models.Index(fields=["client", "center"]),
+            # A client's sessions by date (timelines); with center and case included (on
+            # PostgreSQL) it answers the recount of a client's summaries from the index.
+            models.Index(
+                fields=["client", "date"],
+                include=["center", "case"],
+                name="consultation_client_date",
+            ),
         ]
         # A constraint, not unique=True: PostgreSQL then needs no extra LIKE index.
         constraints = [
@@ -484,3 +498,66 @@ class NetworkActivity(models.Model):
 
     def get_absolute_url(self):
         return reverse("consultations:activity_detail", args=[self.pk])
+
+
+# --- Indicator summaries -------------------------------------------------------------
+# Pre-aggregated figures the indicator engine reads instead of scanning the records
+# (docs/benchmarks.md, 2026-12-01). They are an implementation detail of
+# consultations.indicators, derived there from the indicators' own definitions and
+# kept equal to the records by consultations.summaries wherever records are written.
+# Plain integer columns, no foreign keys: the rows are derived, never edited, and
+# carry no history.
+
+
+class IndicatorDayCount(models.Model):
+    """The value of a summable indicator (``family``: its code) for one center and day;
+    ``field_id`` > 0 restricts it to the records tagged with that priority field."""
+
+    family = models.CharField(max_length=20)
+    field_id = models.IntegerField(default=0)
+    center_id = models.IntegerField()
+    day = models.DateField()
+    value = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "day", "center_id", "field_id"], name="indicator_day_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.family}:{self.field_id} {self.center_id} {self.day}: {self.value}"
+
+
+class IndicatorFirstDay(models.Model):
+    """The first day, within a fiscal year, on which a client counted for a distinct
+    indicator (``family``: its code) at a center (``center_id`` 0: anywhere in the
+    nation); ``field_id`` > 0 restricts it to the records tagged with that priority field.
+    The distinct count from the start of a fiscal year to a day is the number of rows
+    whose first day is on or before it."""
+
+    family = models.CharField(max_length=20)
+    field_id = models.IntegerField(default=0)
+    center_id = models.IntegerField()
+    client_id = models.IntegerField()
+    fiscal_year = models.IntegerField()
+    first_day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_id", "fiscal_year", "family", "field_id", "center_id"],
+                name="indicator_first_day_unique",
+            )
+        ]
+        indexes = [
+            # Covers the reads: a family's rows from a fiscal year's start to a day.
+            models.Index(
+                fields=["family", "field_id", "first_day", "center_id", "client_id"],
+                name="indicator_first_day_read",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.family}:{self.field_id} {self.center_id} {self.client_id} {self.first_day}"

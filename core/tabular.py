@@ -87,9 +87,19 @@ def _build(raw_rows: list[list]) -> Table:
     while headers and not headers[-1]:
         headers.pop()
     table = Table(headers=headers)
+    width, named = len(headers), all(headers)
     for number, raw in enumerate(raw_rows[1:], start=2):
-        values = {h: (raw[i] if i < len(raw) else None) for i, h in enumerate(headers) if h}
-        if all(v is None or str(v).strip() == "" for v in values.values()):
+        if named:  # the common case, in C: every column has a header
+            if len(raw) < width:
+                raw = [*raw, *[None] * (width - len(raw))]
+            values = dict(zip(headers, raw, strict=False))
+        else:
+            values = {h: (raw[i] if i < len(raw) else None) for i, h in enumerate(headers) if h}
+        try:
+            blank = not "".join(values.values()).strip()
+        except TypeError:  # numbers, dates or empty cells of an .xlsx sheet
+            blank = all(v is None or str(v).strip() == "" for v in values.values())
+        if blank:
             continue
         table.rows.append((number, values))
     return table
@@ -103,9 +113,28 @@ def text(value) -> str:
     """A cell as NFKC-normalised, trimmed text ('' for empty)."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        # ASCII is unchanged by NFKC: skip the normalisation (most cells of a file).
+        return value.strip() if value.isascii() else unicodedata.normalize("NFKC", value).strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def texts(values) -> list[str]:
+    """``text`` of each cell of a column, each distinct text cell normalised once:
+    a column repeats the same centers, dates and words on thousands of rows."""
+    seen: dict[str, str] = {}
+    result = []
+    for value in values:
+        if type(value) is str:
+            found = seen.get(value)
+            if found is None:
+                found = seen[value] = text(value)
+            result.append(found)
+        else:
+            result.append(text(value))
+    return result
 
 
 def split_list(value) -> list[str]:

@@ -189,16 +189,25 @@ def center_progress(*, fiscal_year, centers, as_of: datetime.date) -> list[Cente
             priority_indicators[indicator.code] = indicator
     indicators = STANDARD + list(priority_indicators.values())
     distinct = [i for i in indicators if counts_distinct_clients(i)]
-    scope = Center.objects.filter(pk__in=[c.pk for c in centers])
+    # Every center: no center filter at all (the nation's figures need none).
+    everywhere = len(centers) == Center.objects.count()
+    scope = None if everywhere else Center.objects.filter(pk__in=[c.pk for c in centers])
     started = as_of >= period.start
     actual = compute(indicators, period=to_date, centers=scope, group="center") if started else {}
-    last_year = compute(STANDARD, period=last_period, centers=scope, group="center_month")
+    # The monthly pattern of last year, for the plain counts: a distinct count follows
+    # last year's distinct curve instead (``distinct_share``), and before the year has
+    # started no share is expected of anything.
+    summed = [i for i in STANDARD if not counts_distinct_clients(i)]
+    last_year = compute(summed, period=last_period, centers=scope, group="center_month")
     last_to_date = Period(last_period.start, min(same_day_last_year(as_of), last_period.end))
     reached = (
         compute(distinct, period=last_to_date, centers=scope, group="center") if started else {}
     )
     last_total = compute(distinct, period=last_period, centers=scope, group="center")
     distinct_codes = {i.code for i in distinct}
+    by_center: dict = {}
+    for (center_id, month), values in last_year.items():
+        by_center.setdefault(center_id, {})[month] = values
     result = []
     for center in centers:
         plan = plans.get(center.pk)
@@ -209,14 +218,15 @@ def center_progress(*, fiscal_year, centers, as_of: datetime.date) -> list[Cente
                 priority_indicators[priority_indicator(p.priority_field, p.metric).code]
                 for p in plan.priorities.all()
             ]
+        months = by_center.get(center.pk, {})
+        shares: dict = {}  # base indicator code -> expected share (several share a base)
         for indicator in wanted:
             base = _pattern_base(indicator)
-            pattern = {
-                month: values.get(base.code, 0)
-                for (center_id, month), values in last_year.items()
-                if center_id == center.pk
-            }
-            share = expected_share(period=period, as_of=as_of, last_year_by_month=pattern)
+            share = shares.get(base.code)
+            if share is None:
+                pattern = {month: values.get(base.code, 0) for month, values in months.items()}
+                share = expected_share(period=period, as_of=as_of, last_year_by_month=pattern)
+                shares[base.code] = share
             if indicator.code in distinct_codes and started:
                 share = distinct_share(
                     reached=reached.get(center.pk, {}).get(indicator.code, 0),

@@ -411,6 +411,8 @@ def _dashboard_context(request, centers, *, title):
         except ValueError:
             messages.error(request, _("The date must look like 2025-10-31."))
     rows = progress.center_progress(fiscal_year=year, centers=centers, as_of=as_of) if year else []
+    # With every center in scope, leave the center filter out (the nation's own figure).
+    scope = None if not centers.query.where else centers
     return {
         "title": title,
         "year": year,
@@ -425,7 +427,7 @@ def _dashboard_context(request, centers, *, title):
             compute(
                 [VISITORS],
                 period=Period(Period.fiscal_year(year.year).start, as_of),
-                centers=centers,
+                centers=scope,
             )["visitors"]
             if year and as_of >= Period.fiscal_year(year.year).start
             else None
@@ -520,21 +522,17 @@ def national_dashboard(request):
 
 @scope_rule("national roles only; raises PermissionDenied for every other role")
 def national_trend(request):
-    """Ten fiscal years of national figures, loaded after the dashboard (htmx):
-    one query per indicator, grouped by fiscal year."""
+    """Ten fiscal years of national figures, loaded after the dashboard (htmx): the
+    engine's figures of each year (from its summaries, docs/benchmarks.md)."""
     if not is_national(request.user):
         raise PermissionDenied
     year = selected_year(request)
     trend = []
     if year:
-        first = year.year - 9
-        span = Period(Period.fiscal_year(first).start, Period.fiscal_year(year.year).end)
-        by_year = compute(STANDARD, period=span, group="fiscal_year")
-        trend = [
-            {"year": fy, "values": [by_year[fy].get(i.code, 0) for i in STANDARD]}
-            for fy in range(first, year.year + 1)
-            if fy in by_year
-        ]
+        for fy in range(year.year - 9, year.year + 1):
+            values = compute(STANDARD, period=Period.fiscal_year(fy))
+            if any(values.values()):
+                trend.append({"year": fy, "values": [values[i.code] for i in STANDARD]})
     return render(request, "planning/_trend.html", {"trend": trend, "indicators": STANDARD})
 
 

@@ -76,6 +76,9 @@ class Command(BaseCommand):
             tables += [f.remote_field.through._meta.db_table for f in model._meta.many_to_many]
             tables.append(model._meta.db_table)
             tables += _history_tables(model)
+        from consultations.models import IndicatorDayCount, IndicatorFirstDay
+
+        tables += [IndicatorDayCount._meta.db_table, IndicatorFirstDay._meta.db_table]
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")

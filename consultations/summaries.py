@@ -1,0 +1,514 @@
+"""Keeping the indicator summary tables equal to the records.
+
+The indicator engine (``consultations.indicators``) reads the standard indicators
+(consultations, visitors, cases solved, network activities) and the priority-field
+variants of the first three from two summary tables instead of scanning ten
+years of records (docs/benchmarks.md, 2026-12-01):
+
+- ``IndicatorDayCount``: a summable indicator per (center, day), for all records
+  and for those tagged with each priority field;
+- ``IndicatorFirstDay``: for a distinct indicator (visitors), each client's first
+  day in a fiscal year per center and for the nation (center 0), again for all
+  records and per priority field.
+
+Their rows are computed here from the indicators' own querysets and aggregates
+(``Indicator.queryset``, ``TAG_PATH``), so the engine keeps one definition.
+``refresh`` deletes the rows of the keys a write touched and recounts them from
+the records, in the writer's transaction, so refreshing a key twice or one that
+did not change is harmless; ``add`` counts records just inserted into the rows
+(upserts), which is exact only for records not counted yet. Writers:
+
+- single saves and deletes (forms, quick entry, admin, history restore): the
+  signal handlers at the end of this module (``refresh``);
+- the importer (bulk writes send no signals): ``add`` for the new rows, then
+  ``refresh`` with the keys of the changed ones;
+- the demo and bench builders, and anything that writes in bulk without telling:
+  ``rebuild()`` (also ``manage.py indicator_summaries --rebuild``; ``--check``
+  compares every figure with the records).
+
+On PostgreSQL one transaction at a time refreshes (an advisory lock held to its
+commit), so two writers never recount the same key from different snapshots;
+SQLite has one writer at a time anyway.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Min, Q, Value
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from core.lookups import OneOf, filter_one_of
+
+from .indicators import (
+    STANDARD,
+    SUMMARIZED,
+    TAG_PATH,
+    Indicator,
+    fiscal_year_expression,
+    fiscal_year_of,
+)
+from .models import Case, Consultation, IndicatorDayCount, IndicatorFirstDay, NetworkActivity
+
+LOCK_KEY = 7_241_017  # the advisory lock of summary refreshes (any constant of our own)
+NATION = 0  # center_id of the nation's rows in IndicatorFirstDay
+
+FAMILIES = [i for i in STANDARD if i.family in SUMMARIZED]
+
+
+def _summed_rows(indicator: Indicator, records, *, tagged: bool):
+    """(family, field_id, center_id, day, value) rows of a summable indicator."""
+    if tagged:
+        records = records.filter(**{f"{TAG_PATH[indicator.model]}__isnull": False})
+    return (
+        records.values(
+            s_family=Value(indicator.family),
+            s_field=F(TAG_PATH[indicator.model]) if tagged else Value(0),
+            s_center=F("center_id"),
+            s_day=F(indicator.date_field),
+        )
+        .annotate(s_value=indicator.aggregate)
+        .order_by()
+    )
+
+
+def _first_day_rows(indicator: Indicator, records, *, tagged: bool, nation: bool):
+    """(family, field_id, center_id, client_id, fiscal_year, first_day) rows of a
+    distinct indicator: the first day of each (client, center or nation, fiscal year)."""
+    client = indicator.aggregate.source_expressions[0].name  # Count("client", distinct=True)
+    if tagged:
+        records = records.filter(**{f"{TAG_PATH[indicator.model]}__isnull": False})
+    return (
+        records.values(
+            s_family=Value(indicator.family),
+            s_field=F(TAG_PATH[indicator.model]) if tagged else Value(0),
+            s_center=Value(NATION) if nation else F("center_id"),
+            s_client=F(f"{client}_id"),
+            s_year=fiscal_year_expression(indicator.date_field),
+        )
+        .annotate(s_first=Min(indicator.date_field))
+        .order_by()
+    )
+
+
+DAY_COLUMNS = {
+    "family": "s_family",
+    "field_id": "s_field",
+    "center_id": "s_center",
+    "day": "s_day",
+    "value": "s_value",
+}
+FIRST_DAY_COLUMNS = {
+    "family": "s_family",
+    "field_id": "s_field",
+    "center_id": "s_center",
+    "client_id": "s_client",
+    "fiscal_year": "s_year",
+    "first_day": "s_first",
+}
+
+
+def _insert_from(model, columns: dict, queryset) -> None:
+    """INSERT INTO ``model`` (its columns) SELECT the aliases of ``queryset``, in the database."""
+    sql, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
+            f"SELECT {', '.join('q.' + quote(alias) for alias in columns.values())} FROM ({sql}) q",
+            params,
+        )
+
+
+def _fill_days(indicator, records) -> None:
+    for tagged in (False, True) if indicator.model in TAG_PATH else (False,):
+        _insert_from(
+            IndicatorDayCount, DAY_COLUMNS, _summed_rows(indicator, records, tagged=tagged)
+        )
+
+
+def _fill_first_days(indicator, records) -> None:
+    for tagged in (False, True):
+        for nation in (False, True):
+            rows = _first_day_rows(indicator, records, tagged=tagged, nation=nation)
+            _insert_from(IndicatorFirstDay, FIRST_DAY_COLUMNS, rows)
+
+
+def _first_day_counts(rows):
+    """(family, field_id, center_id, day, value) of ``IndicatorFirstDay`` rows: how many
+    clients were first seen on each day, so that a distinct count from a fiscal year's
+    start to a day is a sum of day counts, by center or for the nation."""
+    return (
+        rows.values(
+            s_family=F("family"),
+            s_field=F("field_id"),
+            s_center=F("center_id"),
+            s_day=F("first_day"),
+        )
+        .annotate(s_value=Count("*"))
+        .order_by()
+    )
+
+
+def _first_days(indicator, clients, years) -> set[tuple]:
+    """(center_id, first_day) of the clients' rows in those fiscal years."""
+    rows = IndicatorFirstDay.objects.filter(family=indicator.family, fiscal_year__in=years)
+    found = set()
+    for queryset in filter_one_of(rows, "client_id", clients):
+        found |= set(queryset.values_list("center_id", "first_day").distinct().order_by())
+    return found
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+@transaction.atomic
+def rebuild() -> None:
+    """Recount every summary row from the records."""
+    _lock()
+    if connection.vendor == "postgresql":
+        # Millions of groups: hashed in memory rather than sorted on disk (this transaction only).
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+    IndicatorDayCount.objects.all().delete()
+    IndicatorFirstDay.objects.all().delete()
+    for indicator in FAMILIES:
+        if indicator.distinct:
+            _fill_first_days(indicator, indicator.queryset())
+            rows = IndicatorFirstDay.objects.filter(family=indicator.family)
+            _insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
+        else:
+            _fill_days(indicator, indicator.queryset())
+
+
+@transaction.atomic
+def refresh(*, days: Iterable = (), visits: Iterable = ()) -> None:
+    """Recount the summary rows that records written or deleted may have changed.
+
+    ``days``: (family, center_id, day) of the records' dates (for sessions and
+    network activities their date, for cases their resolution date); ``visits``:
+    (client_id, fiscal_year) of the sessions' clients. Every center and day of ``days`` is recounted with every
+    other (a superset of the keys, still exact), for all priority fields.
+    """
+    days = {key for key in days if key[2] is not None}
+    visits = {key for key in visits if key[0] is not None}
+    if not days and not visits:
+        return
+    _lock()
+    for indicator in FAMILIES:
+        if indicator.distinct:
+            if visits:
+                _refresh_first_days(indicator, visits)
+            continue
+        wanted = {(center, day) for family, center, day in days if family == indicator.family}
+        if not wanted:
+            continue
+        centers = sorted({center for center, _day in wanted})
+        dates = sorted({day for _center, day in wanted})
+        IndicatorDayCount.objects.filter(
+            family=indicator.family, center_id__in=centers, day__in=dates
+        ).delete()
+        records = indicator.queryset().filter(
+            center_id__in=centers, **{f"{indicator.date_field}__in": dates}
+        )
+        _fill_days(indicator, records)
+
+
+def _refresh_first_days(indicator, visits) -> None:
+    clients = sorted({client for client, _year in visits})
+    years = sorted({year for _client, year in visits})
+    during = Q()
+    for year in years:
+        during |= Q(
+            **{
+                f"{indicator.date_field}__gte": datetime.date(year, 4, 1),
+                f"{indicator.date_field}__lte": datetime.date(year + 1, 3, 31),
+            }
+        )
+    before = _first_days(indicator, clients, years)
+    stale = IndicatorFirstDay.objects.filter(family=indicator.family, fiscal_year__in=years)
+    for queryset in filter_one_of(stale, "client_id", clients):
+        queryset.delete()
+    client = indicator.aggregate.source_expressions[0].name
+    for records in filter_one_of(indicator.queryset().filter(during), f"{client}_id", clients):
+        _fill_first_days(indicator, records)
+    # The day counts of every (center, day) where one of these clients was or now is
+    # first seen (the centers and days crossed: a superset, still exact).
+    changed = before | _first_days(indicator, clients, years)
+    if changed:
+        centers = sorted({center for center, _day in changed})
+        dates = sorted({day for _center, day in changed})
+        IndicatorDayCount.objects.filter(
+            family=indicator.family, center_id__in=centers, day__in=dates
+        ).delete()
+        rows = IndicatorFirstDay.objects.filter(
+            family=indicator.family, center_id__in=centers, first_day__in=dates
+        )
+        _insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
+
+
+# --- New records: counted in ------------------------------------------------------------
+# A bulk import of new records would recount every key it touches (the clients' whole
+# year, every center and day), which costs more than the import itself; new records
+# can only raise a day's count and bring a first day forward, so they are added to
+# the summaries instead, exactly: day counts by upsert, first days where earlier.
+
+
+@transaction.atomic
+def add(model, pks) -> None:
+    """Count the new records ``pks`` of ``model`` into the summaries. Only for records
+    just inserted (not yet counted); changed or deleted ones go through ``refresh``."""
+    pks = sorted(pks)
+    if not pks:
+        return
+    _lock()
+    for indicator in FAMILIES:
+        if indicator.model is not model:
+            continue
+        records = _with_ids(indicator.queryset(), pks)
+        if indicator.distinct:
+            _add_first_days(indicator, records)
+        else:
+            for tagged in (False, True) if model in TAG_PATH else (False,):
+                _upsert_days(_summed_rows(indicator, records, tagged=tagged))
+
+
+def _with_ids(queryset, pks: list[int]):
+    """The rows of ``queryset`` with the ids ``pks`` (sorted): as a few ranges, as the ids
+    of rows just inserted mostly are consecutive, else as one list."""
+    ranges, start = [], pks[0]
+    for previous, pk in zip(pks, [*pks[1:], None], strict=True):
+        if pk is None or pk != previous + 1:
+            ranges.append((start, previous))
+            start = pk
+    if len(ranges) > 20:
+        return queryset.filter(OneOf(F("pk"), pks))
+    condition = Q()
+    for first, last in ranges:
+        condition |= Q(pk__gte=first, pk__lte=last)
+    return queryset.filter(condition)
+
+
+def _upsert_days(queryset, source_sql=None, params=()) -> None:
+    """Add the (family, field_id, center_id, day, value) rows to the day counts."""
+    table = connection.ops.quote_name(IndicatorDayCount._meta.db_table)
+    if source_sql is None:
+        sql, params = queryset.query.sql_with_params()
+        source_sql = f"SELECT q.s_family, q.s_field, q.s_center, q.s_day, q.s_value FROM ({sql}) q"
+    with connection.cursor() as cursor:
+        # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT after a SELECT.
+        cursor.execute(
+            f"INSERT INTO {table} (family, field_id, center_id, day, value) "
+            f"SELECT * FROM ({source_sql}) s WHERE 1 = 1 "
+            "ON CONFLICT (family, day, center_id, field_id) "
+            f"DO UPDATE SET value = {table}.value + EXCLUDED.value",
+            params,
+        )
+
+
+DELTA = "summary_first_day_delta"
+
+
+def _add_first_days(indicator, records) -> None:
+    """Bring the first days forward where the new records come earlier (or first), and
+    move the clients' day counts from their old first day to the new one."""
+    parts, params = [], []
+    for tagged in (False, True):
+        for nation in (False, True):
+            rows = _first_day_rows(indicator, records, tagged=tagged, nation=nation)
+            sql, part_params = rows.query.sql_with_params()
+            parts.append(sql)
+            params += part_params
+    first_days = connection.ops.quote_name(IndicatorFirstDay._meta.db_table)
+    temporary = "CREATE TEMPORARY TABLE" if connection.vendor == "sqlite" else "CREATE TEMP TABLE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {DELTA}")
+        cursor.execute(
+            f"{temporary} {DELTA} AS "
+            "SELECT g.s_family AS family, g.s_field AS field_id, g.s_center AS center_id, "
+            "g.s_client AS client_id, g.s_year AS fiscal_year, g.s_first AS first_day, "
+            "f.first_day AS old_day "
+            f"FROM ({' UNION ALL '.join(parts)}) g LEFT JOIN {first_days} f "
+            "ON f.client_id = g.s_client AND f.fiscal_year = g.s_year "
+            "AND f.family = g.s_family AND f.field_id = g.s_field AND f.center_id = g.s_center "
+            "WHERE f.first_day IS NULL OR g.s_first < f.first_day",
+            params,
+        )
+        group = "GROUP BY family, field_id, center_id"
+        _upsert_days(
+            None,
+            f"SELECT family, field_id, center_id, first_day, COUNT(*) FROM {DELTA} {group}, first_day",
+        )
+        _upsert_days(
+            None,
+            f"SELECT family, field_id, center_id, old_day, -COUNT(*) FROM {DELTA} "
+            f"WHERE old_day IS NOT NULL {group}, old_day",
+        )
+        cursor.execute(
+            f"DELETE FROM {connection.ops.quote_name(IndicatorDayCount._meta.db_table)} "
+            f"WHERE family = %s AND value = 0 AND day IN (SELECT old_day FROM {DELTA})",
+            [indicator.family],
+        )
+        cursor.execute(
+            f"INSERT INTO {first_days} "
+            "(family, field_id, center_id, client_id, fiscal_year, first_day) "
+            f"SELECT family, field_id, center_id, client_id, fiscal_year, first_day FROM {DELTA} "
+            "WHERE 1 = 1 ON CONFLICT (client_id, fiscal_year, family, field_id, center_id) "
+            "DO UPDATE SET first_day = EXCLUDED.first_day"
+        )
+        cursor.execute(f"DROP TABLE {DELTA}")
+
+
+# --- The keys a write touches ---------------------------------------------------------
+
+
+def session_keys(rows) -> tuple[set, set]:
+    """(days, visits) of sessions given as (center_id, client_id, date) triples."""
+    days, visits = set(), set()
+    for center, client, day in rows:
+        if day is None:
+            continue
+        days.add(("consultations", center, day))
+        visits.add((client, fiscal_year_of(day)))
+    return days, visits
+
+
+def case_keys(case_ids) -> tuple[set, set]:
+    """(days, visits) that depend on cases' priority fields or resolutions: the cases'
+    resolution days and their sessions' days and clients (current values)."""
+    case_ids = [pk for pk in case_ids if pk is not None]
+    if not case_ids:
+        return set(), set()
+    days = set()
+    for queryset in filter_one_of(Case._base_manager.all(), "pk", case_ids):
+        days |= {
+            ("cases_solved", center, day)
+            for center, day in queryset.values_list("center_id", "resolved_on")
+            if day
+        }
+    sessions = []
+    for queryset in filter_one_of(Consultation._base_manager.all(), "case_id", case_ids):
+        sessions += queryset.values_list("center_id", "client_id", "date")
+    session_days, visits = session_keys(sessions)
+    return days | session_days, visits
+
+
+# --- Single saves and deletes: signals -------------------------------------------------
+# The state before the change is read in pre_save (one query), so that moving a
+# session to another day, center or client recounts both the old and the new keys.
+
+
+def _old_session(instance):
+    if instance.pk is None:
+        return None
+    return (
+        Consultation._base_manager.filter(pk=instance.pk)
+        .values_list("center_id", "client_id", "date")
+        .first()
+    )
+
+
+@receiver(pre_save, sender=Consultation, dispatch_uid="summaries_session_before")
+def _session_before(sender, instance, raw=False, **kwargs):
+    instance._summary_before = None if raw else _old_session(instance)
+
+
+@receiver(post_save, sender=Consultation, dispatch_uid="summaries_session_saved")
+@receiver(post_delete, sender=Consultation, dispatch_uid="summaries_session_deleted")
+def _session_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    rows = [(instance.center_id, instance.client_id, instance.date)]
+    if before := getattr(instance, "_summary_before", None):
+        rows.append(before)
+    days, visits = session_keys(rows)
+    refresh(days=days, visits=visits)
+
+
+@receiver(pre_save, sender=Case, dispatch_uid="summaries_case_before")
+def _case_before(sender, instance, raw=False, **kwargs):
+    instance._summary_before = None
+    if not raw and instance.pk is not None:
+        instance._summary_before = (
+            Case._base_manager.filter(pk=instance.pk)
+            .values_list("center_id", "resolved_on")
+            .first()
+        )
+
+
+@receiver(post_save, sender=Case, dispatch_uid="summaries_case_saved")
+@receiver(post_delete, sender=Case, dispatch_uid="summaries_case_deleted")
+def _case_changed(sender, instance, raw=False, **kwargs):
+    """A case counts where it is solved; its sessions' tagged figures follow its tags,
+    which a save does not change (``_tags_changed``)."""
+    if raw:
+        return
+    days = {("cases_solved", instance.center_id, instance.resolved_on)}
+    if before := getattr(instance, "_summary_before", None):
+        days.add(("cases_solved", *before))
+    refresh(days=days)
+
+
+@receiver(pre_save, sender=NetworkActivity, dispatch_uid="summaries_activity_before")
+def _activity_before(sender, instance, raw=False, **kwargs):
+    instance._summary_before = None
+    if not raw and instance.pk is not None:
+        instance._summary_before = (
+            NetworkActivity._base_manager.filter(pk=instance.pk)
+            .values_list("center_id", "date")
+            .first()
+        )
+
+
+@receiver(post_save, sender=NetworkActivity, dispatch_uid="summaries_activity_saved")
+@receiver(post_delete, sender=NetworkActivity, dispatch_uid="summaries_activity_deleted")
+def _activity_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    days = {("network_activities", instance.center_id, instance.date)}
+    if before := getattr(instance, "_summary_before", None):
+        days.add(("network_activities", *before))
+    refresh(days=days)
+
+
+@receiver(m2m_changed, sender=Case.priority_fields.through, dispatch_uid="summaries_tags")
+def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
+        return
+    if reverse:  # priority_field.cases.add(…): the cases are in pk_set
+        case_ids = list(pk_set or ())
+        if action == "pre_clear":
+            instance._summary_cases = list(instance.cases.values_list("pk", flat=True))
+            return
+        if action == "post_clear":
+            case_ids = getattr(instance, "_summary_cases", [])
+    else:
+        if action == "pre_clear":
+            return
+        case_ids = [instance.pk]
+    days, visits = case_keys(case_ids)
+    refresh(days=days, visits=visits)
+
+
+# --- Checking ------------------------------------------------------------------------
+
+
+def _rows() -> set[tuple]:
+    return {("day", *row) for row in IndicatorDayCount.objects.values_list(*DAY_COLUMNS)} | {
+        ("first", *row) for row in IndicatorFirstDay.objects.values_list(*FIRST_DAY_COLUMNS)
+    }
+
+
+def differences() -> tuple[set, set]:
+    """(rows stored but not in a recount, rows of a recount not stored); both empty
+    when the summaries equal the records. The recount is rolled back."""
+    stored = _rows()
+    with transaction.atomic():
+        rebuild()
+        recounted = _rows()
+        transaction.set_rollback(True)
+    return stored - recounted, recounted - stored

@@ -1,0 +1,60 @@
+"""Filtering on long lists of values without one query parameter per value.
+
+An ``IN (%s, %s, …)`` with tens of thousands of placeholders costs more to build
+and parse than the query itself, and SQLite limits the number of parameters.
+``OneOf`` passes the whole list as a single parameter: a JSON text, which both
+databases unpack (``json_array_elements_text`` on PostgreSQL, ``json_each`` on
+SQLite); ``json.dumps`` is far cheaper than adapting a long Python list.
+"""
+
+import json
+
+from django.db import connections
+from django.db.models import F, Lookup
+
+# Without JSON support, IN lists of at most this many values.
+CHUNK = 5000
+
+
+class OneOf(Lookup):
+    """``lhs`` is one of a list passed as a single query parameter.
+
+    Used as ``queryset.filter(OneOf(F("field"), values))``.
+    """
+
+    lookup_name = "one_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return list(self.rhs)
+
+    def as_sql(self, compiler, connection):
+        lhs, params = compiler.compile(self.lhs)
+        values = json.dumps(self.rhs, ensure_ascii=False, default=str)
+        if connection.vendor == "postgresql":
+            db_type = self.lhs.output_field.cast_db_type(connection)
+            return (
+                f"{lhs} IN (SELECT value::{db_type} FROM json_array_elements_text(%s::json))",
+                (*params, values),
+            )
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", (*params, values)
+
+
+def one_of_supported(queryset) -> bool:
+    connection = connections[queryset.db]
+    if connection.vendor == "sqlite":
+        return connection.features.supports_json_field  # json_each is part of JSON1
+    return connection.vendor == "postgresql"
+
+
+def filter_one_of(queryset, lookup: str, values) -> list:
+    """Querysets that together select the rows whose ``lookup`` is in ``values``."""
+    values = list(dict.fromkeys(values))
+    if not values:
+        return []
+    if one_of_supported(queryset):
+        return [queryset.filter(OneOf(F(lookup), values))]
+    return [
+        queryset.filter(**{f"{lookup}__in": values[start : start + CHUNK]})
+        for start in range(0, len(values), CHUNK)
+    ]
