@@ -153,7 +153,7 @@ class ClientFilterSet(ScopedFilterSet):
         if not may_see_identity(self.user):
             # Others may look a client up by ID only: names are confidential.
             return queryset.filter(external_id=text)
-        digits = "".join(ch for ch in text if ch.isdigit())
+        digits = "".join(ch for ch in text if ch.isdecimal())
         condition = Q(business_name__icontains=text) | Q(external_id=text)
         condition |= Q(name_key__contains=text.casefold().replace(" ", ""))
         if len(digits) >= 6:

@@ -336,7 +336,7 @@ def _integer(raw, txt: str, low: int, high: int) -> int:
         number = int(raw)
     else:
         digits = txt.replace(",", "")
-        if not digits.isdigit():
+        if not digits.isdecimal():
             raise ValueError(_("“%(value)s” is not a whole number.") % {"value": txt})
         number = int(digits)
     if not low <= number <= high:

@@ -156,7 +156,7 @@ class ConsultationCreateView(IdentityRequiredMixin, RecordFormMixin, ScopedCreat
     def get_initial(self):
         initial = {"date": datetime.date.today()}
         for name in ("client", "case"):
-            if self.request.GET.get(name, "").isdigit():
+            if self.request.GET.get(name, "").isdecimal():
                 initial[name] = self.request.GET[name]
         if self.request.user.person_id:
             initial["lead_staff"] = self.request.user.person_id
@@ -188,7 +188,7 @@ class QuickEntryView(IdentityRequiredMixin, RecordFormMixin, ScopedCreateView):
         context["recent"] = mine.order_by("-id")[:8]
         context["client_options"] = recent_clients(self.request.user)
         saved = self.request.GET.get("saved", "")
-        context["saved"] = mine.filter(pk=saved).first() if saved.isdigit() else None
+        context["saved"] = mine.filter(pk=saved).first() if saved.isdecimal() else None
         return context
 
 
@@ -358,7 +358,7 @@ class CaseCreateView(IdentityRequiredMixin, RecordFormMixin, ScopedCreateView):
 
     def get_initial(self):
         initial = {"opened_on": datetime.date.today()}
-        if self.request.GET.get("client", "").isdigit():
+        if self.request.GET.get("client", "").isdecimal():
             initial["client"] = self.request.GET["client"]
         return initial
 
@@ -428,7 +428,7 @@ def indicator_table(request):
     period = indicators.Period.fiscal_year(fy)
     centers = scope_centers(request.user)
     bureau_id = request.GET.get("bureau", "")
-    bureau = Bureau.objects.filter(pk=bureau_id).first() if bureau_id.isdigit() else None
+    bureau = Bureau.objects.filter(pk=bureau_id).first() if bureau_id.isdecimal() else None
     if bureau:
         centers = centers.filter(prefecture__bureau=bureau)
     rows = indicators.center_table(period=period, centers=centers)

@@ -22,7 +22,11 @@ NAVIGATION = [
     ("consultations:case_list", _("Cases"), CENTER_WORK),
     ("consultations:activity_list", _("Network"), CENTER_WORK),
     ("consultations:indicator_table", _("Indicators"), CENTER_WORK),
-    ("consultations:records_import", _("Import"), {"agency_admin", "center_manager", "coordinator"}),
+    (
+        "consultations:records_import",
+        _("Import"),
+        {"agency_admin", "center_manager", "coordinator"},
+    ),
     ("support:visit_list", _("Visits"), CENTER_WORK),
     ("support:request_list", _("Support requests"), CENTER_WORK | {"supporter"}),
     (

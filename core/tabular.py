@@ -150,7 +150,7 @@ def parse_date(value) -> datetime.date:
         return value
     raw = text(value).replace("/", "-").replace(".", "-")
     parts = raw.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(p.isdecimal() for p in parts):
         raise ValueError(raw)
     year, month, day = (int(p) for p in parts)
     return datetime.date(year, month, day)

@@ -285,7 +285,11 @@ class RunListView(ScopedListView):
 def run_start(request):
     if request.method != "POST":
         return redirect("evaluation:run_list")
-    year = get_object_or_404(FiscalYear, pk=request.POST.get("fiscal_year"))
+    raw = request.POST.get("fiscal_year", "")
+    year = get_object_or_404(FiscalYear, pk=int(raw)) if raw.isdecimal() else None
+    if year is None:
+        messages.error(request, _("Choose a fiscal year."))
+        return redirect("evaluation:run_list")
     try:
         run = workflow.run_evaluation(year, request.user)
     except STEP_ERRORS as error:
@@ -454,10 +458,11 @@ class WhatIfApplyView(ScopedObjectMixin, View):
             messages.error(request, _("A new rules version needs a reason."))
             return redirect(run)
         try:
-            workflow.save_rules(
-                run.fiscal_year, request.user, form.cleaned_data, form.cleaned_data["reason"]
-            )
-            run = workflow.run_evaluation(run.fiscal_year, request.user)
+            with transaction.atomic():  # the new rules only together with the run under them
+                workflow.save_rules(
+                    run.fiscal_year, request.user, form.cleaned_data, form.cleaned_data["reason"]
+                )
+                run = workflow.run_evaluation(run.fiscal_year, request.user)
         except STEP_ERRORS as error:
             messages.error(request, str(error))
         else:

@@ -108,7 +108,7 @@ class PolicyCreateView(ScopedCreateView):
     def form_valid(self, form):
         fy = self.request.GET.get("fy", "")
         form.instance.fiscal_year = get_object_or_404(
-            FiscalYear.objects.filter(policy__isnull=True), pk=int(fy) if fy.isdigit() else None
+            FiscalYear.objects.filter(policy__isnull=True), pk=int(fy) if fy.isdecimal() else None
         )
         form.instance.published_by = self.request.user
         form.instance.published_at = datetime.datetime.now(datetime.UTC)
@@ -155,7 +155,7 @@ def plan_create(request):
     if request.method != "POST":
         return redirect("planning:plan_list")
     value = request.POST.get("fiscal_year", "")
-    year = get_object_or_404(FiscalYear, pk=int(value) if value.isdigit() else None)
+    year = get_object_or_404(FiscalYear, pk=int(value) if value.isdecimal() else None)
     center = request.user.center
     try:
         plan = workflow.create_plan(center=center, fiscal_year=year, user=request.user)

@@ -109,7 +109,9 @@ def record_attendance(event: TrainingEvent, *, user, statuses: dict[int, str]) -
     if any(status not in AttendanceStatus.values for status in statuses.values()):
         raise TrainingError(_("Choose registered, attended or absent."))
     changed = 0
-    registrations = event.registrations.select_for_update(of=("self",)).filter(pk__in=list(statuses))
+    registrations = event.registrations.select_for_update(of=("self",)).filter(
+        pk__in=list(statuses)
+    )
     for registration in registrations:
         wanted = statuses[registration.pk]
         if registration.status != wanted:

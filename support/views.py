@@ -192,7 +192,7 @@ class VisitCreateView(VisitFormMixin, ScopedCreateView):
     def dispatch(self, request, *args, **kwargs):
         raw = request.POST.get("center") or request.GET.get("center") or ""
         editable = visits_centers(request.user)
-        self.center = editable.filter(pk=int(raw)).first() if raw.isdigit() else None
+        self.center = editable.filter(pk=int(raw)).first() if raw.isdecimal() else None
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -232,7 +232,7 @@ class VisitUpdateView(VisitFormMixin, ScopedUpdateView):
 def visit_sessions(request):
     """The session checkboxes of the visit form for another day (htmx)."""
     raw = request.GET.get("center", "")
-    center = visits_centers(request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+    center = visits_centers(request.user).filter(pk=int(raw)).first() if raw.isdecimal() else None
     try:
         day = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
@@ -692,7 +692,7 @@ class TrainingAttendanceView(ScopedObjectMixin, View):
         statuses = {
             int(key.removeprefix("status_")): value
             for key, value in request.POST.items()
-            if key.startswith("status_") and key.removeprefix("status_").isdigit()
+            if key.startswith("status_") and key.removeprefix("status_").isdecimal()
         }
         try:
             changed = training.record_attendance(event, user=request.user, statuses=statuses)

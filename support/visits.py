@@ -187,7 +187,12 @@ def set_escalation(visit: Visit, *, user, level: int, reason: str) -> Visit:
     """
     if role_of(user) not in HQ_VISITORS:
         raise EscalationError(str(ESCALATION_EDIT))
-    locked = Visit.objects.for_user(user, CHANGE).select_for_update(of=("self",)).filter(pk=visit.pk).first()
+    locked = (
+        Visit.objects.for_user(user, CHANGE)
+        .select_for_update(of=("self",))
+        .filter(pk=visit.pk)
+        .first()
+    )
     if locked is None:
         raise EscalationError(_("This visit is outside your scope."))
     if level not in EscalationLevel.values:

@@ -70,7 +70,10 @@ def answer_url(base_url: str, token: str) -> str:
 
 def _lock(campaign: Campaign, user) -> Campaign:
     locked = (
-        Campaign.objects.for_user(user, CHANGE).select_for_update(of=("self",)).filter(pk=campaign.pk).first()
+        Campaign.objects.for_user(user, CHANGE)
+        .select_for_update(of=("self",))
+        .filter(pk=campaign.pk)
+        .first()
     )
     if locked is None:
         raise CampaignError(_("You cannot change this campaign."))

@@ -244,7 +244,7 @@ class SheetsView(ScopedObjectMixin, View):
         campaign = self.get_campaign(pk)
         value = request.POST.get("center", "")
         center = None
-        if value.isdigit():
+        if value.isdecimal():
             center = get_object_or_404(self.centers(campaign), pk=int(value))
         try:
             pairs = campaigns.print_links(
@@ -475,7 +475,7 @@ class TemplateDetailView(ScopedDetailView):
         ).order_by("-number")
         number = self.request.GET.get("version", "")
         version = (
-            all_versions.filter(number=int(number)).first() if number.isdigit() else None
+            all_versions.filter(number=int(number)).first() if number.isdecimal() else None
         ) or all_versions.first()
         context.update(
             {

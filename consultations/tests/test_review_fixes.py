@@ -12,7 +12,9 @@ from organizations.models import Assignment, Role
 D = datetime.date
 
 
-def test_the_history_of_a_case_or_session_shows_the_client_pseudonym_to_other_roles(client_for, tokyo):
+def test_the_history_of_a_case_or_session_shows_the_client_pseudonym_to_other_roles(
+    client_for, tokyo
+):
     c = make_client(tokyo, "株式会社ひみつ商事")
     case = make_case(c)
     session = make_session(c, D(2025, 5, 1), case=case)
@@ -21,12 +23,20 @@ def test_the_history_of_a_case_or_session_shows_the_client_pseudonym_to_other_ro
         for url in (case.get_absolute_url(), session.get_absolute_url()):
             page = client.get(url).content.decode()
             assert "ひみつ商事" not in page and c.pseudonym in page, (name, url)
-    assert "ひみつ商事" in client_for("tokyo_coordinator").get(case.get_absolute_url()).content.decode()
+    assert (
+        "ひみつ商事"
+        in client_for("tokyo_coordinator").get(case.get_absolute_url()).content.decode()
+    )
 
 
 @pytest.mark.parametrize(
     "url_name",
-    ["consultations:client_create", "consultations:case_create", "consultations:consultation_create", "consultations:quick_entry"],
+    [
+        "consultations:client_create",
+        "consultations:case_create",
+        "consultations:consultation_create",
+        "consultations:quick_entry",
+    ],
 )
 def test_the_agency_administrator_does_not_use_forms_that_show_clients(client_for, url_name):
     assert client_for("admin").get(reverse(url_name)).status_code == 403
@@ -34,7 +44,12 @@ def test_the_agency_administrator_does_not_use_forms_that_show_clients(client_fo
 
 def test_a_duplicate_at_another_center_is_announced_without_saying_who(client_for, tokyo, osaka):
     make_client(tokyo, "株式会社ひみつ商事", phone="0311112222")
-    data = {"home_center": osaka.pk, "business_name": "株式会社ひみつ商事", "form": "corporation", "phone": "03-1111-2222"}
+    data = {
+        "home_center": osaka.pk,
+        "business_name": "株式会社ひみつ商事",
+        "form": "corporation",
+        "phone": "03-1111-2222",
+    }
     response = client_for("osaka_coordinator").post(reverse("consultations:client_create"), data)
     page = response.content.decode()
     assert response.status_code == 200 and response.context["form"].hidden_duplicates == 1
@@ -46,7 +61,9 @@ def test_a_serving_center_edits_a_client_without_taking_it_over(client_for, toky
     c = make_client(tokyo, "共有食品")
     make_session(c, D(2025, 5, 1), center=osaka)
     data = {"home_center": osaka.pk, "business_name": "共有食品株式会社", "form": "corporation"}
-    response = client_for("osaka_coordinator").post(reverse("consultations:client_update", args=[c.pk]), data)
+    response = client_for("osaka_coordinator").post(
+        reverse("consultations:client_update", args=[c.pk]), data
+    )
     assert response.status_code == 302
     c.refresh_from_db()
     assert c.home_center == tokyo and c.business_name == "共有食品株式会社"
@@ -56,33 +73,60 @@ def test_an_old_session_stays_editable_after_its_coordinator_left(client_for, to
     former = make_person(tokyo, start=D(2020, 4, 1), end=D(2024, 3, 31))
     c = make_client(tokyo)
     session = make_session(c, D(2023, 5, 1), lead_staff=former)
-    data = {"center": tokyo.pk, "date": "2023-05-01", "minutes": 90, "mode": Mode.VISIT, "client": c.pk, "lead_staff": former.pk}
-    response = client_for("tokyo_coordinator").post(reverse("consultations:consultation_update", args=[session.pk]), data)
+    data = {
+        "center": tokyo.pk,
+        "date": "2023-05-01",
+        "minutes": 90,
+        "mode": Mode.VISIT,
+        "client": c.pk,
+        "lead_staff": former.pk,
+    }
+    response = client_for("tokyo_coordinator").post(
+        reverse("consultations:consultation_update", args=[session.pk]), data
+    )
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.minutes == 90 and session.lead_staff == former
 
 
-def test_a_center_manager_cannot_change_someone_who_moved_to_another_center(client_for, tokyo, osaka):
+def test_a_center_manager_cannot_change_someone_who_moved_to_another_center(
+    client_for, tokyo, osaka
+):
     person = make_person(tokyo, start=D(2020, 4, 1), end=D(2023, 3, 31))
-    Assignment.objects.create(person=person, center=osaka, role=Role.COORDINATOR, start_date=D(2023, 4, 1))
+    Assignment.objects.create(
+        person=person, center=osaka, role=Role.COORDINATOR, start_date=D(2023, 4, 1)
+    )
     client = client_for("tokyo_manager")
     assert client.get(person.get_absolute_url()).status_code == 200  # history stays visible
     assert client.get(reverse("organizations:person_update", args=[person.pk])).status_code == 404
     assert person.assignments.filter(center=osaka).exists()
 
 
-def test_the_edit_form_only_carries_the_assignments_of_the_users_centers(client_for, personas, tokyo, osaka):
+def test_the_edit_form_only_carries_the_assignments_of_the_users_centers(
+    client_for, personas, tokyo, osaka
+):
     person = make_person(tokyo)
-    Assignment.objects.create(person=person, center=osaka, role=Role.EXPERT, start_date=D(2025, 4, 1))
-    formset = client_for("tokyo_manager").get(reverse("organizations:person_update", args=[person.pk])).context["formset"]
+    Assignment.objects.create(
+        person=person, center=osaka, role=Role.EXPERT, start_date=D(2025, 4, 1)
+    )
+    formset = (
+        client_for("tokyo_manager")
+        .get(reverse("organizations:person_update", args=[person.pk]))
+        .context["formset"]
+    )
     assert {f.instance.center for f in formset.forms if f.instance.pk} == {tokyo}
 
 
 def test_the_administrator_creates_an_account(client_for):
     from accounts.models import User
 
-    data = {"username": "new-co", "password1": "Kumo-2026-yorozu!", "password2": "Kumo-2026-yorozu!", "role": "hq_staff", "is_active": "on"}
+    data = {
+        "username": "new-co",
+        "password1": "Kumo-2026-yorozu!",
+        "password2": "Kumo-2026-yorozu!",
+        "role": "hq_staff",
+        "is_active": "on",
+    }
     response = client_for("admin").post(reverse("accounts:user_create"), data)
     assert response.status_code == 302 and User.objects.get(username="new-co").role == "hq_staff"
 
@@ -105,5 +149,17 @@ def test_odd_query_parameters_never_crash_a_page(client_for, url):
 
 
 def test_odd_posts_to_plan_actions_are_refused_cleanly(client_for):
-    assert client_for("tokyo_manager").post(reverse("planning:plan_create"), {"fiscal_year": "abc"}).status_code == 404
-    assert client_for("hq").post(reverse("planning:policy_create") + "?fy=abc", {"text": "x", "indicators": ["visitors"]}).status_code == 404
+    assert (
+        client_for("tokyo_manager")
+        .post(reverse("planning:plan_create"), {"fiscal_year": "abc"})
+        .status_code
+        == 404
+    )
+    assert (
+        client_for("hq")
+        .post(
+            reverse("planning:policy_create") + "?fy=abc", {"text": "x", "indicators": ["visitors"]}
+        )
+        .status_code
+        == 404
+    )

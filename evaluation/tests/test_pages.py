@@ -131,3 +131,10 @@ def test_every_hq_visit_shows_the_open_guidance_actions(client, personas, finish
     assert next(s for s in sections if s.key == "guidance").items == []
     _previous, sections = items_for_new_visit(osaka, datetime.date.today())
     assert all(item.title != action.action for s in sections for item in s.items)
+
+
+def test_odd_input_to_the_run_button_is_reported_not_a_crash(client, personas):
+    client.force_login(personas["admin"])
+    for value in ("abc", "²", ""):
+        response = client.post(reverse("evaluation:run_start"), {"fiscal_year": value}, follow=True)
+        assert response.status_code == 200 and "Choose a fiscal year." in response.content.decode()

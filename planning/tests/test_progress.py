@@ -222,7 +222,9 @@ def test_a_distinct_count_follows_last_years_distinct_curve(personas, tokyo):
     from planning.models import FiscalYear
 
     rows = progress.center_progress(
-        fiscal_year=FiscalYear.objects.get(year=2025), centers=Center.objects.filter(pk=tokyo.pk), as_of=D(2025, 4, 30)
+        fiscal_year=FiscalYear.objects.get(year=2025),
+        centers=Center.objects.filter(pk=tokyo.pk),
+        as_of=D(2025, 4, 30),
     )
     visitors = rows[0].item("visitors")
     # By 30 April last year 1 of last year's 2 clients had come: share 0.5, so 3 → 6.
@@ -230,8 +232,16 @@ def test_a_distinct_count_follows_last_years_distinct_curve(personas, tokyo):
 
 
 def test_the_total_rate_compares_targets_with_the_same_centers_actuals(network, client_for, osaka):
-    context = client_for("admin").get(reverse("planning:national_dashboard") + "?fy=2025&as_of=2025-04-30").context
+    context = (
+        client_for("admin")
+        .get(reverse("planning:national_dashboard") + "?fy=2025&as_of=2025-04-30")
+        .context
+    )
     consultations = next(t for t in context["totals"] if t["code"] == "consultations")
     # Tokyo (10) and Kanagawa (0) have plans with 100 each; Osaka's session has no target.
-    assert (consultations["target"], consultations["planned_actual"], consultations["actual"]) == (200, 10, 11)
+    assert (consultations["target"], consultations["planned_actual"], consultations["actual"]) == (
+        200,
+        10,
+        11,
+    )
     assert consultations["rate"] == 10 / 200
