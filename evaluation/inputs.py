@@ -50,17 +50,22 @@ def gather(fiscal_year, centers=None) -> dict:
             fiscal_year=fiscal_year, status=PlanStatus.CONFIRMED
         ).prefetch_related("targets", "priorities__priority_field")
     }
-    # One grouped query per (field, metric) pair the confirmed plans name.
+    # Every (field, metric) pair the confirmed plans name, in one engine call.
     pairs = {
         (priority.priority_field, priority.metric)
         for plan in plans.values()
         for priority in plan.priorities.all()
     }
-    priority_actuals = {}
-    for field, metric in pairs:
-        indicator = priority_indicator(field, metric)
-        for center_id, values in compute([indicator], period=period, group="center").items():
-            priority_actuals[(center_id, indicator.code)] = values[indicator.code]
+    by_center = compute(
+        [priority_indicator(field, metric) for field, metric in pairs],
+        period=period,
+        group="center",
+    )
+    priority_actuals = {
+        (center_id, code): value
+        for center_id, values in by_center.items()
+        for code, value in values.items()
+    }
 
     surveys = survey_scores(fiscal_year)
     national = national_means(fiscal_year)

@@ -132,7 +132,7 @@ class HearingListView(ScopedListView):
             .get_queryset()
             .filter(fiscal_year=self.year)
             .select_related("center__prefecture__bureau", "template")
-            .annotate(score_sum=Count("scores", filter=Q(scores__score__isnull=False)))
+            .annotate(scored_items=Count("scores", filter=Q(scores__score__isnull=False)))
             .order_by("center__code")
         )
 

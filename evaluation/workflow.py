@@ -347,7 +347,7 @@ def open_actions_at(center: Center):
     from .models import ActionStatus, GuidanceAction
 
     return GuidanceAction.objects.filter(
-        plan__center=center, plan__status__in=["open", "in_progress"], status=ActionStatus.OPEN
+        plan__in=GuidancePlan.objects.open().filter(center=center), status=ActionStatus.OPEN
     ).select_related("plan")
 
 
