@@ -431,9 +431,12 @@ def _max_length(value: str, model, name: str) -> str:
 
 
 def _pairs(queryset, lookup: str, values, *fields) -> list[tuple]:
-    """``values_list(*fields)`` of the rows of ``queryset`` whose ``lookup`` is in ``values``."""
+    """``values_list(*fields)`` of the rows of ``queryset`` whose ``lookup`` is in ``values``,
+    unordered: sorting the model's default order costs a lookup of 100,000 IDs a tenth."""
     return [
-        row for qs in _filter_one_of(queryset, lookup, values) for row in qs.values_list(*fields)
+        row
+        for qs in _filter_one_of(queryset.order_by(), lookup, values)
+        for row in qs.values_list(*fields)
     ]
 
 

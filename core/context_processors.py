@@ -12,67 +12,104 @@ CENTER_WORK = {
     "coordinator",
 }
 
-# (url name, label, roles that see it; None = every signed-in role)
+# The menu, in the order of the yearly cycle: groups of (url name, label, roles that
+# see it; None = every signed-in role). A group a role sees one entry of is shown as
+# that entry's link; the others open as menus (25 links in one row were too many).
 NAVIGATION = [
-    ("home", _("Home"), None),
-    ("planning:dashboard", _("Progress"), CENTER_WORK),
-    ("planning:plan_list", _("Plans"), CENTER_WORK),
-    ("consultations:consultation_list", _("Consultations"), CENTER_WORK),
-    ("consultations:client_list", _("Clients"), CENTER_WORK),
-    ("consultations:case_list", _("Cases"), CENTER_WORK),
-    ("consultations:activity_list", _("Network"), CENTER_WORK),
-    ("consultations:indicator_table", _("Indicators"), CENTER_WORK),
+    (_("Home"), [("home", _("Home"), None)]),
     (
-        "consultations:records_import",
-        _("Import"),
-        {"agency_admin", "center_manager", "coordinator"},
-    ),
-    ("support:visit_list", _("Visits"), CENTER_WORK),
-    ("support:request_list", _("Support requests"), CENTER_WORK | {"supporter"}),
-    (
-        "support:meeting_list",
-        _("Experts' meetings"),
-        {"agency_admin", "hq_staff", "hq_expert", "bureau_officer"},
-    ),
-    ("support:training_list", _("Training"), CENTER_WORK),
-    ("support:calendar", _("Calendar"), CENTER_WORK | {"supporter"}),
-    ("support:expert_assignments", _("HQ experts"), {"agency_admin", "hq_staff"}),
-    ("evaluation:run_list", _("Evaluation"), CENTER_WORK),
-    ("surveys:campaign_list", _("Surveys"), CENTER_WORK),
-    ("surveys:results", _("Survey results"), CENTER_WORK),
-    ("organizations:center_list", pgettext_lazy("navigation", "Centers"), CENTER_WORK),
-    ("organizations:person_list", _("Staff"), CENTER_WORK),
-    ("organizations:qualification_stats", _("Qualifications"), CENTER_WORK - {"coordinator"}),
-    (
-        "organizations:block_list",
-        _("Training blocks"),
-        {"agency_admin", "hq_staff", "bureau_officer", "hq_expert"},
+        pgettext_lazy("navigation", "Plans & progress"),
+        [
+            ("planning:dashboard", _("Progress"), CENTER_WORK),
+            ("planning:plan_list", _("Plans"), CENTER_WORK),
+            ("consultations:indicator_table", _("Indicators"), CENTER_WORK),
+            ("planning:year_list", _("Fiscal years"), {"agency_admin", "hq_staff"}),
+        ],
     ),
     (
-        "selection:round_list",
-        _("Selection"),
-        {"agency_admin", "hq_staff", "bureau_officer", "committee_member"},
+        pgettext_lazy("navigation", "Records"),
+        [
+            ("consultations:consultation_list", _("Consultations"), CENTER_WORK),
+            ("consultations:client_list", _("Clients"), CENTER_WORK),
+            ("consultations:case_list", _("Cases"), CENTER_WORK),
+            ("consultations:activity_list", _("Network"), CENTER_WORK),
+            (
+                "consultations:records_import",
+                _("Import"),
+                {"agency_admin", "center_manager", "coordinator"},
+            ),
+        ],
     ),
     (
-        "selection:appointment_list",
-        _("Appointments"),
-        {"agency_admin", "hq_staff", "bureau_officer", "center_manager"},
+        pgettext_lazy("navigation", "Support"),
+        [
+            ("support:visit_list", _("Visits"), CENTER_WORK),
+            ("support:request_list", _("Support requests"), CENTER_WORK | {"supporter"}),
+            (
+                "support:meeting_list",
+                _("Experts' meetings"),
+                {"agency_admin", "hq_staff", "hq_expert", "bureau_officer"},
+            ),
+            ("support:training_list", _("Training"), CENTER_WORK),
+            ("support:calendar", _("Calendar"), CENTER_WORK | {"supporter"}),
+            ("support:expert_assignments", _("HQ experts"), {"agency_admin", "hq_staff"}),
+        ],
     ),
-    ("planning:year_list", _("Fiscal years"), {"agency_admin", "hq_staff"}),
-    ("accounts:user_list", _("Accounts"), {"agency_admin"}),
+    (
+        pgettext_lazy("navigation", "Evaluation & surveys"),
+        [
+            ("evaluation:run_list", _("Evaluation"), CENTER_WORK),
+            ("surveys:campaign_list", _("Surveys"), CENTER_WORK),
+            ("surveys:results", _("Survey results"), CENTER_WORK),
+        ],
+    ),
+    (
+        pgettext_lazy("navigation", "Organisation"),
+        [
+            ("organizations:center_list", pgettext_lazy("navigation", "Centers"), CENTER_WORK),
+            ("organizations:person_list", _("Staff"), CENTER_WORK),
+            (
+                "organizations:qualification_stats",
+                _("Qualifications"),
+                CENTER_WORK - {"coordinator"},
+            ),
+            (
+                "organizations:block_list",
+                _("Training blocks"),
+                {"agency_admin", "hq_staff", "bureau_officer", "hq_expert"},
+            ),
+            (
+                "selection:round_list",
+                _("Selection"),
+                {"agency_admin", "hq_staff", "bureau_officer", "committee_member"},
+            ),
+            (
+                "selection:appointment_list",
+                _("Appointments"),
+                {"agency_admin", "hq_staff", "bureau_officer", "center_manager"},
+            ),
+            ("accounts:user_list", _("Accounts"), {"agency_admin"}),
+        ],
+    ),
 ]
 
 
 def navigation(request):
-    """The navigation entries for the signed-in user's role."""
+    """The navigation groups, with the entries the signed-in user's role may open."""
     if not request.user.is_authenticated:
         return {"navigation": []}
     role = role_of(request.user)
     current = getattr(request.resolver_match, "view_name", "") or ""
     section = current.split(":")[0] + ":" + current.split(":")[-1].split("_")[0]
-    items = [
-        {"url_name": name, "label": label, "active": name.startswith(section)}
-        for name, label, roles in NAVIGATION
-        if roles is None or role in roles
-    ]
-    return {"navigation": items, "user_role": role}
+    groups = []
+    for label, entries in NAVIGATION:
+        items = [
+            {"url_name": name, "label": item_label, "active": name.startswith(section)}
+            for name, item_label, roles in entries
+            if roles is None or role in roles
+        ]
+        if items:
+            groups.append(
+                {"label": label, "items": items, "active": any(i["active"] for i in items)}
+            )
+    return {"navigation": groups, "user_role": role}

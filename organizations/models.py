@@ -273,7 +273,8 @@ class PersonQuerySet(ScopedQuerySet):
             return allowed
         today = datetime.date.today()
         current = Assignment.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=today), center__in=scope_centers(user).values("pk")
+            Q(end_date__isnull=True) | Q(end_date__gte=today),
+            center__in=scope_centers(user).values("pk"),
         )
         return allowed.filter(pk__in=current.values("person_id"))
 

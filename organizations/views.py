@@ -244,7 +244,9 @@ class PersonFormMixin:
         formset = AssignmentFormSet(
             self.request.POST,
             instance=form.instance,
-            queryset=self.assignments(form.instance) if form.instance.pk else Assignment.objects.none(),
+            queryset=self.assignments(form.instance)
+            if form.instance.pk
+            else Assignment.objects.none(),
             form_kwargs={"user": self.request.user},
             prefix="assignments",
         )

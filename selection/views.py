@@ -624,6 +624,7 @@ class MemberDetailView(ScopedDetailView):
             .filter(member=seat)
             .select_related("candidate")
             .annotate(scored=Count("entries"))
+            .order_by(*Scoresheet._meta.ordering)  # not applied to aggregate queries
         )
         context.update(
             {

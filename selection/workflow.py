@@ -54,7 +54,12 @@ def _lock(round_: SelectionRound, user) -> SelectionRound:
     """The round, locked, if it is in the bureau user's scope."""
     if role_of(user) not in BUREAU:
         raise TransitionError(_("Only the bureau can change a selection round."))
-    locked = SelectionRound.objects.for_user(user).select_for_update(of=("self",)).filter(pk=round_.pk).first()
+    locked = (
+        SelectionRound.objects.for_user(user)
+        .select_for_update(of=("self",))
+        .filter(pk=round_.pk)
+        .first()
+    )
     if locked is None:
         raise TransitionError(_("This selection round is outside your scope."))
     return locked
@@ -316,7 +321,11 @@ def _my_seat(seat: CommitteeMember, user) -> CommitteeMember:
     """The member's own seat, locked, while they may still score."""
     if role_of(user) != COMMITTEE or seat.user_id != user.pk:
         raise TransitionError(_("Only the member can declare and score on their own behalf."))
-    locked = CommitteeMember.objects.select_for_update(of=("self",)).select_related("round").get(pk=seat.pk)
+    locked = (
+        CommitteeMember.objects.select_for_update(of=("self",))
+        .select_related("round")
+        .get(pk=seat.pk)
+    )
     if locked.round.status != RoundStatus.SCORING:
         raise TransitionError(_("This round is not open for scoring."))
     if locked.submitted_at:

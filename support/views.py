@@ -358,7 +358,13 @@ class MeetingListView(ScopedListView):
     template_name = "support/meeting_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().annotate(feedback_count=Count("feedback"))
+        # Meta.ordering does not apply to aggregate queries.
+        return (
+            super()
+            .get_queryset()
+            .annotate(feedback_count=Count("feedback"))
+            .order_by(*ExpertsMeeting._meta.ordering)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

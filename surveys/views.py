@@ -442,7 +442,13 @@ class TemplateListView(ScopedListView):
     paginate_by = None
 
     def get_queryset(self):
-        return super().get_queryset().annotate(version_count=Count("versions"))
+        # Meta.ordering does not apply to aggregate queries.
+        return (
+            super()
+            .get_queryset()
+            .annotate(version_count=Count("versions"))
+            .order_by(*SurveyTemplate._meta.ordering)
+        )
 
     def get_context_data(self, **kwargs):
         return {

@@ -138,3 +138,14 @@ def test_centers_do_not_read_the_meeting_but_get_their_feedback(client_for, toky
         "全拠点へ",
         "東京へ",
     ]
+
+
+def test_the_meeting_list_shows_the_latest_meeting_first(client_for):
+    # Created out of order: the list's count of feedback must not drop its ordering.
+    for title, day in [("夏の会議", 8), ("春の会議", 4), ("秋の会議", 10)]:
+        ExpertsMeeting.objects.create(
+            title=title, held_on=datetime.date(2025, day, 1), period_start=START, period_end=END
+        )
+    html = client_for("hq").get(reverse("support:meeting_list")).content.decode()
+    positions = [html.index(title) for title in ("秋の会議", "夏の会議", "春の会議")]
+    assert positions == sorted(positions)
