@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from core.scoping import NationalQuerySet, ScopedQuerySet, role_of
+from core.scoping import NATIONAL_ROLES, NationalQuerySet, ScopedQuerySet, role_of
 from organizations.models import Center
 from planning.models import FiscalYear
 
@@ -479,10 +479,13 @@ class BudgetQuerySet(NationalQuerySet):
 
     def for_user(self, user, action="view"):
         # The envelope and every center's line are the Agency's and HQ's; a bureau or
-        # a center reads its own lines through BudgetLine.
-        if role_of(user) not in {"agency_admin", "hq_staff", "bureau_officer", "center_manager"}:
+        # a center reads its own lines through BudgetLine, once the budget is decided
+        # (a draft is the Agency's working figure, not yet anyone's budget).
+        role = role_of(user)
+        if role not in {"agency_admin", "hq_staff", "bureau_officer", "center_manager"}:
             return self.none()
-        return super().for_user(user, action)
+        allowed = super().for_user(user, action)
+        return allowed if role in NATIONAL_ROLES else allowed.filter(decided_at__isnull=False)
 
 
 class BudgetAllocation(models.Model):
@@ -505,6 +508,16 @@ class BudgetAllocation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Decided: communicated to the bureaus and centers; the amounts no longer change.
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
 
     objects = BudgetQuerySet.as_manager()
     history = HistoricalRecords()
@@ -520,10 +533,20 @@ class BudgetAllocation(models.Model):
     def get_absolute_url(self):
         return reverse("evaluation:budget_detail", args=[self.pk])
 
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_at is not None
+
 
 class BudgetLineQuerySet(ScopedQuerySet):
     center_lookup = "center"
     editor_roles = frozenset({"agency_admin"})
+
+    def for_user(self, user, action="view"):
+        lines = super().for_user(user, action)
+        if role_of(user) in NATIONAL_ROLES:
+            return lines
+        return lines.filter(allocation__decided_at__isnull=False)  # as BudgetQuerySet
 
 
 class BudgetLine(models.Model):
@@ -551,6 +574,12 @@ class BudgetLine(models.Model):
 
     def __str__(self):
         return f"{self.center.name}: {self.amount:,}"
+
+    def save(self, *args, **kwargs):
+        decided = BudgetAllocation.objects.filter(pk=self.allocation_id, decided_at__isnull=False)
+        if decided.exists():
+            raise FinalisedError(_("This budget is decided; its lines can no longer change."))
+        super().save(*args, **kwargs)
 
     @property
     def is_adjusted(self) -> bool:

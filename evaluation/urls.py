@@ -25,6 +25,7 @@ urlpatterns = [
     path("results/<int:pk>/", views.ResultDetailView.as_view(), name="result_detail"),
     path("budgets/", views.BudgetListView.as_view(), name="budget_list"),
     path("budgets/<int:pk>/", views.BudgetDetailView.as_view(), name="budget_detail"),
+    path("budgets/<int:pk>/decide/", views.BudgetDecideView.as_view(), name="budget_decide"),
     path("budget-lines/<int:pk>/adjust/", views.LineAdjustView.as_view(), name="line_adjust"),
     path("guidance/", views.GuidanceListView.as_view(), name="guidance_list"),
     path("guidance/<int:pk>/", views.GuidanceDetailView.as_view(), name="guidance_detail"),

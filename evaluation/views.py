@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -534,6 +534,9 @@ class BudgetEditView(ScopedObjectMixin, View):
         )
 
     def get(self, request, pk):
+        if self.existing is not None and self.existing.is_decided:
+            messages.info(request, _("This budget is decided; it can no longer change."))
+            return redirect(self.existing)
         return render(
             request, "evaluation/budget_form.html", {"form": self.form(), "run": self.run}
         )
@@ -599,10 +602,29 @@ class BudgetDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         lines = self.lines()
         context["lines"] = lines
-        context["line_total"] = sum(line.amount for line in lines)
-        context["may_edit"] = may_edit(self.request.user, BudgetAllocation)
+        context["line_total"] = lines.aggregate(total=Sum("amount"))["total"] or 0
+        context["may_edit"] = (
+            may_edit(self.request.user, BudgetAllocation) and not self.object.is_decided
+        )
         context["history"] = history_for(self.object, viewer=self.request.user)
         return context
+
+
+class BudgetDecideView(ScopedObjectMixin, View):
+    """POST: the Agency decides the budget (after a confirmation on the page)."""
+
+    model = BudgetAllocation
+    scope_action = CHANGE
+
+    def post(self, request, pk):
+        allocation = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            workflow.decide_budget(allocation, request.user)
+        except STEP_ERRORS as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Budget decided: the bureaus and centers now see it."))
+        return redirect(allocation)
 
 
 class LineAdjustView(ScopedUpdateView):

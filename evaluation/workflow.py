@@ -11,6 +11,7 @@ reason. A refused attempt is recorded (``EvaluationEvent.refused``) and raises
 import datetime
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -294,13 +295,38 @@ def _lines_for(allocation: BudgetAllocation) -> None:
     BudgetLine.objects.bulk_update(lines, ["amount"])
 
 
+def _decided_message(allocation: BudgetAllocation) -> str:
+    return _("The budget for %(year)s was decided on %(date)s; it can no longer change.") % {
+        "year": allocation.fiscal_year,
+        "date": timezone.localtime(allocation.decided_at).strftime("%Y-%m-%d"),
+    }
+
+
+def _refuse_if_decided(allocation, user, action: str) -> None:
+    if allocation is not None and allocation.is_decided:
+        _refuse(user, _decided_message(allocation), action=action, run=allocation.run)
+
+
+def _lock_undecided(allocation: BudgetAllocation) -> BudgetAllocation:
+    """The allocation, locked; refused if it was decided meanwhile (inside the transaction,
+    so the refusal is not audited: the audited check ran just before)."""
+    locked = BudgetAllocation.objects.select_for_update(of=("self",)).get(pk=allocation.pk)
+    if locked.is_decided:
+        raise FinalisedError(_decided_message(locked))
+    return locked
+
+
 def allocate_budget(run: EvaluationRun, user, envelope: int, bases: dict) -> BudgetAllocation:
     """Next year's allocation from a finalised evaluation; ``bases`` by center id."""
     _require(user, {"agency_admin"}, _("Only the Agency allocates the budget."))
     if not run.is_final:
         raise StepError(_("The budget follows a finalised evaluation; finalise it first."))
     next_year, _created = FiscalYear.objects.get_or_create(year=run.fiscal_year.year + 1)
+    existing = BudgetAllocation.objects.filter(fiscal_year=next_year).first()
+    _refuse_if_decided(existing, user, "allocate_budget")
     with transaction.atomic():
+        if existing is not None:
+            _lock_undecided(existing)
         allocation, _new = BudgetAllocation.objects.update_or_create(
             fiscal_year=next_year,
             defaults={"run": run, "envelope": envelope, "created_by": user},
@@ -325,13 +351,35 @@ def adjust_line(line: BudgetLine, user, amount: int | None, reason: str) -> Budg
     _require(user, {"agency_admin"}, _("Only the Agency adjusts the budget."))
     if amount is not None and not reason.strip():
         raise StepError(_("A manual adjustment needs a written reason."))
+    _refuse_if_decided(line.allocation, user, "adjust_budget")
     with transaction.atomic():
+        _lock_undecided(line.allocation)
         line.adjusted_amount = amount
         line.adjustment_reason = reason if amount is not None else ""
         line._history_user = user
         line.save()
         _lines_for(line.allocation)  # raises AllocationError, rolling the change back
     return line.allocation
+
+
+def decide_budget(allocation: BudgetAllocation, user) -> BudgetAllocation:
+    """Decide the budget: the bureaus and centers see it from now on, and it is final."""
+    _require(user, {"agency_admin"}, _("Only the Agency decides the budget."))
+    if allocation.is_decided:
+        raise StepError(_("This budget is already decided."))
+    with transaction.atomic():
+        locked = _lock_undecided(allocation)
+        total = locked.lines.aggregate(total=Sum("amount"))["total"] or 0
+        if total != locked.envelope:  # the workflow keeps them equal; a hand edit may not
+            raise StepError(
+                _("The lines add up to %(total)s yen, not to the envelope of %(envelope)s yen.")
+                % {"total": f"{total:,}", "envelope": f"{locked.envelope:,}"}
+            )
+        locked.decided_at, locked.decided_by = timezone.now(), user
+        locked._history_user = user
+        locked.save()
+        EvaluationEvent.objects.create(run=locked.run, action="decide_budget", user=user)
+    return locked
 
 
 # --- Guidance ---------------------------------------------------------------------------

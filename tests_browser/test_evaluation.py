@@ -83,6 +83,11 @@ def test_agency_evaluates_finalises_allocates_and_the_center_reads_its_breakdown
     page.click("button[type=submit].primary")
     page.wait_for_selector("[data-testid=budget-lines]")
     assert page.locator("[data-testid=line-total]").inner_text().replace(",", "") == "47000005"
+    # Decide it, through the confirmation: the page then says it is final.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('予算を確定')")
+    page.wait_for_selector("[data-testid=budget-status]:has-text('確定済み')")
+    budget_url = page.url
 
     # Osaka (no records, no hearing) is graded D and under focused guidance.
     page.goto(f"{url}/evaluation/guidance/")
@@ -103,3 +108,7 @@ def test_agency_evaluates_finalises_allocates_and_the_center_reads_its_breakdown
     other = run.results.get(center=osaka)
     response = page.goto(f"{url}{other.get_absolute_url()}")
     assert response.status == 404
+    # … and, the budget decided, its own line of it.
+    page.goto(budget_url)
+    lines = page.locator("[data-testid=budget-lines] tbody tr[data-center]")
+    assert lines.count() == 1 and "東京都" in lines.inner_text()

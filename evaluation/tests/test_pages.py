@@ -6,7 +6,14 @@ import pytest
 from django.urls import reverse
 
 from conftest import make_evaluation
-from evaluation.models import ActionStatus, GuidanceAction, Hearing
+from evaluation.models import (
+    ActionStatus,
+    EvaluationEvent,
+    FinalisedError,
+    GuidanceAction,
+    Hearing,
+)
+from organizations.models import Center
 
 
 @pytest.fixture
@@ -138,3 +145,60 @@ def test_odd_input_to_the_run_button_is_reported_not_a_crash(client, personas):
     for value in ("abc", "²", ""):
         response = client.post(reverse("evaluation:run_start"), {"fiscal_year": value}, follow=True)
         assert response.status_code == 200 and "Choose a fiscal year." in response.content.decode()
+
+
+def test_a_decided_budget_is_seen_by_the_centers_and_no_longer_changes(
+    client, personas, finished, tokyo, osaka
+):
+    allocation, line = finished["allocation"], finished["line"]
+    detail = allocation.get_absolute_url()
+    # A draft: the Agency's and HQ's working figure, not yet the centers'.
+    client.force_login(personas["tokyo_manager"])
+    assert client.get(detail).status_code == 404
+    client.force_login(personas["kanto_officer"])
+    assert client.get(detail).status_code == 404
+    client.force_login(personas["hq"])
+    assert client.get(detail).status_code == 200
+    assert client.post(reverse("evaluation:budget_decide", args=[allocation.pk])).status_code == 404
+
+    client.force_login(personas["admin"])
+    page = client.get(detail).content.decode()
+    assert "Decide the budget" in page
+    response = client.post(reverse("evaluation:budget_decide", args=[allocation.pk]), follow=True)
+    assert "Budget decided" in response.content.decode()
+    allocation.refresh_from_db()
+    assert allocation.is_decided and allocation.decided_by == personas["admin"]
+    page = client.get(detail).content.decode()
+    assert "Decide the budget" not in page and "Adjust</a>" not in page
+    assert "can no longer change" in page
+
+    # Refused, audited, and nothing written: an adjustment, a new allocation, deciding again.
+    amounts = list(allocation.lines.values_list("center_id", "amount"))
+    url = reverse("evaluation:line_adjust", args=[line.pk])
+    response = client.post(url, {"adjusted_amount": "2000000", "adjustment_reason": "災害対応"})
+    assert "was decided on" in response.content.decode()
+    edit = reverse("evaluation:budget_edit", args=[allocation.run_id])
+    assert client.get(edit).status_code == 302
+    data = {"envelope": "50000000"} | {
+        f"base_{pk}": "1000000" for pk in Center.objects.values_list("pk", flat=True)
+    }
+    response = client.post(edit, data)
+    assert "was decided on" in response.content.decode()
+    response = client.post(reverse("evaluation:budget_decide", args=[allocation.pk]), follow=True)
+    assert "already decided" in response.content.decode()
+    assert list(allocation.lines.values_list("center_id", "amount")) == amounts
+    allocation.refresh_from_db()
+    assert allocation.envelope == 47_000_000
+    refused = EvaluationEvent.objects.filter(refused=True).values_list("action", flat=True)
+    assert sorted(refused) == ["adjust_budget", "allocate_budget"]
+    line.amount = 1
+    with pytest.raises(FinalisedError):
+        line.save()
+
+    # Decided: each center and bureau sees its own lines, no other's.
+    client.force_login(personas["tokyo_manager"])
+    page = client.get(detail).content.decode()
+    assert f'data-center="{tokyo.code}"' in page and f'data-center="{osaka.code}"' not in page
+    client.force_login(personas["kinki_officer"])
+    page = client.get(detail).content.decode()
+    assert f'data-center="{osaka.code}"' in page and f'data-center="{tokyo.code}"' not in page
