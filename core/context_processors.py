@@ -59,6 +59,12 @@ NAVIGATION = [
         pgettext_lazy("navigation", "Evaluation & surveys"),
         [
             ("evaluation:run_list", _("Evaluation"), CENTER_WORK),
+            ("evaluation:hearing_list", _("Hearings"), CENTER_WORK - {"coordinator"}),
+            (
+                "evaluation:checklist_list",
+                _("Hearing checklists"),
+                {"agency_admin", "hq_staff", "bureau_officer"},
+            ),
             ("surveys:campaign_list", _("Surveys"), CENTER_WORK),
             ("surveys:results", _("Survey results"), CENTER_WORK),
         ],

@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Center
 from planning.models import FiscalYear
 
+from .checklists import ITEM_FIELDS
 from .models import (
     BudgetLine,
+    ChecklistItem,
     ChecklistTemplate,
     EvaluationRules,
     GuidanceAction,
@@ -189,3 +191,37 @@ class GuidanceActionForm(forms.ModelForm):
             "due_on": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class ChecklistForm(forms.ModelForm):
+    class Meta:
+        model = ChecklistTemplate
+        fields = ["name", "active"]
+
+
+class ChecklistItemForm(forms.ModelForm):
+    class Meta:
+        model = ChecklistItem
+        fields = list(ITEM_FIELDS)
+        widgets = {f: forms.Textarea(attrs={"rows": 2}) for f in ITEM_FIELDS[2:]}
+
+
+ChecklistItemFormSet = forms.inlineformset_factory(
+    ChecklistTemplate,
+    ChecklistItem,
+    form=ChecklistItemForm,
+    extra=3,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
+)
+
+
+class CopyChecklistForm(forms.Form):
+    name = forms.CharField(label=_("name of the copy"), max_length=100)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if ChecklistTemplate.objects.filter(name=name).exists():
+            raise forms.ValidationError(_("A checklist with this name exists already."))
+        return name

@@ -193,6 +193,9 @@ class ChecklistTemplate(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("evaluation:checklist_detail", args=[self.pk])
+
 
 class ChecklistItem(models.Model):
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")

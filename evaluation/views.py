@@ -24,12 +24,15 @@ from organizations.models import Center
 from planning.models import FiscalYear
 from planning.views import selected_year
 
-from . import scoring, workflow
+from . import checklists, scoring, workflow
 from .budget import AllocationError
 from .forms import (
     AdjustmentForm,
     AttachmentForm,
     BudgetForm,
+    ChecklistForm,
+    ChecklistItemFormSet,
+    CopyChecklistForm,
     GuidanceActionForm,
     GuidancePlanForm,
     HearingForm,
@@ -43,6 +46,7 @@ from .models import (
     BudgetAllocation,
     BudgetLine,
     CenterEvaluation,
+    ChecklistTemplate,
     EvaluationRules,
     EvaluationRun,
     FinalisedError,
@@ -161,6 +165,126 @@ class HearingCreateView(ScopedCreateView):
 
     def get_success_url(self):
         return reverse("evaluation:hearing_scores", args=[self.object.pk])
+
+
+# --- Hearing checklists ----------------------------------------------------------------
+
+
+class ChecklistListView(ScopedListView):
+    model = ChecklistTemplate
+    template_name = "evaluation/checklist_list.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                item_count=Count("items", distinct=True),
+                hearing_count=Count("hearings", distinct=True),
+            )
+            .order_by(*ChecklistTemplate._meta.ordering)  # not applied to aggregate queries
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_edit"] = may_edit(self.request.user, ChecklistTemplate)
+        return context
+
+
+class ChecklistDetailView(ScopedDetailView):
+    model = ChecklistTemplate
+    template_name = "evaluation/checklist_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["items"] = self.object.items.all()
+        context["hearing_count"] = self.object.hearings.count()
+        context["may_edit"] = may_edit(self.request.user, ChecklistTemplate)
+        context["history"] = history_for(self.object, viewer=self.request.user)
+        return context
+
+
+class ChecklistFormMixin:
+    """The checklist and its items, saved together in one transaction (ScopedSaveMixin)."""
+
+    model = ChecklistTemplate
+    form_class = ChecklistForm
+    template_name = "evaluation/checklist_form.html"
+
+    def get_formset(self, data=None):
+        instance = getattr(self, "object", None) or ChecklistTemplate()
+        return ChecklistItemFormSet(data, instance=instance, prefix="items")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("formset", self.get_formset())
+        return context
+
+    def form_valid(self, form):
+        formset = self.get_formset(self.request.POST)
+        formset.instance = form.instance
+        if not formset.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        self._formset = formset
+        form.instance._history_user = self.request.user
+        response = super().form_valid(form)
+        messages.success(self.request, _("Checklist saved."))
+        return response
+
+    def form_invalid(self, form):
+        formset = self.get_formset(self.request.POST)
+        formset.is_valid()
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+    def after_save(self, form):
+        self._formset.instance = self.object
+        self._formset.save()
+
+
+class ChecklistCreateView(ChecklistFormMixin, ScopedCreateView):
+    pass
+
+
+class ChecklistUpdateView(ChecklistFormMixin, ScopedUpdateView):
+    def dispatch(self, request, *args, **kwargs):
+        template = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        if checklists.in_use(template):
+            messages.error(
+                request,
+                _("Hearings use this checklist, so it stays as it is: copy it to change it."),
+            )
+            return redirect(template)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ChecklistCopyView(ScopedObjectMixin, View):
+    """A copy of a checklist to edit; it replaces the original for new hearings."""
+
+    model = ChecklistTemplate
+    scope_action = CHANGE
+
+    def dispatch(self, request, *args, **kwargs):
+        self.template = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form):
+        return render(
+            request=self.request,
+            template_name="evaluation/checklist_copy.html",
+            context={"form": form, "object": self.template},
+        )
+
+    def get(self, request, pk):
+        name = _("%(name)s (copy)") % {"name": self.template.name}
+        return self.render_form(CopyChecklistForm(initial={"name": name[:100]}))
+
+    def post(self, request, pk):
+        form = CopyChecklistForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        copy = checklists.copy_checklist(self.template, form.cleaned_data["name"], request.user)
+        messages.success(request, _("Copied; the copy is offered for new hearings instead."))
+        return redirect("evaluation:checklist_update", copy.pk)
 
 
 class HearingUpdateView(ScopedUpdateView):

@@ -33,6 +33,7 @@ from conftest import (
 )
 from core.scoping import VIEW, NationalQuerySet
 from core.views import ScopedObjectMixin, ScopedQuerysetMixin
+from evaluation.models import ChecklistTemplate
 from surveys.models import SurveyTemplate
 
 SEQUENCE = itertools.count(1)
@@ -133,6 +134,8 @@ def tokyo_objects(personas, tokyo):
         {
             "evaluation.EvaluationRules": evaluation("rules"),
             "evaluation.Hearing": evaluation("hearing"),
+            # Unused: a checklist a hearing uses is not edited, only copied.
+            "evaluation.ChecklistTemplate": lambda: ChecklistTemplate.objects.create(name="確認用"),
             "evaluation.HearingAttachment": evaluation("attachment"),
             "evaluation.EvaluationRun": evaluation("run"),
             "evaluation.CenterEvaluation": evaluation("result"),
@@ -319,6 +322,7 @@ def test_outsiders_cannot_read_or_change_an_object(
 INSIDERS = {
     "evaluation.EvaluationRules": "admin",
     "evaluation.Hearing": "kanto_officer",
+    "evaluation.ChecklistTemplate": "hq",
     "evaluation.HearingAttachment": "tokyo_manager",
     "evaluation.EvaluationRun": "admin",
     "evaluation.CenterEvaluation": "tokyo_manager",
