@@ -11,7 +11,8 @@ class ChecklistItemInline(admin.TabularInline):
 
 @admin.register(ChecklistTemplate)
 class ChecklistTemplateAdmin(SimpleHistoryAdmin):
-    """Checklists are edited rarely, by HQ staff with admin access: the admin suffices."""
+    """For administrators; HQ keeps the checklists on the app's own pages
+    (evaluation/checklists/), which also refuse to change one a hearing uses."""
 
     inlines = [ChecklistItemInline]
     list_display = ["name", "active"]
