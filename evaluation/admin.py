@@ -1,12 +1,19 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .checklists import in_use
 from .models import ChecklistItem, ChecklistTemplate
 
 
 class ChecklistItemInline(admin.TabularInline):
     model = ChecklistItem
     extra = 1
+
+    # The items of a checklist a hearing uses stay as they were scored (checklists.py).
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not in_use(obj)
+
+    has_add_permission = has_delete_permission = has_change_permission
 
 
 @admin.register(ChecklistTemplate)

@@ -118,3 +118,28 @@ def test_only_hq_and_the_agency_change_checklists(client, personas, name):
     checklist.refresh_from_db()
     assert checklist.name == "版" and not checklist.items.exists()
     assert not ChecklistTemplate.objects.filter(name="x").exists()
+
+
+def test_the_admin_shows_the_items_of_a_checklist_in_use_read_only(client, personas, tokyo):
+    from django.contrib.auth import get_user_model
+
+    checklist = ChecklistTemplate.objects.create(name="旧版")
+    ChecklistItem.objects.create(
+        template=checklist,
+        group="consultation",
+        text="旧項目",
+        score_0="a",
+        score_1="b",
+        score_2="c",
+        score_3="d",
+    )
+    superuser = get_user_model().objects.create_superuser("root", password="x")
+    client.force_login(superuser)
+    url = reverse("admin:evaluation_checklisttemplate_change", args=[checklist.pk])
+    assert 'name="items-0-text"' in client.get(url).content.decode()
+    year, _ = FiscalYear.objects.get_or_create(year=2025)
+    Hearing.objects.create(
+        center=tokyo, fiscal_year=year, template=checklist, held_on=datetime.date(2026, 2, 1)
+    )
+    page = client.get(url).content.decode()
+    assert 'name="items-0-text"' not in page and "旧項目" in page
