@@ -5,6 +5,7 @@ the generated authorization test fails for any URL with an object argument whose
 view does not.
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -57,6 +58,48 @@ class ScopedSaveMixin:
 
     def after_save(self, form):
         """Hook for saving related forms inside the same transaction."""
+
+
+class FormsetMixin:
+    """A model form with one inline formset: both are checked, the problems of both are
+    shown together, and the formset is saved in the form's transaction (``after_save``).
+
+    Subclasses name ``get_formset(data)`` and ``saved_message``; ``before_save(form)``
+    sets what the form does not (who recorded it).
+    """
+
+    saved_message = ""
+
+    def get_formset(self, data=None):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("formset", self.get_formset())
+        return context
+
+    def before_save(self, form):
+        """Hook: set fields the form does not have, before the save."""
+
+    def form_valid(self, form):
+        formset = self.get_formset(self.request.POST)
+        formset.instance = form.instance
+        if not formset.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        self._formset = formset
+        self.before_save(form)
+        response = super().form_valid(form)
+        messages.success(self.request, self.saved_message)
+        return response
+
+    def form_invalid(self, form):
+        formset = self.get_formset(self.request.POST)
+        formset.is_valid()  # its problems are shown too, not only the form's
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+    def after_save(self, form):
+        self._formset.instance = self.object
+        self._formset.save()
 
 
 class ScopedUpdateView(ScopedSaveMixin, ScopedObjectMixin, UpdateView):

@@ -8,12 +8,14 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.history import history_for
 from core.scoping import CHANGE, may_edit, role_of, scope_rule
 from core.tabular import xlsx_response
 from core.views import (
+    FormsetMixin,
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
@@ -204,41 +206,20 @@ class ChecklistDetailView(ScopedDetailView):
         return context
 
 
-class ChecklistFormMixin:
-    """The checklist and its items, saved together in one transaction (ScopedSaveMixin)."""
+class ChecklistFormMixin(FormsetMixin):
+    """The checklist and its items, saved together in one transaction."""
 
     model = ChecklistTemplate
     form_class = ChecklistForm
     template_name = "evaluation/checklist_form.html"
+    saved_message = gettext_lazy("Checklist saved.")
 
     def get_formset(self, data=None):
         instance = getattr(self, "object", None) or ChecklistTemplate()
         return ChecklistItemFormSet(data, instance=instance, prefix="items")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("formset", self.get_formset())
-        return context
-
-    def form_valid(self, form):
-        formset = self.get_formset(self.request.POST)
-        formset.instance = form.instance
-        if not formset.is_valid():
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        self._formset = formset
+    def before_save(self, form):
         form.instance._history_user = self.request.user
-        response = super().form_valid(form)
-        messages.success(self.request, _("Checklist saved."))
-        return response
-
-    def form_invalid(self, form):
-        formset = self.get_formset(self.request.POST)
-        formset.is_valid()
-        return self.render_to_response(self.get_context_data(form=form, formset=formset))
-
-    def after_save(self, form):
-        self._formset.instance = self.object
-        self._formset.save()
 
 
 class ChecklistCreateView(ChecklistFormMixin, ScopedCreateView):

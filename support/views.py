@@ -28,6 +28,7 @@ from core.scoping import (
 from core.tabular import TableError, read_table, xlsx_response
 from core.views import (
     FilteredListView,
+    FormsetMixin,
     ScopedCreateView,
     ScopedDetailView,
     ScopedListView,
@@ -131,10 +132,11 @@ def visits_centers(user):
     return centers_editable_for(user, Visit)
 
 
-class VisitFormMixin:
+class VisitFormMixin(FormsetMixin):
     model = Visit
     form_class = VisitForm
     template_name = "support/visit_form.html"
+    saved_message = gettext_lazy("Visit saved.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "center": self.center}
@@ -149,7 +151,6 @@ class VisitFormMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("formset", self.get_formset())
         context["center"] = self.center
         day = context["form"]["date"].value()
         try:
@@ -161,26 +162,6 @@ class VisitFormMixin:
         else:
             context["previous"], context["sections"] = visits.items_for_new_visit(self.center, day)
         return context
-
-    def form_valid(self, form):
-        formset = self.get_formset(self.request.POST)
-        formset.instance = form.instance
-        if not formset.is_valid():
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        self._formset = formset
-        response = super().form_valid(form)
-        messages.success(self.request, _("Visit saved."))
-        return response
-
-    def form_invalid(self, form):
-        # Show the follow-up rows' problems too, not only the visit's.
-        formset = self.get_formset(self.request.POST)
-        formset.is_valid()
-        return self.render_to_response(self.get_context_data(form=form, formset=formset))
-
-    def after_save(self, form):
-        self._formset.instance = self.object
-        self._formset.save()
 
 
 class VisitCreateView(VisitFormMixin, ScopedCreateView):
@@ -372,41 +353,20 @@ class MeetingListView(ScopedListView):
         return context
 
 
-class MeetingFormMixin:
+class MeetingFormMixin(FormsetMixin):
     model = ExpertsMeeting
     form_class = MeetingForm
     template_name = "support/meeting_form.html"
+    saved_message = gettext_lazy("Meeting saved.")
 
     def get_formset(self, data=None):
         return FeedbackFormSet(
             data, instance=getattr(self, "object", None) or ExpertsMeeting(), prefix="feedback"
         )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("formset", self.get_formset())
-        return context
-
-    def form_valid(self, form):
-        formset = self.get_formset(self.request.POST)
-        formset.instance = form.instance
-        if not formset.is_valid():
-            return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        self._formset = formset
+    def before_save(self, form):
         if not form.instance.pk:
             form.instance.recorded_by = self.request.user
-        response = super().form_valid(form)
-        messages.success(self.request, _("Meeting saved."))
-        return response
-
-    def form_invalid(self, form):
-        formset = self.get_formset(self.request.POST)
-        formset.is_valid()
-        return self.render_to_response(self.get_context_data(form=form, formset=formset))
-
-    def after_save(self, form):
-        self._formset.instance = self.object
-        self._formset.save()
 
 
 class MeetingCreateView(MeetingFormMixin, ScopedCreateView):

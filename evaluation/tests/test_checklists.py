@@ -32,6 +32,24 @@ def item_data(rows, *, existing=()):
     return data
 
 
+def checklist_with_one_item(name):
+    checklist = ChecklistTemplate.objects.create(name=name)
+    ChecklistItem.objects.create(
+        template=checklist,
+        group="consultation",
+        text="旧項目",
+        **{f"score_{n}": "abcd"[n] for n in range(4)},
+    )
+    return checklist
+
+
+def hear_with(checklist, center):
+    year, _ = FiscalYear.objects.get_or_create(year=2025)
+    Hearing.objects.create(
+        center=center, fiscal_year=year, template=checklist, held_on=datetime.date(2026, 2, 1)
+    )
+
+
 ROW = ("consultation", "1", "相談記録を当日中に入力している", "未入力", "一部", "概ね", "全件")
 
 
@@ -56,20 +74,8 @@ def test_hq_creates_a_checklist_and_every_problem_is_reported_before_anything_is
 
 
 def test_a_checklist_in_use_is_copied_to_change_and_the_copy_replaces_it(client, personas, tokyo):
-    original = ChecklistTemplate.objects.create(name="旧版")
-    ChecklistItem.objects.create(
-        template=original,
-        group="consultation",
-        text="旧項目",
-        score_0="a",
-        score_1="b",
-        score_2="c",
-        score_3="d",
-    )
-    year, _ = FiscalYear.objects.get_or_create(year=2025)
-    Hearing.objects.create(
-        center=tokyo, fiscal_year=year, template=original, held_on=datetime.date(2026, 2, 1)
-    )
+    original = checklist_with_one_item("旧版")
+    hear_with(original, tokyo)
     client.force_login(personas["hq"])
     edit = reverse("evaluation:checklist_update", args=[original.pk])
     response = client.post(edit, {"name": "改ざん"} | item_data([ROW]), follow=True)
@@ -123,23 +129,11 @@ def test_only_hq_and_the_agency_change_checklists(client, personas, name):
 def test_the_admin_shows_the_items_of_a_checklist_in_use_read_only(client, personas, tokyo):
     from django.contrib.auth import get_user_model
 
-    checklist = ChecklistTemplate.objects.create(name="旧版")
-    ChecklistItem.objects.create(
-        template=checklist,
-        group="consultation",
-        text="旧項目",
-        score_0="a",
-        score_1="b",
-        score_2="c",
-        score_3="d",
-    )
+    checklist = checklist_with_one_item("旧版")
     superuser = get_user_model().objects.create_superuser("root", password="x")
     client.force_login(superuser)
     url = reverse("admin:evaluation_checklisttemplate_change", args=[checklist.pk])
     assert 'name="items-0-text"' in client.get(url).content.decode()
-    year, _ = FiscalYear.objects.get_or_create(year=2025)
-    Hearing.objects.create(
-        center=tokyo, fiscal_year=year, template=checklist, held_on=datetime.date(2026, 2, 1)
-    )
+    hear_with(checklist, tokyo)
     page = client.get(url).content.decode()
     assert 'name="items-0-text"' not in page and "旧項目" in page
