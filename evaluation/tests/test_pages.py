@@ -164,6 +164,8 @@ def test_a_decided_budget_is_seen_by_the_centers_and_no_longer_changes(
     client.force_login(personas["admin"])
     page = client.get(detail).content.decode()
     assert "Decide the budget" in page
+    allocate = reverse("evaluation:budget_edit", args=[allocation.run_id])
+    assert allocate in client.get(allocation.run.get_absolute_url()).content.decode()
     response = client.post(reverse("evaluation:budget_decide", args=[allocation.pk]), follow=True)
     assert "Budget decided" in response.content.decode()
     allocation.refresh_from_db()
@@ -171,6 +173,7 @@ def test_a_decided_budget_is_seen_by_the_centers_and_no_longer_changes(
     page = client.get(detail).content.decode()
     assert "Decide the budget" not in page and "Adjust</a>" not in page
     assert "can no longer change" in page
+    assert allocate not in client.get(allocation.run.get_absolute_url()).content.decode()
 
     # Refused, audited, and nothing written: an adjustment, a new allocation, deciding again.
     amounts = list(allocation.lines.values_list("center_id", "amount"))
