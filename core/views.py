@@ -27,8 +27,22 @@ class ScopedObjectMixin(ScopedQuerysetMixin):
     """An object outside the user's scope is simply not found (404)."""
 
 
+def in_default_order(queryset):
+    """``queryset`` in its model's ``Meta.ordering`` where it has lost it: Django does not
+    apply the default ordering to aggregate (GROUP BY) queries, so a list that counts
+    something per row would otherwise come back, and paginate, in no stable order."""
+    ordering = queryset.model._meta.ordering
+    return queryset if queryset.ordered or not ordering else queryset.order_by(*ordering)
+
+
 class ScopedListView(ScopedQuerysetMixin, ListView):
     paginate_by = 50
+
+    def get_context_data(self, *, object_list=None, **kwargs):
+        self.object_list = in_default_order(
+            self.object_list if object_list is None else object_list
+        )
+        return super().get_context_data(object_list=self.object_list, **kwargs)
 
 
 class ScopedDetailView(ScopedObjectMixin, DetailView):
@@ -143,7 +157,7 @@ class FilteredListView(ScopedListView):
         raise NotImplementedError
 
     def export_queryset(self):
-        return self.get_queryset()
+        return in_default_order(self.get_queryset())
 
     def get(self, request, *args, **kwargs):
         kind = request.GET.get("export")

@@ -20,7 +20,7 @@ from django.views import View
 from core.history import combined_history, history_for
 from core.scoping import CHANGE, role_of, scope_rule
 from core.tabular import _content_disposition, csv_response, xlsx_response
-from core.views import FilteredListView, ScopedDetailView, ScopedObjectMixin
+from core.views import FilteredListView, ScopedDetailView, ScopedObjectMixin, in_default_order
 
 from . import appointments, scoring, workflow
 from .filtersets import AppointmentFilterSet, RoundFilterSet, TermFilterSet
@@ -619,12 +619,11 @@ class MemberDetailView(ScopedDetailView):
         round_ = seat.round
         is_me = seat.user_id == user.pk
         # Through the sealed queryset: nothing of another member's before the round closes.
-        sheets = (
+        sheets = in_default_order(
             Scoresheet.objects.for_user(user)
             .filter(member=seat)
             .select_related("candidate")
             .annotate(scored=Count("entries"))
-            .order_by(*Scoresheet._meta.ordering)  # not applied to aggregate queries
         )
         context.update(
             {

@@ -339,13 +339,7 @@ class MeetingListView(ScopedListView):
     template_name = "support/meeting_list.html"
 
     def get_queryset(self):
-        # Meta.ordering does not apply to aggregate queries.
-        return (
-            super()
-            .get_queryset()
-            .annotate(feedback_count=Count("feedback"))
-            .order_by(*ExpertsMeeting._meta.ordering)
-        )
+        return super().get_queryset().annotate(feedback_count=Count("feedback"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

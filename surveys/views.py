@@ -442,13 +442,7 @@ class TemplateListView(ScopedListView):
     paginate_by = None
 
     def get_queryset(self):
-        # Meta.ordering does not apply to aggregate queries.
-        return (
-            super()
-            .get_queryset()
-            .annotate(version_count=Count("versions"))
-            .order_by(*SurveyTemplate._meta.ordering)
-        )
+        return super().get_queryset().annotate(version_count=Count("versions"))
 
     def get_context_data(self, **kwargs):
         return {
