@@ -1,7 +1,6 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .checklists import in_use
 from .models import ChecklistItem, ChecklistTemplate
 
 
@@ -9,9 +8,9 @@ class ChecklistItemInline(admin.TabularInline):
     model = ChecklistItem
     extra = 1
 
-    # The items of a checklist a hearing uses stay as they were scored (checklists.py).
+    # The items of a checklist a hearing uses stay as they were scored (the model refuses).
     def has_change_permission(self, request, obj=None):
-        return obj is None or not in_use(obj)
+        return obj is None or not obj.in_use()
 
     has_add_permission = has_delete_permission = has_change_permission
 

@@ -1,8 +1,8 @@
 """Hearing checklists (domain brief §5): HQ and the Agency keep them in the app.
 
-A checklist a hearing uses is kept as it is, so that a hearing's scores keep the
-meaning they were given: to change it, copy it, edit the copy and offer the copy
-for new hearings instead.
+A checklist a hearing uses (``ChecklistTemplate.in_use``) is kept as it is, so that
+a hearing's scores keep the meaning they were given; its items refuse to change. To
+change it, copy it, edit the copy and offer the copy for new hearings instead.
 """
 
 from django.db import transaction
@@ -10,10 +10,6 @@ from django.db import transaction
 from .models import ChecklistItem, ChecklistTemplate
 
 ITEM_FIELDS = ("group", "order", "text", "score_0", "score_1", "score_2", "score_3")
-
-
-def in_use(template: ChecklistTemplate) -> bool:
-    return template.hearings.exists()
 
 
 def copy_checklist(template: ChecklistTemplate, name: str, user) -> ChecklistTemplate:

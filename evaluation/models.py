@@ -196,6 +196,10 @@ class ChecklistTemplate(models.Model):
     def get_absolute_url(self):
         return reverse("evaluation:checklist_detail", args=[self.pk])
 
+    def in_use(self) -> bool:
+        """Whether a hearing uses it: then its items stay as they were scored."""
+        return self.pk is not None and self.hearings.exists()
+
 
 class ChecklistItem(models.Model):
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
@@ -214,6 +218,22 @@ class ChecklistItem(models.Model):
 
     def __str__(self):
         return self.text
+
+    # The items of a checklist a hearing uses keep the meaning its scores were given
+    # (evaluation/checklists.py): to change them, copy the checklist.
+    def save(self, *args, **kwargs):
+        self.refuse_if_in_use()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_if_in_use()
+        return super().delete(*args, **kwargs)
+
+    def refuse_if_in_use(self):
+        if self.template_id and self.template.in_use():
+            raise FinalisedError(
+                _("Hearings use this checklist, so it stays as it is: copy it to change it.")
+            )
 
     @property
     def descriptions(self) -> list[tuple[int, str]]:

@@ -184,7 +184,6 @@ class ChecklistListView(ScopedListView):
                 item_count=Count("items", distinct=True),
                 hearing_count=Count("hearings", distinct=True),
             )
-            .order_by(*ChecklistTemplate._meta.ordering)  # not applied to aggregate queries
         )
 
     def get_context_data(self, **kwargs):
@@ -200,7 +199,7 @@ class ChecklistDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["items"] = self.object.items.all()
-        context["hearing_count"] = self.object.hearings.count()
+        context["hearing_count"] = self.object.hearings.count()  # shown; 0 = editable
         context["may_edit"] = may_edit(self.request.user, ChecklistTemplate)
         context["history"] = history_for(self.object, viewer=self.request.user)
         return context
@@ -229,7 +228,7 @@ class ChecklistCreateView(ChecklistFormMixin, ScopedCreateView):
 class ChecklistUpdateView(ChecklistFormMixin, ScopedUpdateView):
     def dispatch(self, request, *args, **kwargs):
         template = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        if checklists.in_use(template):
+        if template.in_use():
             messages.error(
                 request,
                 _("Hearings use this checklist, so it stays as it is: copy it to change it."),

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from evaluation.models import ChecklistItem, ChecklistTemplate, Hearing
+from evaluation.models import ChecklistItem, ChecklistTemplate, FinalisedError, Hearing
 from planning.models import FiscalYear
 
 
@@ -76,6 +76,12 @@ def test_hq_creates_a_checklist_and_every_problem_is_reported_before_anything_is
 def test_a_checklist_in_use_is_copied_to_change_and_the_copy_replaces_it(client, personas, tokyo):
     original = checklist_with_one_item("旧版")
     hear_with(original, tokyo)
+    item = original.items.get()
+    item.text = "書き換え"
+    with pytest.raises(FinalisedError):  # refused below the pages too
+        item.save()
+    with pytest.raises(FinalisedError):
+        item.delete()
     client.force_login(personas["hq"])
     edit = reverse("evaluation:checklist_update", args=[original.pk])
     response = client.post(edit, {"name": "改ざん"} | item_data([ROW]), follow=True)
