@@ -167,7 +167,7 @@ def server_settings() -> str:
         setting, unit = settings[name]
         if unit == "8kB":
             setting, unit = f"{int(setting) * 8 // 1024}", "MB"
-        parts.append(f"{name} {setting}{' ' + unit if unit and unit != '8kB' else ''}")
+        parts.append(f"{name} {setting}{' ' + unit if unit else ''}")
     return ", ".join(parts)
 
 
