@@ -116,7 +116,6 @@ class ClientRecordForm(CenterBoundForm):
             self.fields["home_center"].queryset = Center.objects.filter(pk=home)
             self.fields["home_center"].disabled = True
         self.duplicates = Client.objects.none()
-        self.hidden_duplicates = 0
 
     def clean_corporate_number(self):
         value = self.cleaned_data.get("corporate_number", "")
@@ -126,20 +125,16 @@ class ClientRecordForm(CenterBoundForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        found = find_duplicates(
+        # Only the user's own scope is compared: that another center registered the same
+        # business is that center's confidential information (the Agency, who sees every
+        # center, finds such pairs on its own list).
+        self.duplicates = find_duplicates(
             corporate_number=cleaned.get("corporate_number", ""),
             business_name=cleaned.get("business_name", ""),
             phone=cleaned.get("phone", ""),
             exclude_pk=self.instance.pk,
-        )
-        # Matches at centers outside the user's scope are counted, never shown:
-        # who consults another center is that center's confidential information.
-        visible = Client.objects.for_user(self.user)
-        self.duplicates = found.filter(pk__in=visible.values("pk"))
-        self.hidden_duplicates = found.exclude(pk__in=visible.values("pk")).count()
-        if (self.duplicates.exists() or self.hidden_duplicates) and not cleaned.get(
-            "confirm_duplicate"
-        ):
+        ).filter(pk__in=Client.objects.for_user(self.user).values("pk"))
+        if self.duplicates.exists() and not cleaned.get("confirm_duplicate"):
             raise forms.ValidationError(
                 _(
                     "This business looks already registered (same corporate number, or same name "

@@ -440,6 +440,25 @@ def _pairs(queryset, lookup: str, values, *fields) -> list[tuple]:
     ]
 
 
+def _by_id(rows) -> dict[str, list[tuple]]:
+    """(external ID, center, *values) rows as {external ID: [(center, *values), …]}."""
+    found: dict[str, list[tuple]] = {}
+    for external_id, *values in rows:
+        found.setdefault(external_id, []).append(tuple(values))
+    return found
+
+
+def _one_of(candidates: list[tuple], center) -> tuple | None:
+    """The values of the record an ID names from a row of ``center``: the center's own
+    record with that ID, else the only one the user sees (a client the center serves)."""
+    for candidate in candidates:
+        if candidate[0] == center:
+            return candidate[1:]
+    if len(candidates) == 1:
+        return candidates[0][1:]
+    return None
+
+
 def _objects(queryset, lookup: str, values) -> list:
     return [obj for qs in _filter_one_of(queryset, lookup, values) for obj in qs]
 
@@ -570,6 +589,8 @@ class _Importer:
 
     # The model fields a row sets, in the order check_row builds them.
     fields: tuple[str, ...] = ()
+    # The field holding the center whose IDs the record's ID is one of.
+    center_field = "center_id"
 
     def __init__(self, spec: Kind, table: Table, user, *, link_duplicates=False):
         self.spec = spec
@@ -628,9 +649,10 @@ class _Importer:
         loaded = time.perf_counter()
         keys = list(self.spec.columns)
         required = self.spec.required
-        seen: dict[str, int] = {}
-        for number, row_cells, row_texts in zip(
+        seen: dict[tuple, int] = {}
+        for number, row_center, row_cells, row_texts in zip(
             [number for number, _values in self.table.rows],
+            self.row_centers,
             zip(*(self.cells[key] for key in keys), strict=True),
             zip(*(self.texts[key] for key in keys), strict=True),
             strict=True,
@@ -646,7 +668,7 @@ class _Importer:
             for key in required:
                 if not texts[key]:
                     self.problem(number, key, _("This field is required."))
-            external_id = self.check_id(number, texts["external_id"], seen)
+            external_id = self.check_id(number, texts["external_id"], row_center, seen)
             row = self.check_row(number, cells, texts, external_id)
             if external_id:
                 self.rows.append(row)
@@ -675,14 +697,19 @@ class _Importer:
         self.editable_centers = set(
             centers_editable_for(self.user, self.model).values_list("pk", flat=True)
         )
+        # Each row's center as named (None when unknown): its ID is one of that center's.
+        self.row_centers = [self.centers.get(word) for word in self.texts["center"]]
         ids = self.texts["external_id"]
-        # The current values of the records the file names, to skip unchanged rows.
-        self.existing: dict[str, int] = {}
+        # The current values of the records the file names, to skip unchanged rows: only
+        # in the centers the user may import for, so another center's IDs are never seen.
+        self.existing: dict[tuple[int, str], int] = {}
         self.current: dict[int, tuple] = {}
-        for pk, *values in _pairs(
-            self.model._default_manager.all(), "external_id", ids, "pk", *self.fields
-        ):
-            self.existing[values[0]] = pk
+        at = self.fields.index(self.center_field)
+        in_scope = self.model._default_manager.filter(
+            **{f"{self.center_field}__in": self.editable_centers}
+        )
+        for pk, *values in _pairs(in_scope, "external_id", ids, "pk", *self.fields):
+            self.existing[values[at], values[0]] = pk
             self.current[pk] = tuple(values)
         self.changeable = {
             pk
@@ -710,7 +737,7 @@ class _Importer:
     def m2m_names(self) -> list[str]:
         return [f.name for f in self.model._meta.many_to_many]
 
-    def check_id(self, number, external_id, seen) -> str:
+    def check_id(self, number, external_id, center, seen) -> str:
         if not external_id:
             return ""
         if len(external_id) > 40:
@@ -721,16 +748,16 @@ class _Importer:
                 % {"limit": 40, "length": len(external_id)},
             )
             return ""
-        if external_id in seen:
+        if (center, external_id) in seen:
             self.problem(
                 number,
                 "external_id",
                 _("ID %(value)s appears twice in the file (also on row %(row)s).")
-                % {"value": external_id, "row": seen[external_id]},
+                % {"value": external_id, "row": seen[center, external_id]},
             )
             return ""
-        seen[external_id] = number
-        pk = self.existing.get(external_id)
+        seen[center, external_id] = number
+        pk = self.existing.get((center, external_id))
         if pk is not None and pk not in self.changeable:
             self.problem(
                 number, "external_id", _("This ID belongs to a record outside your scope.")
@@ -750,9 +777,13 @@ class _Importer:
             return None
         return pk
 
+    # References resolve among the records the user may see, as the forms' choices do:
+    # naming another center's ID gets the same answer as naming no record at all.
     def load_persons(self):
         codes = {code for value in set(self.texts["staff"]) for code in split_list(value)}
-        self.persons = dict(_pairs(Person.objects.all(), "staff_code", codes, "staff_code", "pk"))
+        self.persons = dict(
+            _pairs(Person.objects.for_user(self.user), "staff_code", codes, "staff_code", "pk")
+        )
 
     def staff(self, number, word, key="staff") -> list[int]:
         if not word:
@@ -774,20 +805,24 @@ class _Importer:
 
     def load_clients(self):
         ids = set(self.texts["client"]) - {""}
-        self.clients = dict(_pairs(Client.objects.all(), "external_id", ids, "external_id", "pk"))
+        visible = Client.objects.for_user(self.user)
+        self.clients = _by_id(
+            _pairs(visible, "external_id", ids, "external_id", "home_center_id", "pk")
+        )
 
-    def client(self, number, external_id):
+    def client(self, number, external_id, center):
         if not external_id:
             return None
-        pk = self.clients.get(external_id)
-        if pk is None:
+        found = _one_of(self.clients.get(external_id, []), center)
+        if found is None:
             self.problem(
                 number,
                 "client",
                 _("Unknown client ID “%(value)s”: import the client first.")
                 % {"value": external_id},
             )
-        return pk
+            return None
+        return found[0]
 
     # Hooks ----------------------------------------------------------------------
     def load(self):
@@ -802,6 +837,10 @@ class _Importer:
     def refresh_summaries(self, written: list[tuple[int, "_Row"]], changed: list[int]):
         """Recount the indicator summaries that the changed rows (``changed``: the pks
         of ``written`` that existed before) may change; bulk writes send no signals."""
+
+    def existing_pk(self, row: _Row) -> int | None:
+        """The record a checked row updates (None: a new record)."""
+        return self.existing.get((row.values.get(self.center_field), row.external_id))
 
     def old_values(self, pk, *names) -> tuple:
         return tuple(self.current[pk][self.fields.index(name)] for name in names)
@@ -818,7 +857,7 @@ class _Importer:
                 pk = row.target.pk
                 current = {name: getattr(row.target, name) for name in row.values}
             else:
-                pk = self.existing.get(row.external_id)
+                pk = self.existing_pk(row)
                 if pk is None:
                     creates.append(row)
                     continue
@@ -864,8 +903,9 @@ class _Importer:
                     default_user=self.user,
                     default_date=stamp,
                 )
-                by_id = {obj.external_id: obj for obj in saved}
-                made = [(by_id[row.external_id].pk, row) for row in creates]
+                key = self.center_field
+                by_id = {(getattr(obj, key), obj.external_id): obj for obj in saved}
+                made = [(by_id[row.values[key], row.external_id].pk, row) for row in creates]
             if changes:
                 targets = {row.target.pk: row.target for _pk, row, _c in changes if row.target}
                 objects = {
@@ -1007,6 +1047,7 @@ class _Importer:
 
 
 class _ClientImporter(_Importer):
+    center_field = "home_center_id"
     fields = (
         "external_id",
         "home_center_id",
@@ -1079,19 +1120,6 @@ class _ClientImporter(_Importer):
                 )
         consent = p(number, "survey_consent", _consent, texts["survey_consent"])
         center = self.center(number, texts["center"])
-        pk = self.existing.get(external_id)
-        if pk is not None and center is not None:
-            registered = self.current[pk][self.fields.index("home_center_id")]
-            if registered != center and registered not in self.editable_centers:
-                # A client the user's center served, registered elsewhere: it stays there.
-                self.problem(
-                    number,
-                    "center",
-                    _(
-                        "The client is registered at another center; only that center can "
-                        "change where it is registered."
-                    ),
-                )
         values = {
             "external_id": external_id,
             "home_center_id": center,
@@ -1115,7 +1143,7 @@ class _ClientImporter(_Importer):
         """Warn about (or, when asked, link) new clients that look like existing ones:
         the same corporate number, or the same normalised name and phone
         (``find_duplicates``), among the clients the user may change."""
-        new = [row for row in self.rows if row.external_id not in self.existing]
+        new = [row for row in self.rows if self.existing_pk(row) is None]
         if not new:
             return
         scope = Client.objects.for_user(self.user, CHANGE)
@@ -1132,9 +1160,7 @@ class _ClientImporter(_Importer):
             if client.name_key and client.phone_key:
                 by_name.setdefault((client.name_key, client.phone_key), []).append(client)
         updated_by = {
-            self.existing[r.external_id]: r.number
-            for r in self.rows
-            if r.external_id in self.existing
+            self.existing_pk(r): r.number for r in self.rows if self.existing_pk(r) is not None
         }
         linked: dict[int, int] = {}
         for row in new:
@@ -1272,10 +1298,11 @@ class _CaseImporter(_Importer):
             for name, message in errors.items():
                 if not (name == "resolved_on" and texts["resolved_on"] and resolved is None):
                     self.problem(number, name, message)
+        center = self.center(number, texts["center"])
         values = {
             "external_id": external_id,
-            "client_id": self.client(number, texts["client"]),
-            "center_id": self.center(number, texts["center"]),
+            "client_id": self.client(number, texts["client"], center),
+            "center_id": center,
             "opened_on": opened,
             "status": status,
             "resolved_on": resolved,
@@ -1319,18 +1346,17 @@ class _SessionImporter(_Importer):
         self.load_clients()
         self.load_persons()
         ids = set(self.texts["case"]) - {""}
-        self.cases = {
-            external_id: (pk, client)
-            for external_id, pk, client in _pairs(
-                Case.objects.all(), "external_id", ids, "external_id", "pk", "client_id"
-            )
-        }
+        visible = Case.objects.for_user(self.user)
+        self.cases = _by_id(
+            _pairs(visible, "external_id", ids, "external_id", "center_id", "pk", "client_id")
+        )
 
     def check_row(self, number, cells, texts, external_id):
-        client = self.client(number, texts["client"])
+        center = self.center(number, texts["center"])
+        client = self.client(number, texts["client"], center)
         case = None
         if case_id := texts["case"]:
-            found = self.cases.get(case_id)
+            found = _one_of(self.cases.get(case_id, []), center)
             if found is None:
                 self.problem(number, "case", _("Unknown case ID “%(value)s”.") % {"value": case_id})
             elif client is not None and found[1] != client:
@@ -1358,7 +1384,7 @@ class _SessionImporter(_Importer):
         staff = self.staff(number, texts["staff"])
         values = {
             "external_id": external_id,
-            "center_id": self.center(number, texts["center"]),
+            "center_id": center,
             "client_id": client,
             "case_id": case,
             "date": day,
@@ -1386,7 +1412,7 @@ class _NetworkImporter(_Importer):
         self.load_persons()
         # All of them (a few per prefecture): names compare after NFKC, which SQL cannot do.
         self.institutions: dict[str, list[tuple[int, str]]] = {}
-        for pk, name, prefecture in SupportInstitution.objects.values_list(
+        for pk, name, prefecture in SupportInstitution.objects.for_user(self.user).values_list(
             "pk", "name", "prefecture_id"
         ):
             self.institutions.setdefault(text(name), []).append((pk, prefecture))

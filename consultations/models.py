@@ -187,9 +187,12 @@ class Client(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
-        # A constraint, not unique=True: PostgreSQL then needs no extra LIKE index.
+        # A source system's IDs are its center's: unique per center, so one center's
+        # IDs neither collide with nor reveal another's. ID first: imports look up by ID.
         constraints = [
-            models.UniqueConstraint(fields=["external_id"], name="client_unique_external_id")
+            models.UniqueConstraint(
+                fields=["external_id", "home_center"], name="client_unique_external_id"
+            )
         ]
 
     def __str__(self):
@@ -311,7 +314,9 @@ class Case(models.Model):
             models.Index(fields=["resolved_on"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["external_id"], name="case_unique_external_id"),
+            models.UniqueConstraint(
+                fields=["external_id", "center"], name="case_unique_external_id"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="solved")
                 | (Q(resolved_on__isnull=False) & ~Q(resolution_kind="")),
@@ -433,9 +438,11 @@ class Consultation(models.Model):
                 name="consultation_client_date",
             ),
         ]
-        # A constraint, not unique=True: PostgreSQL then needs no extra LIKE index.
+        # Unique per center, as the clients' IDs are.
         constraints = [
-            models.UniqueConstraint(fields=["external_id"], name="consultation_unique_external_id")
+            models.UniqueConstraint(
+                fields=["external_id", "center"], name="consultation_unique_external_id"
+            )
         ]
 
     def __str__(self):
@@ -488,9 +495,11 @@ class NetworkActivity(models.Model):
         verbose_name = _("network activity")
         verbose_name_plural = _("network activities")
         indexes = [models.Index(fields=["center", "date"]), models.Index(fields=["date"])]
-        # A constraint, not unique=True: PostgreSQL then needs no extra LIKE index.
+        # Unique per center, as the clients' IDs are.
         constraints = [
-            models.UniqueConstraint(fields=["external_id"], name="activity_unique_external_id")
+            models.UniqueConstraint(
+                fields=["external_id", "center"], name="activity_unique_external_id"
+            )
         ]
 
     def __str__(self):

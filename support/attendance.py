@@ -68,9 +68,12 @@ def validate(table: Table, user) -> tuple[list[AttendanceRow], list[Problem]]:
         return text(values.get(HEADERS[key]))
 
     codes = {column("event", values) for _n, values in table.rows}
-    events = {e.code: e for e in TrainingEvent.objects.filter(code__in=codes)}
+    # Looked up among what the user may see, as every import does.
+    events = {e.code: e for e in TrainingEvent.objects.for_user(user).filter(code__in=codes)}
     staff_codes = {column("staff_code", values) for _n, values in table.rows}
-    people = {p.staff_code: p for p in Person.objects.filter(staff_code__in=staff_codes)}
+    people = {
+        p.staff_code: p for p in Person.objects.for_user(user).filter(staff_code__in=staff_codes)
+    }
     seen: dict[tuple[str, str], int] = {}
     rows: list[AttendanceRow] = []
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 from simple_history.models import HistoricalRecords
 
-from conftest import make_person, make_session
+from conftest import make_client, make_person, make_session
 from consultations import import_views, imports
 from consultations.imports import KINDS, import_records, template_rows
 from consultations.models import (
@@ -371,34 +371,56 @@ def test_a_coordinator_of_tokyo_cannot_import_rows_for_osaka(personas, staff):
     assert run("clients", [osaka_row], personas["osaka_coordinator"]).created == 1
 
 
-def test_a_coordinator_of_tokyo_cannot_take_over_an_osaka_record_by_its_id(personas, clients):
-    osaka_session = dict(SESSIONS[1], 対応ID="S900", 拠点="大阪")
-    assert run("sessions", [osaka_session], personas["osaka_coordinator"]).created == 1
-    taken_over = dict(osaka_session, 拠点="東京")
+def test_an_id_is_its_centers_own_so_tokyo_cannot_take_over_an_osaka_record(
+    personas, staff, tokyo, osaka
+):
+    osaka_client = make_client(osaka, external_id="C900")
+    osaka_row = dict(SESSIONS[1], 対応ID="S900", 拠点="大阪", 相談者ID="C900", 担当者="O0001")
+    assert run("sessions", [osaka_row], personas["osaka_coordinator"]).created == 1
+    tokyo_client = make_client(tokyo, external_id="C001")
+    same_id_in_tokyo = dict(SESSIONS[0], 対応ID="S900")
 
-    result = run("sessions", [SESSIONS[0], taken_over], personas["tokyo_coordinator"])
+    result = run("sessions", [same_id_in_tokyo], personas["tokyo_coordinator"])
 
-    assert found(result) == {(3, "対応ID")}
-    assert "outside your scope" in result.problems[0].message
-    assert Consultation.objects.get().center.code == "27"
+    # Tokyo's S900 is Tokyo's own record; Osaka's is neither found nor changed.
+    assert result.ok and result.created == 1, result.problems
+    assert set(Consultation.objects.values_list("center__code", "client_id")) == {
+        ("27", osaka_client.pk),
+        ("13", tokyo_client.pk),
+    }
 
 
-def test_a_client_served_by_tokyo_but_registered_in_osaka_stays_registered_there(
-    personas, staff, osaka
+def test_naming_another_centers_client_gets_the_answer_of_an_unknown_id(personas, staff, osaka):
+    # The probe: a Tokyo coordinator names an Osaka client's ID in a sessions row.
+    make_client(osaka, external_id="C00026814")
+    foreign = dict(SESSIONS[1], 対応ID="SECESC-1", 相談者ID="C00026814")
+    unknown = dict(SESSIONS[1], 対応ID="SECESC-2", 相談者ID="C99999999")
+
+    result = run("sessions", [foreign, unknown], personas["tokyo_coordinator"])
+
+    messages = {p.row: p.message for p in result.problems if p.column == "相談者ID"}
+    assert set(messages) == {2, 3}
+    assert messages[2] == messages[3].replace("C99999999", "C00026814")
+    assert not Consultation.objects.exists()
+
+
+def test_a_client_registered_in_osaka_stays_there_when_tokyo_imports_the_same_id(
+    personas, staff, tokyo, osaka
 ):
     osaka_client = dict(CLIENTS[0], 拠点="大阪府")
     assert run("clients", [osaka_client], personas["osaka_coordinator"]).created == 1
-    assert run("sessions", SESSIONS[:1], personas["tokyo_coordinator"]).created == 1
+    # The Agency links the client to Tokyo on purpose: a Tokyo session of it.
+    assert run("sessions", SESSIONS[:1], personas["admin"]).created == 1
 
-    moved = run("clients", [dict(osaka_client, 拠点="東京都")], personas["tokyo_coordinator"])
-    kept = run("clients", [osaka_client], personas["tokyo_coordinator"])
+    refused = run("clients", [osaka_client], personas["tokyo_coordinator"])
+    own = run("clients", [dict(osaka_client, 拠点="東京都")], personas["tokyo_coordinator"])
 
-    assert (
-        found(moved) == {(2, "拠点")}
-        and "registered at another center" in moved.problems[0].message
-    )
-    assert found(kept) == {(2, "拠点")}  # Osaka rows are Osaka's to import
-    assert Client.objects.get().home_center == osaka
+    assert found(refused) == {(2, "拠点")}  # Osaka rows are Osaka's to import
+    # Tokyo's C001 is a client of Tokyo's own, flagged as looking like the one it serves.
+    assert own.ok and own.created == 1
+    assert [w.column for w in own.warnings] == ["法人番号"]
+    assert Client.objects.filter(home_center=osaka).count() == 1
+    assert Client.objects.filter(home_center=tokyo).count() == 1
 
 
 def test_roles_that_do_not_keep_records_can_import_nothing(personas, staff):

@@ -399,3 +399,168 @@ def test_list_pages_do_not_show_another_centers_records(client, personas, tokyo,
         assert link not in response.content.decode(), f"{outsider} sees {obj} on {name}"
     client.force_login(personas[INSIDERS[label(model)]])
     assert link in client.get(reverse(name)).content.decode()
+
+
+# --- Imports: every way in through a file --------------------------------------------
+#
+# A user of Tokyo uploads rows that name another center's records (by the IDs and codes an
+# import refers to them with). The page must answer exactly as it does for IDs that exist
+# nowhere, write nothing of the other center's, and leave its records out of Tokyo's reach.
+
+FOREIGN_ID, UNKNOWN_ID = "C00026814", "C99999999"
+
+
+def _csv_upload(headers, row):
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerow([row.get(h, "") for h in headers])
+    return SimpleUploadedFile("rows.csv", buffer.getvalue().encode("utf-8"), "text/csv")
+
+
+def _osaka_records(osaka):
+    client = make_client(osaka, "大阪の秘密商事", external_id=FOREIGN_ID, phone="06-0000-0000")
+    make_case(client, external_id=FOREIGN_ID)
+    make_person(osaka, code=FOREIGN_ID)
+    make_institution(osaka, "大阪だけの商工会")
+    return client
+
+
+def _record_rows(kind, reference):
+    """A row of ``kind`` for Tokyo whose references all name ``reference``."""
+    rows = {
+        "clients": {"相談者ID": reference, "拠点": "東京", "事業者名": "乗っ取り", "形態": "法人"},
+        "cases": {"課題ID": "K-1", "相談者ID": reference, "拠点": "東京", "開始日": "2025-04-01"},
+        "sessions": {
+            "対応ID": "S-1",
+            "拠点": "東京",
+            "相談者ID": reference,
+            "対応日": "2025-04-01",
+            "対応方法": "電話",
+            "担当者": reference,
+        },
+        "sessions-case": {
+            "対応ID": "S-2",
+            "拠点": "東京",
+            "相談者ID": "TOKYO-1",
+            "課題ID": reference,
+            "対応日": "2025-04-01",
+            "対応方法": "電話",
+        },
+        "network": {
+            "活動ID": "N-1",
+            "拠点": "東京",
+            "実施日": "2025-04-01",
+            "連携機関": "大阪だけの商工会" if reference == FOREIGN_ID else "どこにもない商工会",
+            "区分": "会議",
+            "担当者": reference,
+        },
+    }
+    return rows[kind]
+
+
+IMPORT_CASES = ["clients", "cases", "sessions", "sessions-case", "network"]
+
+
+def _without_tokens(html: str) -> str:
+    import re
+
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    html = re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
+    html = re.sub(r"/records/clients/\d+/", "/records/clients/N/", html)  # the new client
+    html = html.replace(FOREIGN_ID, "ID").replace(UNKNOWN_ID, "ID")
+    return html.replace("大阪だけの商工会", "NAME").replace("どこにもない商工会", "NAME")
+
+
+def test_every_import_page_and_kind_has_a_scoping_case():
+    from consultations.imports import KINDS
+
+    imports_found = {name for name, _ in ALL_PATTERNS if name and name.endswith("_import")}
+    assert imports_found == {
+        "consultations:records_import",
+        "organizations:roster_import",
+        "support:attendance_import",
+    }
+    assert {case.split("-")[0] for case in IMPORT_CASES} == set(KINDS)
+
+
+@pytest.mark.parametrize("case", IMPORT_CASES)
+def test_an_import_naming_another_centers_records_answers_as_for_unknown_ones(
+    client, personas, tokyo, osaka, case
+):
+    from consultations.imports import KINDS
+    from consultations.models import Client
+
+    osaka_client = _osaka_records(osaka)
+    make_client(tokyo, "東京の相談者", external_id="TOKYO-1")
+    kind = case.split("-")[0]
+    models = [Client, *(spec.model for spec in KINDS.values())]
+    before = {m: set(m.objects.values_list("pk", flat=True)) for m in models}
+    osaka_rows = {m: list(m.objects.exclude(pk__in=[]).values()) for m in models}
+    client.force_login(personas["tokyo_coordinator"])
+    url = reverse("consultations:records_import")
+
+    pages = []
+    for reference in (FOREIGN_ID, UNKNOWN_ID):
+        upload = _csv_upload(KINDS[kind].headers, _record_rows(case, reference))
+        response = client.post(url, {"kind": kind, "file": upload}, follow=True)
+        assert response.status_code == 200
+        pages.append(_without_tokens(response.content.decode()))
+        if kind == "clients":  # a Tokyo client of Tokyo's own ID space: drop it again
+            Client.objects.exclude(pk__in=before[Client]).delete()
+
+    assert pages[0] == pages[1], f"the {case} import tells a foreign ID from an unknown one"
+    for model in models:
+        assert set(model.objects.values_list("pk", flat=True)) == before[model], model
+        assert list(model.objects.exclude(pk__in=[]).values()) == osaka_rows[model], model
+    assert client.get(osaka_client.get_absolute_url()).status_code == 404
+    export = client.get(reverse("consultations:client_list"), {"export": "csv"})
+    assert "大阪の秘密商事" not in b"".join(export.streaming_content).decode("utf-8-sig")
+
+
+def test_the_roster_import_changes_no_one_of_another_center(client, personas, tokyo, osaka):
+    from organizations import roster
+    from organizations.models import Assignment, Person
+
+    person = make_person(osaka, code="O-STAFF")
+    assignments = list(Assignment.objects.values())
+    client.force_login(personas["tokyo_manager"])
+    row = {
+        "職員コード": "O-STAFF",
+        "氏名": "乗っ取り 太郎",
+        "拠点": "東京",
+        "役割": "コーディネーター",
+        "開始日": "2025-04-01",
+    }
+    upload = _csv_upload(list(roster.HEADERS.values()), row)
+
+    response = client.post(reverse("organizations:roster_import"), {"file": upload})
+
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert person.name != "乗っ取り 太郎"
+    assert list(Assignment.objects.values()) == assignments
+    assert client.get(person.get_absolute_url()).status_code == 404
+    assert Person.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["tokyo_manager", "tokyo_coordinator", "kanto_officer"])
+def test_only_hq_imports_attendance(client, personas, name):
+    from support import attendance
+    from support.models import TrainingRegistration
+
+    make_training(code="TR-1")
+    client.force_login(personas[name])
+    upload = _csv_upload(
+        list(attendance.HEADERS.values()), {"研修コード": "TR-1", "職員コード": "X", "出欠": "出席"}
+    )
+
+    response = client.post(reverse("support:attendance_import"), {"file": upload})
+
+    assert response.status_code == 403
+    assert not TrainingRegistration.objects.exists()
