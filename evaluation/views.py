@@ -103,7 +103,7 @@ def rules_create(request):
     year = selected_year(request)
     if year is None:
         raise Http404
-    latest = workflow.current_rules(year, request.user)
+    latest = workflow.latest_rules(year)
     form = RulesForm(
         request.POST or None, instance=latest if not request.POST else None, initial={"reason": ""}
     )

@@ -76,6 +76,12 @@ def _refuse(user, message: str, *, action: str, run=None, rules=None):
 # --- Rules -----------------------------------------------------------------------------
 
 
+def latest_rules(fiscal_year: FiscalYear) -> EvaluationRules:
+    """The latest rules version of the year, or the defaults of §5 unsaved (a read never writes)."""
+    rules = fiscal_year.evaluation_rules.order_by("-version").first()
+    return rules or EvaluationRules(fiscal_year=fiscal_year, version=1)
+
+
 def current_rules(fiscal_year: FiscalYear, user=None) -> EvaluationRules:
     """The latest rules version of the year; the defaults of §5 when there is none yet."""
     rules = fiscal_year.evaluation_rules.order_by("-version").first()

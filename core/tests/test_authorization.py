@@ -564,3 +564,38 @@ def test_only_hq_imports_attendance(client, personas, name):
 
     assert response.status_code == 403
     assert not TrainingRegistration.objects.exists()
+
+
+def _row_counts():
+    from django.db import connection
+
+    tables = [t for t in connection.introspection.table_names() if t != "django_session"]
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in tables:
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - introspected names
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def test_no_page_writes_on_get(client, personas, tokyo):
+    """A GET only reads: following a link or prefetching a page never creates a record."""
+    from consultations.indicators import fiscal_year_of
+    from planning.models import FiscalYear
+
+    objects = tokyo_objects(personas, tokyo)
+    # Pages are asked about a new year: nothing of it exists yet for a page to make up.
+    new_year = fiscal_year_of(datetime.date.today()) + 1
+    FiscalYear.objects.create(year=new_year)
+    for persona in ("admin", "tokyo_manager", "kanto_officer", "tokyo_expert"):
+        client.force_login(personas[persona])
+        for name, pattern in ALL_PATTERNS:
+            if is_public(pattern) or name in {"accounts:logout", "set_language"}:
+                continue
+            obj = objects[label(view_class(pattern).model)] if takes_object(pattern) else None
+            url = url_for(name, pattern, obj)
+            before = _row_counts()
+            client.get(url, {"fy": new_year})
+            after = _row_counts()
+            changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
+            assert not changed, f"GET {url} as {persona} wrote {changed}"
