@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import checked_document
 from organizations.models import Center
 from planning.models import FiscalYear
 
@@ -17,7 +18,7 @@ from .models import (
 )
 from .workflow import RULE_FIELDS
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENT_MB = 20
 
 
 class RulesForm(forms.ModelForm):
@@ -123,10 +124,7 @@ class AttachmentForm(forms.ModelForm):
         self.fields["name"].required = False
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_ATTACHMENT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        return upload
+        return checked_document(self.cleaned_data["file"], max_megabytes=MAX_ATTACHMENT_MB)
 
 
 class ReasonForm(forms.Form):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, UserRole
 from core.scoping import scope_centers
+from core.uploads import checked_document
 from organizations.forms import DateInput
 from organizations.models import Person, Qualification
 
@@ -112,9 +113,7 @@ class CandidateForm(forms.ModelForm):
 
     def clean_document(self):
         upload = self.cleaned_data.get("document")
-        if upload and upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("A document can be at most 10 MB."))
-        return upload
+        return upload and checked_document(upload, max_megabytes=10)
 
     def candidate_fields(self) -> dict:
         return {
