@@ -3,15 +3,17 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views import View
 
 from core.history import history_for
 from core.scoping import CHANGE, role_of, scope_centers, scope_rule
-from core.views import ScopedCreateView, ScopedListView, ScopedUpdateView
+from core.views import ScopedCreateView, ScopedListView, ScopedObjectMixin, ScopedUpdateView
 from organizations.models import Bureau, Role, active_on
 
+from . import lockout
 from .forms import UserAccountForm, UserCreateForm
 from .models import User
 
@@ -97,4 +99,18 @@ class UserUpdateView(ScopedUpdateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["history"] = history_for(self.object)
+        context["locked"] = lockout.is_locked(self.object)
         return context
+
+
+class UserUnlockView(ScopedObjectMixin, View):
+    """The Agency unlocks an account that too many failed logins locked."""
+
+    model = User
+    scope_action = CHANGE
+
+    def post(self, request, pk):
+        account = get_object_or_404(self.get_queryset(), pk=pk)
+        lockout.unlock(account, by=request.user)
+        messages.success(request, _("The account can log in again."))
+        return redirect("accounts:user_update", pk=account.pk)
