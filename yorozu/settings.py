@@ -3,7 +3,9 @@
 With nothing set the app runs on an embedded SQLite file in ``var/`` with
 development defaults bound to localhost. ``YOROZU_PRODUCTION=1`` switches to
 production mode, which refuses to start without ``SECRET_KEY``,
-``ALLOWED_HOSTS`` and a PostgreSQL ``DATABASE_URL``.
+``ALLOWED_HOSTS`` and a PostgreSQL ``DATABASE_URL``. Outside production, a host
+other machines reach is refused with the development key, and gets no debug
+pages unless ``DEBUG=1``.
 """
 
 import os
@@ -37,6 +39,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 PRODUCTION = env_bool("YOROZU_PRODUCTION")
 
+# Published with the code, so it must never sign what a host others reach serves: it
+# also keys the client pseudonyms (consultations.models.Client.pseudonym).
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-yorozu-do-not-use-in-production"
+# Host names that reach only this machine ("testserver" is Django's test client).
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
+
 if PRODUCTION:
     _missing = [n for n in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL") if not os.environ.get(n)]
     if _missing:
@@ -47,15 +55,23 @@ if PRODUCTION:
     if not os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
         raise ImproperlyConfigured("Production mode requires a PostgreSQL DATABASE_URL.")
     SECRET_KEY = os.environ["SECRET_KEY"]
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+        raise ImproperlyConfigured("Production mode requires a SECRET_KEY of its own.")
     DEBUG = False
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 else:
-    # A fixed key is fine here: this mode only ever binds to localhost.
-    SECRET_KEY = os.environ.get(
-        "SECRET_KEY", "dev-only-insecure-key-yorozu-do-not-use-in-production"
-    )
-    DEBUG = env_bool("DEBUG", True)
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+    _remote_hosts = [h for h in ALLOWED_HOSTS if h.lower() not in LOCAL_HOSTS]
+    if _remote_hosts and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+        raise ImproperlyConfigured(
+            f"ALLOWED_HOSTS names {', '.join(_remote_hosts)}, which other machines reach, "
+            "while SECRET_KEY is the published development key. Set a SECRET_KEY of your "
+            "own, and YOROZU_PRODUCTION=1 for a deployment (README, Running in production)."
+        )
+    # The debug pages show settings and code to whoever reaches them: on by default only
+    # when every allowed host is this machine; DEBUG=1 turns them on deliberately.
+    DEBUG = env_bool("DEBUG", not _remote_hosts)
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -85,12 +101,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # What a logged-in user sees (pages, exports) is kept out of every cache.
+    "core.middleware.NoStoreForUsersMiddleware",
     # Login is enforced here, once; public views opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -197,6 +216,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Response headers, in every mode (no template changes needed; a strict
+# Content-Security-Policy is for later). Nothing in the app is framed, and a survey
+# link's token must not leave in a Referer.
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Browser features the app never uses, refused to every page (and to anything injected).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=()"
+)
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

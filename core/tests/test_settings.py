@@ -65,3 +65,48 @@ def test_with_nothing_set_it_runs_on_sqlite_bound_to_localhost():
         timeout=60,
     ).stdout
     assert "sqlite3" in out and "'127.0.0.1'" in out and out.strip().endswith("ja")
+
+
+def settings_of(env, *names):
+    """The named settings as loaded in a fresh process with only ``env`` on top of a clean one."""
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','yorozu.settings');"
+        "django.setup(); from django.conf import settings as s;"
+        f"print(*(repr(getattr(s, n)) for n in {names!r}))"
+    )
+    drop = {*NOT_INHERITED, "DATABASE_URL", "DEBUG"}
+    clean = {k: v for k, v in os.environ.items() if k not in drop}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_host_others_reach_is_refused_with_the_published_development_key():
+    for hosts in ("yorozu.example.go.jp", "127.0.0.1,192.168.10.5", "*"):
+        result = settings_of({"ALLOWED_HOSTS": hosts}, "DEBUG")
+        assert result.returncode != 0, hosts
+        assert "ImproperlyConfigured" in result.stderr and "development key" in result.stderr
+
+
+def test_production_mode_refuses_the_published_development_key():
+    from yorozu.settings import DEVELOPMENT_SECRET_KEY
+
+    result = manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": DEVELOPMENT_SECRET_KEY})
+    assert result.returncode != 0 and "SECRET_KEY of its own" in result.stderr
+
+
+def test_debug_is_off_for_a_host_others_reach_unless_asked_for():
+    env = {"ALLOWED_HOSTS": "yorozu-staging.internal", "SECRET_KEY": "a-key-of-our-own-" * 4}
+    assert settings_of(env, "DEBUG").stdout.strip() == "False"
+    assert settings_of({**env, "DEBUG": "1"}, "DEBUG").stdout.strip() == "True"
+
+
+def test_local_hosts_keep_the_development_defaults():
+    result = settings_of({"ALLOWED_HOSTS": "localhost,127.0.0.1,[::1],testserver"}, "DEBUG")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
