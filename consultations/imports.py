@@ -1196,6 +1196,17 @@ class _ClientImporter(_Importer):
                     )
                     % {"clients": label},
                 )
+            elif client.home_center_id != v["home_center_id"]:
+                # Its ID lives in its registering center's numbering, not this row's.
+                self.problem(
+                    row.number,
+                    key,
+                    _(
+                        "Looks like the existing client %(client)s, which another center "
+                        "registered, so it cannot take this center's ID."
+                    )
+                    % {"client": label},
+                )
             elif client.pk in linked:
                 self.problem(
                     row.number,

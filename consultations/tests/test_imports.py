@@ -1110,3 +1110,16 @@ def test_a_failure_after_the_records_are_written_takes_them_back(personas, clien
     assert run("sessions", SESSIONS, personas["admin"]).created == 0  # still broken
     monkeypatch.undo()
     assert run("sessions", SESSIONS, personas["admin"]).created == 4
+
+
+def test_a_client_registered_elsewhere_cannot_be_linked_to_this_centers_id(personas, staff, osaka):
+    osaka_client = dict(CLIENTS[0], 拠点="大阪府")
+    assert run("clients", [osaka_client], personas["osaka_coordinator"]).created == 1
+    assert run("sessions", SESSIONS[:1], personas["admin"]).created == 1  # Tokyo serves it
+    twin = dict(CLIENTS[0], 相談者ID="T-77")
+
+    result = run("clients", [twin], personas["tokyo_coordinator"], link_duplicates=True)
+
+    assert found(result) == {(2, "法人番号")}
+    assert "another center registered" in result.problems[0].message
+    assert Client.objects.get().external_id == "C001"
