@@ -10,6 +10,9 @@ an .xlsx unpacks to and how strongly it is compressed (checked in the zip's
 directory before anything is unpacked), rows, columns and cells. An .xlsx is read
 row by row in openpyxl's read-only mode without trusting the sheet's declared
 dimension, which a hostile file sets to a million rows of 16,384 columns.
+
+Every text cell written to a download that a spreadsheet would take for a
+formula (it begins with ``= + - @``, a tab or a carriage return) is escaped here.
 """
 
 import codecs
@@ -447,8 +450,36 @@ def _content_disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
+# A spreadsheet runs a text cell beginning with one of these as a formula
+# (=HYPERLINK(…) sends the reader's data away); tab and CR start one in some readers.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``
+    (OWASP's CSV injection advice); every other value, numbers included, unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _text_cell(sheet, value: str, font=None):
+    """An .xlsx text cell kept as text: type string (never a formula) and Excel's
+    quote prefix, as when ``'=…`` is typed in Excel, so the value reads exactly as
+    written and stays text when the cell is edited."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    if font is not None:
+        cell.font = font
+    return cell
+
+
 def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpResponse:
-    """An .xlsx download, written in openpyxl's write-only mode so large lists stay cheap."""
+    """An .xlsx download, written in openpyxl's write-only mode so large lists stay cheap.
+    Text cells beginning like a formula are written as text (``_text_cell``)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -463,12 +494,21 @@ def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpR
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
+        if str(header).startswith(FORMULA_TRIGGERS):
+            header_cells.append(_text_cell(sheet, str(header), bold))
+            continue
         cell = WriteOnlyCell(sheet, value=str(header))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
+    triggers = FORMULA_TRIGGERS
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(
+            [
+                _text_cell(sheet, v) if isinstance(v, str) and v.startswith(triggers) else v
+                for v in row
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
@@ -485,13 +525,17 @@ class _Echo:
 
 
 def csv_response(filename: str, headers: list, rows) -> StreamingHttpResponse:
-    """A CSV download that Excel opens correctly (UTF-8 with BOM), streamed row by row."""
+    """A CSV download that Excel opens correctly (UTF-8 with BOM), streamed row by row.
+    Text cells beginning like a formula are prefixed with ``'`` (``escape_formula``)."""
     writer = csv.writer(_Echo())
+    triggers = FORMULA_TRIGGERS
 
     def lines():
-        yield "\ufeff" + writer.writerow([str(h) for h in headers])
+        yield "\ufeff" + writer.writerow([escape_formula(str(h)) for h in headers])
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(
+                ["'" + v if isinstance(v, str) and v.startswith(triggers) else v for v in row]
+            )
 
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines()), content_type="text/csv; charset=utf-8"
