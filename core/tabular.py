@@ -62,6 +62,8 @@ MB = 1024 * 1024
 MAX_ZIP_ENTRIES = 10_000
 # Parts smaller than this are not judged by their compression ratio.
 RATIO_CHECKED_FROM = 1 * MB
+# Formula cells reported by row and column; a sheet of formulas is refused all the same.
+MAX_FORMULA_PROBLEMS = 1000
 
 
 @dataclass(frozen=True)
@@ -133,10 +135,6 @@ def _encoding_error() -> TableError:
     return TableError(
         _("The file's character encoding could not be read: save it as UTF-8 or Shift_JIS (CP932).")
     )
-
-
-def decode_text(data: bytes) -> str:
-    return data.decode(_csv_encoding(data))
 
 
 def _csv_encoding(data: bytes) -> str:
@@ -328,7 +326,7 @@ def _sheet_rows(sheet, table: Table, limits: Limits) -> Iterator[tuple[int, list
                 for index, cell in enumerate(row):
                     if cell.data_type == "f":
                         values[index] = None
-                        if headers[index]:
+                        if headers[index] and len(table.problems) < MAX_FORMULA_PROBLEMS:
                             table.problems.append(_formula_problem(number, headers[index]))
             yield number, values
     finally:
