@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.scoping import may_edit, scope_rule
-from core.tabular import TableError, read_table, xlsx_response
+from core.tabular import TableError, read_upload, xlsx_response
 
 from . import imports
 
@@ -73,7 +73,7 @@ def records_import(request):
         kind = form.cleaned_data["kind"]
         upload = form.cleaned_data["file"]
         try:
-            table = read_table(upload.read(), upload.name)
+            table = read_upload(upload)
         except TableError as exc:
             context["file_error"] = str(exc)
         else:

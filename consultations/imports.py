@@ -312,6 +312,8 @@ def import_records(kind: str, table: Table, *, user, link_duplicates: bool = Fal
         spec = KINDS[kind]
     except KeyError:
         raise ValueError(f"unknown import kind {kind!r}; use one of {', '.join(KINDS)}") from None
+    if table.problems:  # cells that could not be read (formulas): nothing to check yet
+        return ImportResult(problems=list(table.problems))
     importer = IMPORTERS[kind](spec, table, user, link_duplicates=link_duplicates)
     return importer.run()
 

@@ -3,15 +3,30 @@
 Japanese offices save CSV from Excel in CP932 (Shift_JIS) more often than in
 UTF-8; we accept both, with or without a BOM, and write CSV with a BOM so that
 Excel opens it in the right encoding.
+
+Every uploaded table is read here, under the limits of ``settings.IMPORT_*``
+(sized for a national year of sessions, see the README): the file's bytes, what
+an .xlsx unpacks to and how strongly it is compressed (checked in the zip's
+directory before anything is unpacked), rows, columns and cells. An .xlsx is read
+row by row in openpyxl's read-only mode without trusting the sheet's declared
+dimension, which a hostile file sets to a million rows of 16,384 columns.
+
+Every text cell written to a download that a spreadsheet would take for a
+formula (it begins with ``= + - @``, a tab or a carriage return) is escaped here.
 """
 
+import codecs
 import csv
 import datetime
 import io
+import struct
 import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
@@ -34,61 +49,327 @@ class Table:
     headers: list[str]
     # (row number as the spreadsheet shows it, {header: value})
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    # Cells that cannot be read as values (formulas): the importers report these
+    # and write nothing.
+    problems: list[Problem] = field(default_factory=list)
 
 
-def read_table(data: bytes, filename: str) -> Table:
+# --- Limits -------------------------------------------------------------------------------
+
+MB = 1024 * 1024
+# A zip's central directory is read whole into memory (about ten times its size in
+# objects); an .xlsx has a few dozen parts, a large one with images a few hundred.
+MAX_ZIP_ENTRIES = 10_000
+# Parts smaller than this are not judged by their compression ratio.
+RATIO_CHECKED_FROM = 1 * MB
+# Formula cells reported by row and column; a sheet of formulas is refused all the same.
+MAX_FORMULA_PROBLEMS = 1000
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_unpacked_bytes: int
+    max_ratio: int
+    max_rows: int
+    max_columns: int
+    max_cells: int
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        return cls(
+            max_bytes=settings.IMPORT_MAX_BYTES,
+            max_unpacked_bytes=settings.IMPORT_MAX_UNPACKED_BYTES,
+            max_ratio=settings.IMPORT_MAX_RATIO,
+            max_rows=settings.IMPORT_MAX_ROWS,
+            max_columns=settings.IMPORT_MAX_COLUMNS,
+            max_cells=settings.IMPORT_MAX_CELLS,
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:,.0f}" if size >= 10 * MB else f"{size / MB:,.1f}"
+
+
+def check_size(size: int, limits: Limits | None = None) -> None:
+    """Refuse a file larger than ``IMPORT_MAX_BYTES`` (call it before reading the file)."""
+    limits = limits or Limits.from_settings()
+    if size > limits.max_bytes:
+        raise TableError(
+            _(
+                "The file is too large (%(size)s MB; at most %(limit)s MB are read). "
+                "Split it into smaller files."
+            )
+            % {"size": _megabytes(size), "limit": _megabytes(limits.max_bytes)}
+        )
+
+
+def read_upload(upload) -> Table:
+    """An uploaded file (Django's ``UploadedFile``) as a table; its size is checked
+    before it is read into memory."""
+    limits = Limits.from_settings()
+    check_size(upload.size, limits)
+    return read_table(upload.read(), upload.name, limits=limits)
+
+
+def read_table(data: bytes, filename: str, *, limits: Limits | None = None) -> Table:
+    limits = limits or Limits.from_settings()
+    check_size(len(data), limits)
     name = filename.lower()
     if name.endswith(".xlsx"):
-        return _read_xlsx(data)
+        return _read_xlsx(data, limits)
     if name.endswith((".csv", ".txt")):
-        return _read_csv(data)
+        return _read_csv(data, limits)
     raise TableError(_("Unsupported file type: upload an .xlsx or .csv file."))
 
 
-def decode_text(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+# --- CSV ----------------------------------------------------------------------------------
+
+_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 * MB
+# Longest physical line read: a row of 100 cells of Excel's 32,767 characters fits.
+_MAX_LINE = 4 * MB
+
+
+def _encoding_error() -> TableError:
+    return TableError(
+        _("The file's character encoding could not be read: save it as UTF-8 or Shift_JIS (CP932).")
+    )
+
+
+def _csv_encoding(data: bytes) -> str:
+    """UTF-8 (with or without a BOM) or CP932, checked a chunk at a time so that a
+    large file is never held twice."""
+    candidates = ("utf-8-sig",) if data.startswith(_BOM) else ("utf-8", "cp932")
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(data), _CHUNK):
+                decoder.decode(data[start : start + _CHUNK])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise _encoding_error()
+
+
+def _lines(stream) -> Iterator[str]:
+    while line := stream.readline(_MAX_LINE + 1):
+        if len(line) > _MAX_LINE:
+            raise TableError(
+                _("A line of the file is longer than %(limit)s characters: it is not a table.")
+                % {"limit": f"{_MAX_LINE:,}"}
+            )
+        yield line
+
+
+def _read_csv(data: bytes, limits: Limits) -> Table:
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=_csv_encoding(data), newline="")
+    reader = csv.reader(_lines(stream))
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932")
-    except UnicodeDecodeError as exc:
+        header_row = next(reader, None)
+        if header_row is None:
+            raise TableError(_("The file is empty."))
+        table = Table(headers=_headers(header_row, limits))
+        _fill(table, enumerate(reader, start=2), limits)
+    except csv.Error as exc:
         raise TableError(
             _(
-                "The file's character encoding could not be read: save it as UTF-8 or Shift_JIS (CP932)."
+                "The file could not be read as CSV near line %(line)s: "
+                "a cell is too long or a quotation mark is not closed."
             )
+            % {"line": reader.line_num}
         ) from exc
+    return table
 
 
-def _read_csv(data: bytes) -> Table:
-    reader = csv.reader(io.StringIO(decode_text(data), newline=""))
-    return _build(list(reader))
+# --- .xlsx --------------------------------------------------------------------------------
 
 
-def _read_xlsx(data: bytes) -> Table:
+def _unreadable_workbook() -> TableError:
+    return TableError(_("The file is not a readable .xlsx workbook."))
+
+
+def _zip_directory(data: bytes) -> tuple[int, int] | None:
+    """(entries, bytes) of a zip's central directory as ``zipfile`` will read them,
+    from its end records (the zip64 one when present, as ``zipfile`` does); None
+    when ``data`` is not a zip."""
+    tail_start = max(0, len(data) - 22 - 65535)
+    at = data.rfind(b"PK\x05\x06", tail_start)
+    if at < 0 or len(data) - at < 22:
+        return None
+    entries, size = struct.unpack_from("<HL", data, at + 10)
+    if at >= 20 and data[at - 20 : at - 16] == b"PK\x06\x07":  # zip64 end locator
+        record = at - 20 - 56
+        if record < 0 or data[record : record + 4] != b"PK\x06\x06":
+            return None
+        entries, size = struct.unpack_from("<QQ", data, record + 32)
+    return entries, size
+
+
+def _check_archive(data: bytes, limits: Limits) -> None:
+    """Refuse, from the zip's directory alone, a file that is not a zip or would
+    unpack to more than the limits: a few KB can unpack to gigabytes. Python's
+    ``zipfile`` never unpacks more than a part's declared size (it checks the
+    CRC at that point), so the declared sizes bound what openpyxl reads."""
+    directory = _zip_directory(data)
+    if directory is None or directory[0] > MAX_ZIP_ENTRIES or directory[1] > MAX_ZIP_ENTRIES * 1024:
+        raise _unreadable_workbook()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error) as exc:
+        raise _unreadable_workbook() from exc
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limits.max_unpacked_bytes:
+        raise TableError(
+            _(
+                "The workbook unpacks to %(size)s MB, more than the %(limit)s MB read. "
+                "Split it into smaller files."
+            )
+            % {"size": _megabytes(unpacked), "limit": _megabytes(limits.max_unpacked_bytes)}
+        )
+    for part in parts:
+        if part.file_size >= RATIO_CHECKED_FROM and part.file_size > limits.max_ratio * max(
+            part.compress_size, 1
+        ):
+            raise TableError(
+                _(
+                    "The workbook is compressed far more strongly than a spreadsheet is "
+                    "(%(ratio)s times); it is not read. Save it again from Excel."
+                )
+                % {"ratio": f"{part.file_size // max(part.compress_size, 1):,}"}
+            )
+
+
+def _formula_problem(row: int, column: str) -> Problem:
+    return Problem(
+        row,
+        column,
+        _(
+            "The cell holds a formula. Paste the values only (Paste Special → Values) "
+            "and import the file again."
+        ),
+    )
+
+
+def _read_xlsx(data: bytes, limits: Limits) -> Table:
+    _check_archive(data, limits)
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # data_only=False: a formula cell is seen as one (data_type "f") and reported,
+        # instead of being read as its cached value or as empty.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except MemoryError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TableError(_("The file is not a readable .xlsx workbook.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return _build(rows)
+        raise _unreadable_workbook() from exc
+    try:
+        return _read_sheet(workbook, limits)
+    except (TableError, MemoryError):
+        raise
+    except Exception as exc:  # a damaged part shows only when it is read
+        raise _unreadable_workbook() from exc
+    finally:
+        workbook.close()
 
 
-def _build(raw_rows: list[list]) -> Table:
-    if not raw_rows:
+def _read_sheet(workbook, limits: Limits) -> Table:
+    from openpyxl.utils import get_column_letter
+
+    if not workbook.worksheets:
         raise TableError(_("The file is empty."))
-    headers = [normalize_header(h) for h in raw_rows[0]]
+    sheet = workbook.worksheets[0]
+    # The declared dimension (<dimension ref="A1:XFD1048576"/>) is the sheet's own
+    # claim; openpyxl would pad every row and column up to it.
+    sheet.reset_dimensions()
+    header_rows = sheet.iter_rows(min_row=1, max_row=1, max_col=limits.max_columns + 1)
+    first = next(header_rows, ())
+    header_rows.close()
+    problems = [
+        _formula_problem(1, get_column_letter(index))
+        for index, cell in enumerate(first, start=1)
+        if cell.data_type == "f"
+    ]
+    table = Table(
+        headers=_headers([None if c.data_type == "f" else c.value for c in first], limits),
+        problems=problems,
+    )
+    _fill(table, _sheet_rows(sheet, table, limits), limits)
+    return table
+
+
+def _sheet_rows(sheet, table: Table, limits: Limits) -> Iterator[tuple[int, list]]:
+    """(row number, values) of the rows from row 2 that hold a cell, read lazily up to
+    the last header's column; formula cells are reported in ``table.problems`` and
+    read as empty."""
+    from openpyxl.cell.read_only import EMPTY_CELL
+
+    headers = table.headers
+    width, last_row = len(headers), limits.max_rows + 1
+    rows = sheet.iter_rows(min_row=2, max_col=width)
+    # openpyxl fills every row missing from the file (a hostile file skips to row
+    # 1,048,576) with one and the same tuple of empty cells: passed over at once.
+    empty = None
+    try:
+        for number, row in enumerate(rows, start=2):
+            if number > last_row:
+                raise _too_many_rows(limits)
+            if row is empty:
+                continue
+            if all(cell is EMPTY_CELL for cell in row):
+                empty = row
+                continue
+            values = [cell.value for cell in row]
+            if "f" in [cell.data_type for cell in row]:
+                for index, cell in enumerate(row):
+                    if cell.data_type == "f":
+                        values[index] = None
+                        if headers[index] and len(table.problems) < MAX_FORMULA_PROBLEMS:
+                            table.problems.append(_formula_problem(number, headers[index]))
+            yield number, values
+    finally:
+        rows.close()
+
+
+def _too_many_rows(limits: Limits) -> TableError:
+    return TableError(
+        _("The file has more than %(limit)s rows. Split it into smaller files.")
+        % {"limit": f"{limits.max_rows:,}"}
+    )
+
+
+# --- Both ---------------------------------------------------------------------------------
+
+
+def _headers(raw: list, limits: Limits) -> list[str]:
+    end = len(raw)
+    while end and (raw[end - 1] is None or str(raw[end - 1]).strip() == ""):
+        end -= 1
+    if end > limits.max_columns:
+        raise TableError(
+            _("The header row has more than %(limit)s columns.")
+            % {"limit": f"{limits.max_columns:,}"}
+        )
+    headers = [normalize_header(h) for h in raw[:end]]
     while headers and not headers[-1]:
         headers.pop()
-    table = Table(headers=headers)
+    if not headers:
+        raise TableError(_("The first row of the file holds no column headers."))
+    return headers
+
+
+def _fill(table: Table, numbered_rows: Iterable[tuple[int, list]], limits: Limits) -> None:
+    """Add the non-blank rows to ``table``, within the row and cell limits."""
+    headers = table.headers
     width, named = len(headers), all(headers)
-    for number, raw in enumerate(raw_rows[1:], start=2):
+    last_row = limits.max_rows + 1  # the header is row 1
+    # Each kept row holds a value for every named column, empty or not.
+    kept_rows = limits.max_cells // max(1, sum(1 for h in headers if h))
+    for number, raw in numbered_rows:
+        if number > last_row:
+            raise _too_many_rows(limits)
         if named:  # the common case, in C: every column has a header
             if len(raw) < width:
                 raw = [*raw, *[None] * (width - len(raw))]
@@ -101,8 +382,15 @@ def _build(raw_rows: list[list]) -> Table:
             blank = all(v is None or str(v).strip() == "" for v in values.values())
         if blank:
             continue
+        if len(table.rows) >= kept_rows:
+            raise TableError(
+                _(
+                    "The file holds more than %(limit)s cells (rows × columns with a header). "
+                    "Remove the columns the import does not use, or split the file."
+                )
+                % {"limit": f"{limits.max_cells:,}"}
+            )
         table.rows.append((number, values))
-    return table
 
 
 def normalize_header(value) -> str:
@@ -160,8 +448,36 @@ def _content_disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
+# A spreadsheet runs a text cell beginning with one of these as a formula
+# (=HYPERLINK(…) sends the reader's data away); tab and CR start one in some readers.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``
+    (OWASP's CSV injection advice); every other value, numbers included, unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _text_cell(sheet, value: str, font=None):
+    """An .xlsx text cell kept as text: type string (never a formula) and Excel's
+    quote prefix, as when ``'=…`` is typed in Excel, so the value reads exactly as
+    written and stays text when the cell is edited."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    if font is not None:
+        cell.font = font
+    return cell
+
+
 def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpResponse:
-    """An .xlsx download, written in openpyxl's write-only mode so large lists stay cheap."""
+    """An .xlsx download, written in openpyxl's write-only mode so large lists stay cheap.
+    Text cells beginning like a formula are written as text (``_text_cell``)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -176,12 +492,21 @@ def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpR
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
+        if str(header).startswith(FORMULA_TRIGGERS):
+            header_cells.append(_text_cell(sheet, str(header), bold))
+            continue
         cell = WriteOnlyCell(sheet, value=str(header))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
+    triggers = FORMULA_TRIGGERS
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(
+            [
+                _text_cell(sheet, v) if isinstance(v, str) and v.startswith(triggers) else v
+                for v in row
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
@@ -198,13 +523,17 @@ class _Echo:
 
 
 def csv_response(filename: str, headers: list, rows) -> StreamingHttpResponse:
-    """A CSV download that Excel opens correctly (UTF-8 with BOM), streamed row by row."""
+    """A CSV download that Excel opens correctly (UTF-8 with BOM), streamed row by row.
+    Text cells beginning like a formula are prefixed with ``'`` (``escape_formula``)."""
     writer = csv.writer(_Echo())
+    triggers = FORMULA_TRIGGERS
 
     def lines():
-        yield "\ufeff" + writer.writerow([str(h) for h in headers])
+        yield "\ufeff" + writer.writerow([escape_formula(str(h)) for h in headers])
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(
+                ["'" + v if isinstance(v, str) and v.startswith(triggers) else v for v in row]
+            )
 
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines()), content_type="text/csv; charset=utf-8"

@@ -203,6 +203,8 @@ def validate(table: Table, user) -> tuple[list[RosterRow], list[Problem]]:
 
 def import_roster(table: Table, *, user) -> RosterResult:
     """Validate the whole table, then write it in one transaction (or write nothing)."""
+    if table.problems:  # cells that could not be read (formulas)
+        return RosterResult(problems=list(table.problems))
     rows, problems = validate(table, user)
     result = RosterResult(problems=problems)
     if problems:

@@ -118,6 +118,8 @@ def validate(table: Table, user) -> tuple[list[AttendanceRow], list[Problem]]:
 
 def import_attendance(table: Table, *, user) -> AttendanceResult:
     """Validate the whole sheet, then write it in one transaction (or write nothing)."""
+    if table.problems:  # cells that could not be read (formulas)
+        return AttendanceResult(problems=list(table.problems))
     rows, problems = validate(table, user)
     result = AttendanceResult(problems=problems)
     if problems:

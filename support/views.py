@@ -25,7 +25,7 @@ from core.scoping import (
     scope_centers,
     scope_rule,
 )
-from core.tabular import TableError, read_table, xlsx_response
+from core.tabular import TableError, read_upload, xlsx_response
 from core.views import (
     FilteredListView,
     FormsetMixin,
@@ -674,7 +674,7 @@ def attendance_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            table = read_table(upload.read(), upload.name)
+            table = read_upload(upload)
         except TableError as exc:
             context["file_error"] = str(exc)
         else:

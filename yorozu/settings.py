@@ -210,9 +210,20 @@ STORAGES = {
     },
 }
 
-# Uploaded rosters and record files are parsed in memory up to this size.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# A request's form fields (not its files) are refused beyond this size.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)  # Django's default
+# Uploaded files larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# Imported tables (core/tabular.py), sized so that a national year of sessions
+# (700,000 rows: a CSV of about 100-150 MB, an .xlsx of about 100 MB unpacking to
+# about 450-650 MB) is read, and a file built to exhaust the server is refused.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 256 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 768 * 1024 * 1024)
+IMPORT_MAX_RATIO = env_int("IMPORT_MAX_RATIO", 100)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 20_000_000)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

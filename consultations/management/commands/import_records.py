@@ -1,7 +1,9 @@
 """Import consultation records from a file: ``manage.py import_records --kind sessions FILE``.
 
 Every row is checked first; with any problem nothing is written, every problem is
-printed as ``row N, column X: reason`` and the command exits non-zero.
+printed as ``row N, column X: reason`` and the command exits non-zero. The file is
+read under the same limits as an upload (``settings.IMPORT_*``; raise them in the
+environment for a larger file).
 """
 
 from pathlib import Path
@@ -11,7 +13,7 @@ from django.db.models import Q
 
 from accounts.models import User, UserRole
 from consultations.imports import KINDS, import_records
-from core.tabular import TableError, read_table
+from core.tabular import TableError, check_size, read_table
 
 
 class Command(BaseCommand):
@@ -35,11 +37,11 @@ class Command(BaseCommand):
         account = self._user(user)
         path = Path(file)
         try:
+            check_size(path.stat().st_size)  # before the file is read into memory
             data = path.read_bytes()
+            table = read_table(data, path.name)
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
-        try:
-            table = read_table(data, path.name)
         except TableError as exc:
             raise CommandError(str(exc)) from exc
 

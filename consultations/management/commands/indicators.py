@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from consultations.indicators import STANDARD, Period, center_table
+from core.tabular import escape_formula
 from organizations.models import Bureau, Center
 
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
         if format == "csv":
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(header)
-            writer.writerows(lines)
+            writer.writerows([escape_formula(value) for value in line] for line in lines)
             return
         widths = [max(_width(str(r[c])) for r in [header, *lines]) for c in range(len(header))]
         for line in [header, *lines]:
