@@ -171,7 +171,7 @@ def _read_csv(data: bytes, limits: Limits) -> Table:
         if header_row is None:
             raise TableError(_("The file is empty."))
         table = Table(headers=_headers(header_row, limits))
-        _fill(table, enumerate(reader, start=2), limits)
+        _fill(table, enumerate(_unescaped(reader), start=2), limits)
     except csv.Error as exc:
         raise TableError(
             _(
@@ -181,6 +181,18 @@ def _read_csv(data: bytes, limits: Limits) -> Table:
             % {"line": reader.line_num}
         ) from exc
     return table
+
+
+def _unescaped(rows):
+    """Rows with the ``'`` our CSV exports put before formula-like text taken off again,
+    so that an exported file imports back unchanged."""
+    for row in rows:
+        if "'" in "".join(row):  # rare: the whole row is checked in C first
+            row = [
+                cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_TRIGGER_CHARS else cell
+                for cell in row
+            ]
+        yield row
 
 
 # --- .xlsx --------------------------------------------------------------------------------
@@ -451,6 +463,7 @@ def _content_disposition(filename: str) -> str:
 # A spreadsheet runs a text cell beginning with one of these as a formula
 # (=HYPERLINK(…) sends the reader's data away); tab and CR start one in some readers.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGER_CHARS = frozenset("".join(FORMULA_TRIGGERS))
 
 
 def escape_formula(value):
@@ -473,6 +486,16 @@ def _text_cell(sheet, value: str, font=None):
     if font is not None:
         cell.font = font
     return cell
+
+
+def _xlsx_text(sheet, value: str, triggers):
+    """A text value as .xlsx can hold it: without the control characters the format
+    forbids (they would abort the whole file), and kept as text when formula-like."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return _text_cell(sheet, value) if value.startswith(triggers) else value
 
 
 def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpResponse:
@@ -501,12 +524,7 @@ def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpR
     sheet.append(header_cells)
     triggers = FORMULA_TRIGGERS
     for row in rows:
-        sheet.append(
-            [
-                _text_cell(sheet, v) if isinstance(v, str) and v.startswith(triggers) else v
-                for v in row
-            ]
-        )
+        sheet.append([_xlsx_text(sheet, v, triggers) if isinstance(v, str) else v for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -145,3 +145,26 @@ def test_the_roster_page_shows_the_formula_problem_and_writes_nothing(client_for
     assert 'data-testid="import-problems"' in html and "数式" in html  # the page is in Japanese
     assert f"<td>2</td><td>{ROSTER_HEADERS['name']}</td>" in html
     assert not Person.objects.exists()
+
+
+def test_an_exported_csv_imports_back_without_the_escaping_quote():
+    body = streamed(csv_response("t.csv", ["概要", "メモ"], [[ATTACK, "it's fine"], ["-5", "'"]]))
+
+    table = read_table(body, "t.csv")
+
+    assert [values for _number, values in table.rows] == [
+        {"概要": ATTACK, "メモ": "it's fine"},
+        {"概要": "-5", "メモ": "'"},
+    ]
+
+
+def test_control_characters_in_a_record_do_not_break_the_xlsx_export(client_for, tokyo):
+    client = make_client(tokyo, external_id="C-1")
+    make_session(client, datetime.date(2025, 5, 1), summary="販路\x00開拓\x0b相談\x1f")
+
+    response = client_for("tokyo_coordinator").get(
+        reverse("consultations:consultation_list") + "?export=xlsx"
+    )
+
+    assert response.status_code == 200
+    assert "販路開拓相談" in [cell.value for cell in xlsx_cells(response.content)]
