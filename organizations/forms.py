@@ -108,7 +108,7 @@ class QualificationFilterForm(forms.Form):
 class SupportInstitutionForm(forms.ModelForm):
     class Meta:
         model = SupportInstitution
-        fields = ["name", "institution_type", "prefecture", "is_active"]
+        fields = ["name", "institution_type", "prefecture", "email", "is_active"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -200,6 +200,11 @@ class SupportInstitution(models.Model):
         related_name="support_institutions",
         verbose_name=_("prefecture"),
     )
+    email = models.EmailField(
+        _("email"),
+        blank=True,
+        help_text=_("Survey invitations are emailed here; without it they go on paper."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = SupportInstitutionQuerySet.as_manager()

@@ -365,6 +365,7 @@ class SupportInstitutionListView(FilteredListView):
             (_("Name"), lambda o: o.name),
             (_("Type"), lambda o: o.institution_type.name),
             (_("Prefecture"), lambda o: o.prefecture.name),
+            (_("Email"), lambda o: o.email),
             (_("Active"), lambda o: "○" if o.is_active else ""),
         ]
 

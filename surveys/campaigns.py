@@ -4,6 +4,11 @@ Each step is one transactional function; a step that is not allowed raises
 ``CampaignError`` with a message for the user and changes nothing. Links are issued
 here and only here: a token is made, its SHA-256 stored, and the token itself handed
 back to the caller that puts it in an email or on a sheet.
+
+Nothing here acts on whether a recipient has answered: emails, reminders and printed
+sheets go to every recipient chosen by address and channel alone, and every link opens
+the questionnaire whether or not its recipient has answered (``answering``). So no
+sequence of handing out and opening links tells the center who has answered.
 """
 
 import datetime
@@ -33,6 +38,7 @@ from .models import (
     Recipient,
     SurveyKind,
 )
+from .releases import release_campaign
 
 # 32 random bytes: 256 bits, URL-safe base64 (43 characters).
 TOKEN_BYTES = 32
@@ -115,12 +121,12 @@ def candidates(campaign: Campaign) -> dict[int, list[Candidate]]:
     else:
         rows = (
             SupportInstitution.objects.filter(is_active=True, prefecture__center__in=centers)
-            .values_list("prefecture__center", "pk")
+            .values_list("prefecture__center", "pk", "email")
             .order_by("prefecture__center", "pk")
         )
-        for center_id, institution_id in rows:
+        for center_id, institution_id, email in rows:
             found.setdefault(center_id, []).append(
-                Candidate(center_id, institution_id=institution_id)
+                Candidate(center_id, institution_id=institution_id, email=email or "")
             )
     return found
 
@@ -184,6 +190,7 @@ def launch(campaign: Campaign, *, user, base_url: str, today=None, rng=None) -> 
 
 @transaction.atomic
 def close(campaign: Campaign, *, user) -> None:
+    """Stop the answers; the ones held back until tomorrow count from now on."""
     campaign = _lock(campaign, user)
     if campaign.status != CampaignStatus.OPEN:
         raise CampaignError(_("Only an open campaign can be closed."))
@@ -191,6 +198,7 @@ def close(campaign: Campaign, *, user) -> None:
     campaign.closed_at = timezone.now()
     campaign._history_user = user
     campaign.save()
+    release_campaign(campaign)
 
 
 def delivery_centers(campaign: Campaign, user):
@@ -217,7 +225,7 @@ def issue(recipients, channel: str) -> list[tuple[Recipient, str]]:
     return pairs
 
 
-def _send(campaign: Campaign, recipients, base_url: str) -> int:
+def _send(campaign: Campaign, recipients, base_url: str, *, reminder: bool = False) -> int:
     recipients = list(recipients.select_related("center", "client", "institution"))
     if not recipients:
         return 0
@@ -231,6 +239,7 @@ def _send(campaign: Campaign, recipients, base_url: str) -> int:
                 "center": recipient.center,
                 "title": version.title,
                 "url": answer_url(base_url, token),
+                "reminder": reminder,
             }
             messages.append(
                 EmailMessage(
@@ -246,20 +255,20 @@ def _send(campaign: Campaign, recipients, base_url: str) -> int:
 
 @transaction.atomic
 def send_emails(campaign: Campaign, *, user, base_url: str, reminder: bool = False) -> int:
-    """Email links to the recipients with an address in the user's scope. A reminder
-    goes to those who have not answered; the caller is not told who they are."""
+    """Email new links to the recipients with an address in the user's scope. A reminder
+    goes to every one of them too, answered or not (whoever reads a mailbox must not
+    learn who has answered from whether a reminder came), and says that those who have
+    answered need not answer again."""
     centers = delivery_centers(campaign, user)
     recipients = campaign.recipients.filter(center__in=centers).exclude(email="")
-    if reminder:
-        recipients = recipients.filter(answered=False)
-    return _send(campaign, recipients, base_url)
+    return _send(campaign, recipients, base_url, reminder=reminder)
 
 
 @transaction.atomic
 def print_links(campaign: Campaign, *, user, everyone: bool = False, center=None):
     """Links for printed sheets: for the recipients without an email address (or
-    everyone) in the user's scope. Everyone gets a sheet, answered or not, so that the
-    sheets do not tell who has answered; a used recipient's new link says so."""
+    everyone) in the user's scope. Everyone gets a sheet, answered or not, and every new
+    link behaves like any other (see the module docstring)."""
     centers = delivery_centers(campaign, user)
     if center is not None:
         centers = centers.filter(pk=center.pk)

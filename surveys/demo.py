@@ -164,7 +164,8 @@ def _answer(campaign: Campaign, rng: random.Random, levels: dict) -> tuple[int, 
     Recipient.objects.filter(pk__in=[r.pk for r in respondents]).update(answered=True)
     rng.shuffle(respondents)  # ids in no order that matches the recipients'
     responses = Response.objects.bulk_create(
-        Response(campaign=campaign, center_id=r.center_id, version=campaign.version)
+        # Closed campaigns: their answers all count (surveys/releases.py).
+        Response(campaign=campaign, center_id=r.center_id, version=campaign.version, released=True)
         for r in respondents
     )
     questions = list(campaign.version.questions.all())

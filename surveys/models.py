@@ -3,10 +3,14 @@ support-institution evaluation, answered through single-use links.
 
 Anonymity is built into the schema. A ``Response`` names its campaign, its center and the
 template version it answered, never its recipient, and carries no time. A ``Recipient``
-(who was asked) knows only whether it has answered; that flag decides whether a link
-still works and is never shown per recipient on any page or export. Neither model has a
-change history: a history row would time-stamp the moment a recipient answered.
-Links store only the SHA-256 of their token, so a database reader cannot answer.
+(who was asked) knows only whether it has answered; that flag decides only whether an
+answer sent through one of its links is counted, and nothing a link shows or anyone sees
+depends on it (every link opens the questionnaire until the campaign stops taking
+answers). Neither model has a change history: a history row would time-stamp the moment
+a recipient answered. Links store only the SHA-256 of their token, so a database reader
+cannot answer. A new response is held back (``released`` false) until the next day or
+the campaign's close, so that what staff see changes once a day, not after each answer
+(``releases.py``).
 """
 
 from django.conf import settings
@@ -321,7 +325,8 @@ class Recipient(models.Model):
         verbose_name=_("support institution"),
     )
     email = models.EmailField(_("email"), blank=True)
-    # Decides whether a link still works; never shown per recipient (see the module docstring).
+    # Decides whether an answer is counted; never shown or acted on per recipient (see the
+    # module docstring).
     answered = models.BooleanField(default=False, editable=False)
 
     objects = RecordQuerySet.as_manager()
@@ -362,7 +367,8 @@ class Channel(models.TextChoices):
 class Link(models.Model):
     """One issued link. Only the SHA-256 of its token is kept; the token itself exists in
     the email or on the sheet alone. A recipient may hold several (a reminder, a
-    reprint); any one of them answers once for all."""
+    reprint); they all behave alike, and the first answer sent through any of them is the
+    one counted."""
 
     recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
@@ -381,6 +387,10 @@ class ResponseQuerySet(ScopedQuerySet):
     center_lookup = "center"
     editor_roles = frozenset()  # answers are never changed
 
+    def released(self):
+        """The responses that results may count (call ``releases.release_due`` first)."""
+        return self.filter(released=True)
+
 
 class Response(models.Model):
     """One answered questionnaire: the campaign, center and version, nothing about who."""
@@ -388,6 +398,8 @@ class Response(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses")
     center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(TemplateVersion, on_delete=models.PROTECT, related_name="responses")
+    # False from the answer until the start of the next day or the campaign's close.
+    released = models.BooleanField(default=False, editable=False)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -398,6 +410,20 @@ class Response(models.Model):
 
     def __str__(self):
         return f"{self.campaign} #{self.pk}"
+
+
+class ReleaseDay(models.Model):
+    """One row: the day (in ``settings.TIME_ZONE``) whose start the released responses
+    run up to. Every response held back was sent on this day. No history, no time."""
+
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("results release day")
+        verbose_name_plural = _("results release days")
+
+    def __str__(self):
+        return self.day.isoformat()
 
 
 class AnswerQuerySet(ScopedQuerySet):

@@ -1,7 +1,8 @@
 """The public answer pages: no login, one questionnaire per link, rate-limited.
 
 The token is the only thing in the URL. Every state of a link that cannot be answered
-has its own plain page; an unknown token, well-formed or not, gets the same one.
+has its own plain page; an unknown token, well-formed or not, gets the same one. No page
+depends on whether the link's recipient has answered (see ``answering``).
 """
 
 from django.contrib.auth.decorators import login_not_required
@@ -14,7 +15,6 @@ from .ratelimit import rate_limited
 
 STATE_PAGES = {
     answering.UNKNOWN: ("surveys/public/unknown.html", 404),
-    answering.USED: ("surveys/public/used.html", 410),
     answering.EXPIRED: ("surveys/public/expired.html", 410),
 }
 

@@ -1,8 +1,10 @@
 """A fixed-window request counter per client address, kept in Django's cache.
 
-Enough to stop a script from hammering the public survey pages; no dependency. With
-several worker processes and the default per-process memory cache each worker counts
-on its own; configure a shared cache (CACHES) to count across them.
+Enough to stop a script from hammering the public survey pages. The counter lives in the
+default cache of the settings: Redis when ``REDIS_URL`` is set, shared by every worker
+process (``add`` and ``incr`` are atomic there), so the limit holds for them together.
+Without it each process counts on its own; ``check --deploy`` warns of that in
+production (``checks.py``).
 """
 
 import functools

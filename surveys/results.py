@@ -5,16 +5,24 @@ not even its number of answers, and is left out of every total it would be part 
 that no figure of fewer than five answers can be had by subtracting one total from
 another. ``center_scores`` is the exception: the raw means, for the year-end evaluation,
 which flags a survey with too few answers itself.
+
+Every figure and comment counts the released responses only (``counted_responses``): those
+sent before today, or in a closed campaign (``releases.py``), so that nothing anybody
+sees changes right after an answer. Comments are shown in a random order, drawn afresh
+each day, and never with a time.
 """
 
+import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from organizations.models import Center
 
 from .models import Answer, Question, QuestionKind, Recipient, Response, TemplateVersion
+from .releases import release_due
 
 MIN_ANSWERS = 5
 TOP_TWO = 4  # points 4 and 5 of the five-point scale count as satisfied
@@ -33,6 +41,12 @@ def _share(part, whole) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
+def counted_responses(**filters):
+    """The responses that figures may count: the released ones (see the module docstring)."""
+    release_due()
+    return Response.objects.released().filter(**filters)
+
+
 SCALE_STATS = {
     "n": Count("pk"),
     "total": Sum("value"),
@@ -44,7 +58,7 @@ def center_scores(fiscal_year, kind: str) -> dict[int, dict]:
     """{center id: {"answers": responses, "mean": mean of all five-point answers or None}}
     for every center, over its campaigns of ``kind`` ("client" or "institution") in the
     fiscal year (a ``planning.FiscalYear``); the mean to four decimal places."""
-    responses = Response.objects.filter(campaign__fiscal_year=fiscal_year, campaign__kind=kind)
+    responses = counted_responses(campaign__fiscal_year=fiscal_year, campaign__kind=kind)
     answers = dict(responses.values("center").annotate(n=Count("pk")).values_list("center", "n"))
     scale = {
         row["response__center"]: row
@@ -62,10 +76,10 @@ def center_scores(fiscal_year, kind: str) -> dict[int, dict]:
 
 
 def year_responses(year: int, kind: str, centers=None):
-    responses = Response.objects.filter(campaign__fiscal_year__year=year, campaign__kind=kind)
+    found = counted_responses(campaign__fiscal_year__year=year, campaign__kind=kind)
     if centers is not None:
-        responses = responses.filter(center__in=centers)
-    return responses
+        found = found.filter(center__in=centers)
+    return found
 
 
 def year_recipients(year: int, kind: str, centers=None):
@@ -171,9 +185,14 @@ def total_of(rows: list[CenterRow], *, last_year: bool = False) -> Figures:
     return total
 
 
+def campaign_responses(campaign, centers=None):
+    found = counted_responses(campaign=campaign)
+    return found if centers is None else found.filter(center__in=centers)
+
+
 def campaign_rows(campaign, centers) -> list[CenterRow]:
     now = figures_by_center(
-        campaign.responses.filter(center__in=centers),
+        campaign_responses(campaign, centers),
         campaign.recipients.filter(center__in=centers),
     )
     rows = [
@@ -259,8 +278,9 @@ def question_results(responses, last_year=None) -> list[VersionResult]:
             .annotate(**SCALE_STATS)
         }
     comments: dict[int, list[Comment]] = {}
-    # The same words from several respondents are shown once with their number; sorted
-    # by number and text, never by id, so that the order does not tell which came last.
+    # The same words from several respondents are shown once with their number; taken by
+    # number and text, never by id, then shuffled (below), so that the order does not
+    # tell which came last.
     for question, text, n in (
         answers.filter(question__kind=QuestionKind.TEXT)
         .exclude(text="")
@@ -298,10 +318,18 @@ def question_results(responses, last_year=None) -> list[VersionResult]:
                 item.last_satisfied = _share(row["top"], row["n"])
             found = comments.get(question.pk, [])
             item.comment_count = sum(c.count for c in found)
-            item.comments = found[:COMMENT_LIMIT]
+            item.comments = shuffled(found[:COMMENT_LIMIT], question.pk)
             items.append(item)
         result.append(VersionResult(version, per_version[version.pk], items))
     return result
+
+
+def shuffled(comments: list[Comment], salt) -> list[Comment]:
+    """A random order that stays the same all day (a reload shows the same page) and
+    depends on nothing but the comments themselves and the day."""
+    order = list(comments)
+    random.Random(f"{timezone.localdate().isoformat()}:{salt}").shuffle(order)
+    return order
 
 
 def answer_table(responses) -> tuple[list[str], list[list]]:
@@ -366,8 +394,7 @@ def national_score(fiscal_year, kind: str) -> Decimal | None:
     """The mean of every five-point answer in the network's campaigns of ``kind`` for the
     fiscal year, to four places: what the evaluation scores a survey with too few answers at."""
     stats = Answer.objects.filter(
-        response__campaign__fiscal_year=fiscal_year,
-        response__campaign__kind=kind,
+        response__in=counted_responses(campaign__fiscal_year=fiscal_year, campaign__kind=kind),
         question__kind=QuestionKind.SCALE,
     ).aggregate(n=Count("pk"), total=Sum("value"))
     return _mean(stats["total"], stats["n"], "0.0001")

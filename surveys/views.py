@@ -210,8 +210,12 @@ class SendEmailsView(ScopedObjectMixin, View):
             messages.error(request, str(error))
             return redirect(campaign)
         if reminder:
-            # How many went out would tell how many have answered, below the threshold too.
-            messages.success(request, _("Reminders sent to those who have not answered yet."))
+            # Everyone with an address gets one, answered or not: the count tells nothing.
+            messages.success(
+                request,
+                _("Reminders emailed to %(count)s recipients, whether they have answered or not.")
+                % {"count": sent},
+            )
         else:
             messages.success(request, _("Links emailed to %(count)s recipients.") % {"count": sent})
         return redirect(campaign)
@@ -315,7 +319,7 @@ class CampaignResultsView(ScopedDetailView):
         if request.GET.get("export") == "xlsx":
             campaign = self.get_object()
             return export_answers(
-                request, campaign.responses.all(), f"survey-answers-{campaign.pk}"
+                request, results.campaign_responses(campaign), f"survey-answers-{campaign.pk}"
             )
         return super().get(request, *args, **kwargs)
 
@@ -325,7 +329,7 @@ class CampaignResultsView(ScopedDetailView):
         centers = scope_centers(self.request.user)
         rows = results.campaign_rows(campaign, centers)
         total = results.total_of(rows)
-        shown = results.shown_only(campaign.responses.filter(center__in=centers))
+        shown = results.shown_only(results.campaign_responses(campaign, centers))
         context.update(
             {
                 "rows": rows,

@@ -1,4 +1,4 @@
-"""A client answers the satisfaction survey on a phone through a single-use link."""
+"""A client answers the satisfaction survey on a phone through a link."""
 
 import datetime
 from pathlib import Path
@@ -33,7 +33,7 @@ def state(page) -> str:
     return page.get_by_test_id("link-state").get_attribute("data-state")
 
 
-def test_a_client_answers_on_a_phone_once_and_the_center_sees_it_in_the_results(
+def test_a_client_answers_on_a_phone_and_the_center_sees_it_in_the_results_after_the_close(
     phone, page, live_server
 ):
     standard.ensure()  # the tables were flushed after the previous browser test
@@ -59,15 +59,24 @@ def test_a_client_answers_on_a_phone_once_and_the_center_sees_it_in_the_results(
     phone.wait_for_url("**/s/thanks/")
     assert state(phone) == "thanks"
 
+    # The link still opens the questionnaire (whoever holds it must not learn that it
+    # was answered), and says that only the first answers count.
     phone.goto(f"{live_server.url}/s/{tokens[4]}/")
-    assert state(phone) == "used"
+    assert phone.get_by_test_id("link-state").count() == 0
+    assert "総合的な満足度" in phone.content()
+    assert "集計されるのは最初にお送りいただいた回答のみです" in phone.content()
 
-    # The fifth answer lifts the center over the threshold: the results now show it.
-    User.objects.create_user(
+    # The fifth answer lifts the center over the threshold, but only from the next day
+    # or the close: the same day the center sees no figures yet.
+    manager = User.objects.create_user(
         "survey-cc", password="survey-pass-2026", role=UserRole.CENTER_MANAGER, center=tokyo
     )
     log_in(page, live_server, "survey-cc", "survey-pass-2026")
-    page.goto(f"{live_server.url}/surveys/results/center/{tokyo.pk}/?fy=2025&kind=client")
+    results = f"{live_server.url}/surveys/results/center/{tokyo.pk}/?fy=2025&kind=client"
+    page.goto(results)
+    assert page.get_by_test_id("too-few").count() == 1
+    campaigns.close(campaign, user=manager)
+    page.goto(results)
     assert page.get_by_test_id("answers").inner_text() == "5"
     assert "スマホから回答しました" in page.get_by_test_id("comments").inner_text()
 

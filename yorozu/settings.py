@@ -259,6 +259,19 @@ SURVEY_RATE_LIMIT = env_int("SURVEY_RATE_LIMIT", 30)
 SURVEY_RATE_WINDOW = env_int("SURVEY_RATE_WINDOW", 600)
 SURVEY_TRUST_X_FORWARDED_FOR = env_bool("SURVEY_TRUST_X_FORWARDED_FOR")
 
+# The cache, where the survey pages' rate limit counts: shared by every worker process
+# when REDIS_URL is set (required in production: `check --deploy` warns without it),
+# else Django's default, a memory cache per process.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "yorozu",
+        }
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

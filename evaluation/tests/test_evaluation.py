@@ -260,6 +260,7 @@ def test_the_survey_part_comes_from_the_answers_given(personas, tokyo, osaka):
     Osaka: 2 answers at 3, fewer than 5 → the national mean of every answer,
     (5 × 5 + 2 × 3) / 7 = 4.43 → 4.43 points. No institution answered anywhere: 0, flagged."""
     from conftest import answer_survey, make_campaign, survey_tokens
+    from surveys.campaigns import close
     from surveys.models import QuestionKind
 
     for center, answers, value in ((tokyo, 5, 5), (osaka, 2, 3)):
@@ -267,6 +268,7 @@ def test_the_survey_part_comes_from_the_answers_given(personas, tokyo, osaka):
         scale = campaign.version.questions.filter(kind=QuestionKind.SCALE)
         for token in survey_tokens(campaign):
             answer_survey(token, **{question.code: value for question in scale})
+        close(campaign, user=personas["admin"])  # its answers count from the close on
     run = workflow.run_evaluation(FiscalYear.objects.get(year=FY), personas["admin"])
     t, o = run.results.get(center=tokyo), run.results.get(center=osaka)
     assert [line["points"] for line in t.breakdown["surveys"]] == ["5.00", "0.00"]

@@ -1,4 +1,5 @@
-"""The public answer page: no login, once per link, clear pages for every other state."""
+"""The public answer page: no login, the first answer per recipient counted, clear pages for
+every other state."""
 
 import datetime
 
@@ -30,7 +31,7 @@ def form_data(campaign, **by_code):
     return data
 
 
-def test_the_page_opens_without_login_and_answers_once(client, campaign, token):
+def test_the_page_opens_without_login_and_counts_the_first_answer_only(client, campaign, token):
     page = client.get(f"/s/{token}/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -58,13 +59,21 @@ def test_the_page_opens_without_login_and_answers_once(client, campaign, token):
         ("channel", 4),
         ("comment", "とても助かりました"),
     }
+    # The link still opens the questionnaire (whoever holds it must not learn that it
+    # was answered); the page says that only the first answers count, and so does the
+    # page after a second sending, which is not counted.
     again = client.get(f"/s/{token}/")
-    assert again.status_code == 410 and 'data-state="used"' in again.content.decode()
+    assert again.status_code == 200
+    assert "Only the first answers sent for you are counted." in again.content.decode()
     resubmitted = client.post(f"/s/{token}/", data)
-    assert resubmitted.status_code == 410 and Response.objects.count() == 1
+    assert resubmitted.status_code == 302 and resubmitted["Location"] == "/s/thanks/"
+    assert Response.objects.count() == 1
+    thanks = client.get("/s/thanks/").content.decode()
+    assert "those earlier answers stand and these have not been added" in thanks
+    assert "have been recorded" not in thanks
 
 
-def test_every_link_of_an_answered_recipient_says_it_was_used(campaign):
+def test_every_link_of_an_answered_recipient_opens_and_a_second_answer_is_not_counted(campaign):
     from surveys import answering
 
     first = survey_tokens(campaign)[0]
@@ -72,10 +81,12 @@ def test_every_link_of_an_answered_recipient_says_it_was_used(campaign):
     reprinted = campaigns.issue([recipient], "print")[0][1]
     answer_survey(first, overall=5, usefulness=5, progress=1, recommend=5, attitude=5)
 
-    assert answering.open_link(reprinted).state == answering.USED
-    with pytest.raises(answering.LinkError):
-        answer_survey(reprinted, overall=1, usefulness=1, progress=1, recommend=1, attitude=1)
+    assert answering.open_link(reprinted).state == answering.VALID
+    assert answering.open_link(first).state == answering.VALID
+    second = answer_survey(reprinted, overall=1, usefulness=1, progress=1, recommend=1, attitude=1)
+    assert second is None
     assert campaign.responses.count() == 1
+    assert not Answer.objects.filter(value=1, question__code="overall").exists()
 
 
 def test_a_missing_required_answer_is_reported_and_nothing_is_written(client, campaign, token):

@@ -8,6 +8,8 @@ import random
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from conftest import make_campaign, make_client, make_institution, make_session
 from surveys import campaigns
@@ -153,9 +155,7 @@ def test_printed_sheets_carry_a_qr_code_and_a_working_link_per_recipient(client_
     assert everyone.content.decode().count('data-testid="sheet"') == 4
 
 
-def test_a_reminder_goes_only_to_those_who_have_not_answered_and_says_not_how_many(
-    client_for, tokyo
-):
+def test_a_reminder_goes_to_everyone_with_an_address_answered_or_not(client_for, tokyo):
     from conftest import answer_survey, survey_tokens
 
     campaign = make_campaign(tokyo, recipients=4)
@@ -168,10 +168,68 @@ def test_a_reminder_goes_only_to_those_who_have_not_answered_and_says_not_how_ma
     response = client_for("tokyo_manager").post(
         reverse("surveys:campaign_send", args=[campaign.pk]), {"reminder": "1"}, follow=True
     )
-    assert [m.to for m in mail.outbox] == [[with_email[1].email]]
+    # Whoever reads a recipient's mailbox learns nothing from whether a reminder came.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in with_email)
+    with translation.override("ja"):  # the recipients read Japanese
+        note = gettext(
+            "A reminder: if you have already answered, thank you very much; you need not "
+            "answer again (only the first answers sent for you are counted)."
+        )
+    assert all(note in m.body for m in mail.outbox)
     text = response.content.decode()
-    assert "Reminders sent to those who have not answered yet." in text
-    assert " 1 " not in text.split("Reminders sent")[0][-20:]
+    assert "Reminders emailed to 2 recipients, whether they have answered or not." in text
+
+
+def test_partner_institutions_with_an_address_get_their_link_by_email(personas, tokyo):
+    emailed = make_institution(tokyo)
+    emailed.email = "renkei@shokokai.example.jp"
+    emailed.save()
+    on_paper = make_institution(tokyo)
+    campaign = draft(tokyo, personas, kind="institution")
+    result = campaigns.launch(campaign, user=personas["tokyo_manager"], base_url="http://x/")
+    assert (result.emailed, result.to_print) == (1, 1)
+    assert [m.to for m in mail.outbox] == [["renkei@shokokai.example.jp"]]
+    assert tokyo.name in mail.outbox[0].subject
+    by_institution = dict(campaign.recipients.values_list("institution_id", "email"))
+    assert by_institution == {emailed.pk: "renkei@shokokai.example.jp", on_paper.pk: ""}
+
+
+def test_the_institution_form_keeps_an_email_address(client_for, tokyo):
+    from organizations.models import SupportInstitution, SupportInstitutionType
+
+    page = client_for("tokyo_manager").post(
+        reverse("organizations:institution_create"),
+        {
+            "name": "新宿商工会",
+            "institution_type": SupportInstitutionType.objects.get(name="商工会").pk,
+            "prefecture": tokyo.prefecture.pk,
+            "email": "not an address",
+            "is_active": "on",
+        },
+    )
+    assert page.status_code == 200 and "Enter a valid email address." in page.content.decode()
+    assert not SupportInstitution.objects.filter(name="新宿商工会").exists()
+
+
+def test_a_client_of_two_centers_gets_one_link_per_center_that_names_it(
+    personas, client, tokyo, osaka
+):
+    person = make_client(tokyo, survey_consent=True, email="futatsu@example.jp")
+    make_session(person, datetime.date(2025, 5, 1))
+    make_session(person, datetime.date(2025, 6, 1), center=osaka)
+    campaign = draft(None, personas)
+    campaigns.launch(campaign, user=personas["admin"], base_url="http://testserver/")
+
+    assert sorted(campaign.recipients.values_list("center__code", flat=True)) == ["13", "27"]
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        center = tokyo if tokyo.name in message.subject else osaka
+        other = osaka if center == tokyo else tokyo
+        assert center.name in message.body and other.name not in message.body
+        url = next(line for line in message.body.splitlines() if "/s/" in line).strip()
+        page = client.get(url.replace("http://testserver", "")).content.decode()
+        about = page.split('data-testid="survey-center">', 1)[1].split("</p>", 1)[0]
+        assert center.name in about and other.name not in about
 
 
 def test_a_closed_campaign_hands_out_no_more_links(personas, tokyo):

@@ -1,7 +1,9 @@
 """Results: aggregates in the database, nothing below five answers, one row per answer
-for the national roles, and the scores the year-end evaluation reads."""
+for the national roles, and the scores the year-end evaluation reads. Answers count from
+the day after they are sent (``clock.next_day()``) or the campaign's close."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,6 +13,7 @@ from openpyxl import load_workbook
 from conftest import answer_survey, make_campaign, survey_tokens
 from organizations.models import Bureau
 from planning.models import FiscalYear
+from surveys import campaigns
 from surveys.results import center_scores
 
 GOOD = {"overall": 5, "usefulness": 4, "progress": 2, "recommend": 5, "attitude": 4}
@@ -37,8 +40,9 @@ def headline(page) -> dict:
     return found
 
 
-def test_the_results_page_shows_a_new_answer_in_the_aggregates(client_for, tokyo):
+def test_the_results_page_shows_a_new_answer_in_the_aggregates(client_for, tokyo, clock):
     campaign = answered(tokyo, [{**GOOD, "comment": "丁寧でした"}] * 5, recipients=6)
+    clock.next_day()
     url = reverse("surveys:center_results", args=[tokyo.pk]) + "?fy=2025&kind=client"
     browser = client_for("tokyo_manager")
 
@@ -53,7 +57,8 @@ def test_the_results_page_shows_a_new_answer_in_the_aggregates(client_for, tokyo
 
     last_token = survey_tokens(campaign)[5]
     answer_survey(last_token, **POOR)
-    after = browser.get(url)
+    clock.next_day()
+    after = client_for("tokyo_manager").get(url)
     # (18 × 5 + 4) / 24 = 3.9166…; 20 of 24 five-point answers are 4 or 5.
     assert headline(after) == {
         "recipients": "6",
@@ -67,9 +72,10 @@ def test_the_results_page_shows_a_new_answer_in_the_aggregates(client_for, tokyo
     assert '<td class="num">1</td><td class="num">16.7 %</td>' in overall  # one chose 1
 
 
-def test_a_center_with_fewer_than_five_answers_shows_no_aggregate(client_for, tokyo, osaka):
+def test_a_center_with_fewer_than_five_answers_shows_no_aggregate(client_for, tokyo, osaka, clock):
     answered(tokyo, [GOOD] * 5)
     answered(osaka, [{**POOR, "comment": "少数意見の本文"}] * 4, recipients=6)
+    clock.next_day()
 
     center_page = client_for("osaka_manager").get(
         reverse("surveys:center_results", args=[osaka.pk]) + "?fy=2025"
@@ -92,9 +98,10 @@ def test_a_center_with_fewer_than_five_answers_shows_no_aggregate(client_for, to
     assert 'data-testid="hidden-note"' in national.content.decode()
 
 
-def test_the_year_is_compared_with_the_last(client_for, tokyo):
+def test_the_year_is_compared_with_the_last(client_for, tokyo, clock):
     answered(tokyo, [{**GOOD, "overall": 4, "recommend": 4}] * 5, year=2024)
     answered(tokyo, [GOOD] * 5, year=2025)
+    clock.next_day()
     FiscalYear.objects.get_or_create(year=2024)
     page = client_for("tokyo_coordinator").get(
         reverse("surveys:center_results", args=[tokyo.pk]) + "?fy=2025"
@@ -105,10 +112,12 @@ def test_the_year_is_compared_with_the_last(client_for, tokyo):
     assert "Last year 4.00 / 100.0 %" in overall
 
 
-def test_center_scores_are_the_mean_of_every_five_point_answer_per_center(tokyo, osaka):
+def test_center_scores_are_the_mean_of_every_five_point_answer_per_center(tokyo, osaka, clock):
     answered(tokyo, [GOOD, POOR | {"overall": 3, "usefulness": 3, "recommend": 2}])
     answered(tokyo, [{**GOOD, "overall": 1}], kind="client", year=2024)  # another year
     answered(osaka, [{"collaboration": 5, "referrals": 4, "members": 4}], kind="institution")
+    assert center_scores(FiscalYear.objects.get(year=2025), "client")[tokyo.pk]["answers"] == 0
+    clock.next_day()
 
     scores = center_scores(FiscalYear.objects.get(year=2025), "client")
 
@@ -126,8 +135,11 @@ def rows_of(response):
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def test_the_national_roles_download_one_row_per_answer_without_the_respondent(client_for, tokyo):
+def test_the_national_roles_download_one_row_per_answer_without_the_respondent(
+    client_for, tokyo, clock
+):
     campaign = answered(tokyo, [{**GOOD, "channel": [1, 4], "comment": "助かった"}, POOR])
+    clock.next_day()
     download = client_for("hq").get(
         reverse("surveys:national_results") + "?fy=2025&kind=client&export=xlsx"
     )
@@ -172,9 +184,10 @@ def test_nobody_else_downloads_the_answers(client_for, tokyo, who):
     assert national.status_code == 403
 
 
-def test_a_nationwide_view_shows_each_bureau_and_center(client_for, tokyo, kanagawa):
+def test_a_nationwide_view_shows_each_bureau_and_center(client_for, tokyo, kanagawa, clock):
     answered(tokyo, [GOOD] * 5)
     answered(kanagawa, [POOR] * 5)
+    clock.next_day()
     html = client_for("admin").get(reverse("surveys:national_results") + "?fy=2025").content
     text = html.decode()
     bureaus = text.split('data-testid="bureau-results"', 1)[1].split("</table>", 1)[0]
@@ -184,21 +197,92 @@ def test_a_nationwide_view_shows_each_bureau_and_center(client_for, tokyo, kanag
 
 
 def test_the_national_page_costs_the_same_queries_however_many_centers_answered(
-    client_for, tokyo, osaka, kanagawa
+    client_for, tokyo, osaka, kanagawa, clock
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from organizations.models import Center
 
-    browser = client_for("admin")
     url = reverse("surveys:national_results") + "?fy=2025"
     answered(tokyo, [GOOD] * 5)
-    browser.get(url)  # warm up the session and caches
+    clock.next_day()
+    browser = client_for("admin")
+    browser.get(url)  # warm up the session and caches, and release the answers
     with CaptureQueriesContext(connection) as few:
         browser.get(url)
     for center in [osaka, kanagawa, *Center.objects.filter(code__in=["01", "40"])]:
         answered(center, [{**GOOD, "comment": f"{center.code}の感想"}] * 6)
+    clock.next_day()
+    browser = client_for("admin")
+    browser.get(url)
     with CaptureQueriesContext(connection) as many:
         assert "40の感想" in browser.get(url).content.decode()
     assert len(many) == len(few)
+
+
+def main_of(page) -> str:
+    """The page's <main>, without the per-request CSRF tokens."""
+    html = page.content.decode()
+    html = html[html.index("<main") : html.index("</main>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def test_the_center_sees_new_answers_only_from_the_next_day_or_the_close(
+    client_for, personas, tokyo, clock
+):
+    campaign = make_campaign(tokyo, recipients=9)
+    tokens = survey_tokens(campaign)
+    pages = [
+        reverse("surveys:center_results", args=[tokyo.pk]) + "?fy=2025&kind=client",
+        reverse("surveys:campaign_results", args=[campaign.pk]),
+        campaign.get_absolute_url(),
+    ]
+
+    def seen() -> list[str]:
+        browser = client_for("tokyo_manager")  # again after each move of the clock
+        return [main_of(browser.get(url)) for url in pages]
+
+    # Day one: five answers, one by one. Nothing the center sees changes that day.
+    first = seen()
+    for number, token in enumerate(tokens[:5]):
+        answer_survey(token, **GOOD, comment=f"感想その{number}")
+        assert seen() == first, f"changed after answer {number + 1}"
+    assert 'data-testid="too-few"' in first[0]
+
+    # The next day the five count, all at once; the day's answers wait for the day after.
+    clock.next_day()
+    second = seen()
+    assert second != first and 'data-testid="answers">5<' in second[0]
+    assert {f"感想その{n}" for n in range(5)} <= set(re.findall(r"感想その\d", second[0]))
+    for token in tokens[5:8]:
+        answer_survey(token, **POOR)
+        assert seen() == second
+    clock.next_day()
+    third = seen()
+    assert 'data-testid="answers">8<' in third[0]
+
+    # The close counts the last answers at once: no answer can follow them.
+    answer_survey(tokens[8], **GOOD)
+    assert seen() == third
+    campaigns.close(campaign, user=personas["tokyo_manager"])
+    assert 'data-testid="answers">9<' in seen()[0]
+
+
+def test_comments_are_shown_without_a_time_in_an_order_that_is_not_the_order_of_answering(
+    tokyo, clock
+):
+    from surveys import results
+
+    campaign = answered(tokyo, [{**GOOD, "comment": f"コメント{n:02d}"} for n in range(30)])
+    clock.next_day()
+    blocks = results.question_results(results.campaign_responses(campaign))
+    comment = next(q for q in blocks[0].questions if q.question.code == "comment")
+    texts = [c.text for c in comment.comments]
+    assert sorted(texts) == [f"コメント{n:02d}" for n in range(30)]
+    assert texts != sorted(texts)  # shuffled (30! orders: this one is not the sorted one)
+    again = results.question_results(results.campaign_responses(campaign))
+    assert [
+        c.text for c in next(q for q in again[0].questions if q.question.code == "comment").comments
+    ] == texts
+    assert set(vars(comment.comments[0])) == {"text", "count"}  # nothing else, no time
