@@ -17,6 +17,15 @@ PASSWORD = "test-pass-9431"
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """The per-address counters (core.ratelimit) start afresh in every test: the test
+    client always comes from the same address."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -116,7 +116,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last, as django-axes asks: it answers a locked-out login with its lockout page.
+    # Failed logins per address (accounts/throttle.py), then per account (django-axes,
+    # last, as it asks: it answers a locked-out login with its lockout page).
+    "accounts.throttle.LoginThrottleMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -252,12 +254,19 @@ if PRODUCTION:
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@yorozu.example.go.jp")
 
-# The public survey pages: requests per client address and window (seconds). Behind a
-# reverse proxy set SURVEY_TRUST_X_FORWARDED_FOR=1 so that the address the proxy adds
-# (the last one of X-Forwarded-For) is counted, not the proxy's own.
+# Limits per client address (core.ratelimit): requests to the public survey pages,
+# failed logins on the login pages (an address past LOGIN_ADDRESS_LIMIT failures in
+# LOGIN_ADDRESS_WINDOW seconds must wait; accounts lock on their own, above). Behind a
+# reverse proxy set TRUST_X_FORWARDED_FOR=1 so that the address the proxy adds (the
+# last one of X-Forwarded-For) is counted, not the proxy's own.
 SURVEY_RATE_LIMIT = env_int("SURVEY_RATE_LIMIT", 30)
 SURVEY_RATE_WINDOW = env_int("SURVEY_RATE_WINDOW", 600)
-SURVEY_TRUST_X_FORWARDED_FOR = env_bool("SURVEY_TRUST_X_FORWARDED_FOR")
+LOGIN_ADDRESS_LIMIT = env_int("LOGIN_ADDRESS_LIMIT", 30)
+LOGIN_ADDRESS_WINDOW = env_int("LOGIN_ADDRESS_WINDOW", 900)
+# SURVEY_TRUST_X_FORWARDED_FOR: its earlier name, still read.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR") or env_bool(
+    "SURVEY_TRUST_X_FORWARDED_FOR"
+)
 
 # The cache, where the survey pages' rate limit counts: shared by every worker process
 # when REDIS_URL is set (required in production: `check --deploy` warns without it),

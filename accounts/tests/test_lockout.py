@@ -62,3 +62,19 @@ def test_only_the_agency_unlocks_accounts(client_for, personas):
             reverse("accounts:user_unlock", args=[personas["tokyo_coordinator"].pk])
         )
         assert response.status_code in (403, 404), name
+
+
+def test_an_address_with_many_failures_waits_whatever_the_account(client, personas, settings):
+    settings.LOGIN_ADDRESS_LIMIT = 5
+    for number in range(5):  # a script trying one password on many accounts
+        log_in(client, f"someone-{number}", "wrong-guess")
+
+    ours = log_in(client, "osaka_manager", PASSWORD)
+    admins = log_in(client, "admin", PASSWORD, url=reverse("admin:login"))
+    elsewhere = client.post(
+        LOGIN, {"username": "osaka_manager", "password": PASSWORD}, REMOTE_ADDR="192.0.2.50"
+    )
+
+    assert ours.status_code == 429 and admins.status_code == 429
+    assert 'data-testid="address-throttled"' in ours.content.decode()
+    assert elsewhere.status_code == 302  # another address, and the account is not locked

@@ -156,7 +156,7 @@ def test_the_public_endpoint_is_rate_limited_per_address(client, settings, token
 
 def test_behind_a_proxy_the_address_the_proxy_saw_is_counted(client, settings, token):
     settings.SURVEY_RATE_LIMIT = 2
-    settings.SURVEY_TRUST_X_FORWARDED_FOR = True
+    settings.TRUST_X_FORWARDED_FOR = True
     for _ in range(2):
         client.get(f"/s/{token}/", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert client.get(f"/s/{token}/", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
