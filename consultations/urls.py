@@ -18,6 +18,11 @@ urlpatterns = [
     path("clients/", views.ClientListView.as_view(), name="client_list"),
     path("clients/new/", views.ClientCreateView.as_view(), name="client_create"),
     path("clients/<int:pk>/", views.ClientDetailView.as_view(), name="client_detail"),
+    path(
+        "clients/duplicates/",
+        views.CrossCenterDuplicateListView.as_view(),
+        name="cross_center_duplicates",
+    ),
     path("clients/<int:pk>/edit/", views.ClientUpdateView.as_view(), name="client_update"),
     path("cases/", views.CaseListView.as_view(), name="case_list"),
     path("cases/new/", views.CaseCreateView.as_view(), name="case_create"),

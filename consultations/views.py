@@ -13,8 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.history import history_for
-from core.scoping import CHANGE, scope_centers, scope_rule
-from core.views import FilteredListView, ScopedCreateView, ScopedDetailView, ScopedUpdateView
+from core.scoping import CHANGE, is_national, scope_centers, scope_rule
+from core.views import (
+    FilteredListView,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+)
 from organizations.models import Bureau
 
 from . import indicators
@@ -455,3 +461,36 @@ def indicator_table(request):
             "bureau": bureau,
         },
     )
+
+
+class CrossCenterDuplicateListView(ScopedListView):
+    """Clients with the same corporate number registered at more than one center.
+
+    A center is never told that another center registered the same business (the
+    client form compares only within its scope); the Agency, who sees every center,
+    finds such pairs here and settles them with the centers.
+    """
+
+    model = Client
+    template_name = "consultations/duplicate_list.html"
+    paginate_by = 100
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_national(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        clients = super().get_queryset()
+        shared = (
+            clients.exclude(corporate_number="")
+            .values("corporate_number")
+            .annotate(centers=Count("home_center", distinct=True))
+            .filter(centers__gt=1)
+            .values("corporate_number")
+        )
+        return (
+            clients.filter(corporate_number__in=shared)
+            .select_related("home_center")
+            .order_by("corporate_number", "home_center__code", "pk")
+        )

@@ -31,6 +31,11 @@ NAVIGATION = [
         [
             ("consultations:consultation_list", _("Consultations"), CENTER_WORK),
             ("consultations:client_list", _("Clients"), CENTER_WORK),
+            (
+                "consultations:cross_center_duplicates",
+                _("Clients at several centers"),
+                {"agency_admin", "hq_staff"},
+            ),
             ("consultations:case_list", _("Cases"), CENTER_WORK),
             ("consultations:activity_list", _("Network"), CENTER_WORK),
             (

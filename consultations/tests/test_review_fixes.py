@@ -179,3 +179,21 @@ def test_odd_posts_to_plan_actions_are_refused_cleanly(client_for):
         .status_code
         == 404
     )
+
+
+def test_the_agency_lists_the_clients_registered_at_several_centers(client_for, tokyo, osaka):
+    tokyo_twin = make_client(tokyo, "株式会社ふたご", corporate_number="7000012050002")
+    osaka_twin = make_client(osaka, "ふたご（株）", corporate_number="7000012050002")
+    make_client(tokyo, "株式会社ひとり", corporate_number="1234567890123")
+
+    response = client_for("admin").get(reverse("consultations:cross_center_duplicates"))
+
+    assert response.status_code == 200
+    assert list(response.context["object_list"]) == [tokyo_twin, osaka_twin]
+    assert "7000012050002" not in response.content.decode()  # pseudonyms, no identity
+
+
+@pytest.mark.parametrize("name", ["tokyo_manager", "tokyo_coordinator", "kanto_officer"])
+def test_only_national_roles_see_the_clients_at_several_centers(client_for, name):
+    response = client_for(name).get(reverse("consultations:cross_center_duplicates"))
+    assert response.status_code == 403
