@@ -180,8 +180,10 @@ def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpR
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
+    count = 0
     for row in rows:
         sheet.append(list(row))
+        count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
@@ -189,6 +191,7 @@ def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpR
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = _content_disposition(filename)
+    response.rows_sent = lambda: count  # for the access log (core.access_log)
     return response
 
 
@@ -200,14 +203,18 @@ class _Echo:
 def csv_response(filename: str, headers: list, rows) -> StreamingHttpResponse:
     """A CSV download that Excel opens correctly (UTF-8 with BOM), streamed row by row."""
     writer = csv.writer(_Echo())
+    sent = [0]
 
     def lines():
         yield "\ufeff" + writer.writerow([str(h) for h in headers])
         for row in rows:
             yield writer.writerow(row)
+            sent[0] += 1
 
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines()), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = _content_disposition(filename)
+    # Rows streamed so far: the access log records the count when the stream ends.
+    response.rows_sent = lambda: sent[0]
     return response

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # What a logged-in user sees (pages, exports) is kept out of every cache.
     "core.middleware.NoStoreForUsersMiddleware",
+    # Every export and download a user receives is recorded (who, what, filter, rows).
+    "core.access_log.AccessLogMiddleware",
     # Login is enforced here, once; public views opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -274,6 +276,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The access and export log (core.models.AccessLogEntry) is kept this long;
+# `manage.py expire_access_log` (daily, --dry-run to see first) deletes older entries.
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 5 * 365 + 1)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
