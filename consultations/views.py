@@ -12,6 +12,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.access_log import record_identity
 from core.history import history_for
 from core.scoping import CHANGE, is_national, scope_centers, scope_rule
 from core.views import (
@@ -69,13 +70,23 @@ class IdentityRequiredMixin:
 
 
 class IdentityListMixin:
-    """The "new" buttons of client-bearing lists are for the roles that use those forms."""
+    """The "new" buttons of client-bearing lists are for the roles that use those forms.
+
+    A page or export that shows client identity is recorded in the access log (the
+    export by core.access_log.AccessLogMiddleware, told here that identity is in it).
+    """
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["may_edit"] = context["may_edit"] and may_see_identity(self.request.user)
         context["identity"] = may_see_identity(self.request.user)
+        if context["identity"]:
+            record_identity(self.request, rows=len(context["object_list"]))
         return context
+
+    def export(self, kind):
+        self.request.shows_identity = may_see_identity(self.request.user)
+        return super().export(kind)
 
 
 class RecordFormMixin:
@@ -101,6 +112,11 @@ class RecordDetailMixin:
         context = super().get_context_data(**kwargs)
         context["history"] = history_for(self.object, viewer=self.request.user)
         context["identity"] = may_see_identity(self.request.user)
+        shown = (
+            self.object if isinstance(self.object, Client) else getattr(self.object, "client", None)
+        )
+        if context["identity"] and shown is not None:
+            record_identity(self.request, obj=shown)
         context["may_edit"] = (
             self.model.objects.for_user(self.request.user, CHANGE)
             .filter(pk=self.object.pk)

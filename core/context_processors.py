@@ -100,6 +100,7 @@ NAVIGATION = [
                 {"agency_admin", "hq_staff", "bureau_officer", "center_manager"},
             ),
             ("accounts:user_list", _("Accounts"), {"agency_admin"}),
+            ("core:access_log", _("Access log"), {"agency_admin", "center_manager"}),
         ],
     ),
 ]

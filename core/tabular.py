@@ -523,8 +523,10 @@ def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpR
         header_cells.append(cell)
     sheet.append(header_cells)
     triggers = FORMULA_TRIGGERS
+    count = 0
     for row in rows:
         sheet.append([_xlsx_text(sheet, v, triggers) if isinstance(v, str) else v for v in row])
+        count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
@@ -532,6 +534,7 @@ def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpR
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = _content_disposition(filename)
+    response.rows_sent = lambda: count  # for the access log (core.access_log)
     return response
 
 
@@ -545,6 +548,7 @@ def csv_response(filename: str, headers: list, rows) -> StreamingHttpResponse:
     Text cells beginning like a formula are prefixed with ``'`` (``escape_formula``)."""
     writer = csv.writer(_Echo())
     triggers = FORMULA_TRIGGERS
+    sent = [0]
 
     def lines():
         yield "\ufeff" + writer.writerow([escape_formula(str(h)) for h in headers])
@@ -552,9 +556,12 @@ def csv_response(filename: str, headers: list, rows) -> StreamingHttpResponse:
             yield writer.writerow(
                 ["'" + v if isinstance(v, str) and v.startswith(triggers) else v for v in row]
             )
+            sent[0] += 1
 
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines()), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = _content_disposition(filename)
+    # Rows streamed so far: the access log records the count when the stream ends.
+    response.rows_sent = lambda: sent[0]
     return response

@@ -15,6 +15,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("selection/", include("selection.urls")),
     path("surveys/", include("surveys.urls")),
+    path("access-log/", include("core.urls")),
     # Public survey links: no login, the token is the whole address.
     path("s/", include("surveys.public_urls")),
     # The login page offers the language switch too.

@@ -1,0 +1,94 @@
+"""The access and export log: who saw a client's identity, who exported or downloaded what.
+
+Append-only: an entry is written once and never changed or deleted by the application
+(the retention command, ``manage.py expire_access_log``, is the one way out).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import ScopedQuerySet
+
+
+class AccessKind(models.TextChoices):
+    IDENTITY = "identity", _("Client identity viewed")
+    EXPORT = "export", _("Export or download")
+
+
+class AccessLogQuerySet(ScopedQuerySet):
+    """Scoped by the center of the user who made the access: a center manager reads
+    what their center's staff viewed and exported; national roles read everything."""
+
+    center_lookup = "center"
+    editor_roles = frozenset()  # nobody changes an entry
+
+    def update(self, **kwargs):
+        raise ValidationError(_("The access log is append-only."))
+
+    def delete(self):
+        raise ValidationError(_("The access log is append-only."))
+
+    def expire(self, before) -> int:
+        """Delete the entries older than ``before``: retention, the only deletion."""
+        count, _by_model = models.QuerySet.delete(self.filter(at__lt=before))
+        return count
+
+
+class AccessLogEntry(models.Model):
+    """One access: a client's identity shown, or an export or download sent."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="access_log",
+    )
+    # As they were at the time: a user's role or center may change later.
+    username = models.CharField(_("user name"), max_length=150)
+    role = models.CharField(_("role"), max_length=32, blank=True)
+    center = models.ForeignKey(
+        "organizations.Center",
+        verbose_name=_("center"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AccessKind.choices)
+    identity = models.BooleanField(_("client identity included"), default=False)
+    view_name = models.CharField(_("page"), max_length=100, blank=True)
+    path = models.CharField(_("address"), max_length=500)
+    filters = models.TextField(_("filters"), blank=True)
+    what = models.CharField(_("what"), max_length=255, blank=True)
+    object_type = models.CharField(_("record type"), max_length=100, blank=True)
+    object_id = models.CharField(_("record ID"), max_length=64, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        # Viewing is the only permission there is (no add, change or delete in the admin).
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["center", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("The access log is append-only."))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("core:access_log_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The access log is append-only."))
