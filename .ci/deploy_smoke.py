@@ -66,6 +66,8 @@ def production_env(database_url: str, var_dir: Path) -> dict[str, str]:
         "ALLOWED_HOSTS": HOST,
         "DATABASE_URL": database_url,
         "CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
+        # The README's shared cache (rate limits across the workers); .ci/run starts Redis.
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "YOROZU_VAR_DIR": str(var_dir),
     }
 
