@@ -316,6 +316,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["center", "resolved_on"]),
             models.Index(fields=["resolved_on"]),
+            # A center's cases latest first (the list, the quick entry's open cases).
+            models.Index(fields=["center", "opened_on"]),
         ]
         constraints = [
             models.UniqueConstraint(fields=["external_id"], name="case_unique_external_id"),

@@ -186,7 +186,10 @@ class QuickEntryView(IdentityRequiredMixin, RecordFormMixin, ScopedCreateView):
         mine = Consultation.objects.for_user(self.request.user).select_related("client")
         if self.request.user.person_id:
             mine = mine.filter(lead_staff_id=self.request.user.person_id)
-        context["recent"] = mine.order_by("-id")[:8]
+        # The last 12 months' sessions (through the (center, date) index), not a walk
+        # back through every session of the center for the user's last eight.
+        since = datetime.date.today() - datetime.timedelta(days=RECENT_DAYS)
+        context["recent"] = mine.filter(date__gte=since).order_by("-id")[:8]
         context["client_options"] = recent_clients(self.request.user)
         saved = self.request.GET.get("saved", "")
         context["saved"] = mine.filter(pk=saved).first() if saved.isdecimal() else None
