@@ -294,7 +294,11 @@ def main():
             run_users(args, users, work)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        try:
+            server.wait(60)  # a worker may still be on a long request
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
     print(
         f"\nsessions added by the quick-entry POSTs: delete them with {Path(__file__).name} --clean"
     )

@@ -14,20 +14,12 @@ import json
 import os
 import random
 import re
-from http.cookiejar import DefaultCookiePolicy
 
 from locust import HttpUser, between, task
 
 PASSWORD = os.environ.get("YOROZU_LOAD_PASSWORD", "yorozu-demo-2026")
 SAMPLES = json.loads(open(os.environ["YOROZU_LOAD_SAMPLES"]).read())  # noqa: SIM115
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-class ProxiedCookies(DefaultCookiePolicy):
-    """The app sets Secure cookies (it believes it is behind TLS); send them anyway."""
-
-    def return_ok_secure(self, cookie, request):
-        return True
 
 
 class Staff(HttpUser):
@@ -38,7 +30,9 @@ class Staff(HttpUser):
     def on_start(self):
         https = self.host.replace("http://", "https://")
         self.client.headers.update({"X-Forwarded-Proto": "https", "Origin": https})
-        self.client.cookies.set_policy(ProxiedCookies())
+        # The app marks its cookies Secure (it believes it is behind TLS) and requests
+        # would not send them over plain HTTP: they are kept here and sent by hand.
+        self.jar = {}
         self.samples = SAMPLES.get(self.username, {})
         page = self.get("/accounts/login/", "login")
         self.post(
@@ -48,10 +42,15 @@ class Staff(HttpUser):
             page,
         )
 
+    def headers(self, name, **more):
+        cookie = "; ".join(f"{key}={value}" for key, value in self.jar.items())
+        return {"X-Load-Name": name, "Cookie": cookie, **more}
+
     def get(self, path, name):
         with self.client.get(
-            path, name=name, headers={"X-Load-Name": name}, catch_response=True
+            path, name=name, headers=self.headers(name), allow_redirects=False, catch_response=True
         ) as response:
+            self.jar.update(response.cookies.get_dict())
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
             return response
@@ -59,10 +58,11 @@ class Staff(HttpUser):
     def post(self, path, name, data, form_page):
         token = CSRF.search(form_page.text or "")
         data = {**data, "csrfmiddlewaretoken": token.group(1) if token else ""}
-        headers = {"X-Load-Name": name, "Referer": self.host.replace("http://", "https://") + path}
+        headers = self.headers(name, Referer=self.host.replace("http://", "https://") + path)
         with self.client.post(
             path, data=data, name=name, headers=headers, allow_redirects=False, catch_response=True
         ) as response:
+            self.jar.update(response.cookies.get_dict())
             if response.status_code != 302:
                 response.failure(f"HTTP {response.status_code} (not a redirect)")
             return response
