@@ -47,7 +47,8 @@ SEED = 2026
 TARGET_BUILD_S = 30 * 60
 TARGET_RATIO = 1.5
 TARGET_LIST_MS = 300
-TARGET_IMPORT_RPS = 20_000
+# Issue 3's decision (issue 14): the import against COPY of the same rows on the same server.
+TARGET_IMPORT_COPY_RATIO = 0.5
 TARGET_DASHBOARD_MS = 500
 IMPORT_ROWS = 100_000
 DATE_ORDER: dict = {}  # model -> the date field it is stored in order of (set in build)
@@ -74,6 +75,11 @@ def parse_args():
         dest="vacuum",
         action="store_false",
         help="do not VACUUM (ANALYZE) the record tables before timing",
+    )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build (or reuse) and vacuum the records, then stop without timing",
     )
     return parser.parse_args()
 
@@ -106,6 +112,8 @@ def main():
         build(args, results)
         if args.vacuum:
             vacuum(results)
+        if args.build_only:
+            return
         bench_indicators(args, results)
         bench_list_page(results)
         if args.run_import:
@@ -691,10 +699,14 @@ def bench_import(args, results) -> None:
     import_rps = IMPORT_ROWS / import_s
     results.add(
         "import_records (100k sessions)",
-        f"{import_rps:,.0f} rows/s ({import_s:.1f} s, median of {runs}), "
-        f"COPY is {copy_rps / import_rps:.1f}× faster",
-        f"≥ {TARGET_IMPORT_RPS:,} rows/s",
-        import_rps >= TARGET_IMPORT_RPS,
+        f"{import_rps:,.0f} rows/s ({import_s:.1f} s, median of {runs})",
+    )
+    ratio = import_rps / copy_rps
+    results.add(
+        "import against COPY, ratio",
+        f"{ratio:.2f}× COPY's rows/s",
+        f"≥ {TARGET_IMPORT_COPY_RATIO}×",
+        ratio >= TARGET_IMPORT_COPY_RATIO,
     )
 
 

@@ -4,7 +4,7 @@ import unicodedata
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import scope_centers
@@ -107,8 +107,11 @@ class ConsultationFilterSet(ScopedFilterSet, PeriodFilters):
         fields = []
 
     def filter_staff(self, queryset, name, value):
-        joined = Consultation.objects.filter(other_staff=value).values("pk")
-        return queryset.filter(Q(lead_staff=value) | Q(pk__in=joined))
+        # EXISTS, not IN, inside the OR: see ClientQuerySet.for_user.
+        joined = Consultation.other_staff.through.objects.filter(
+            consultation_id=OuterRef("pk"), person=value
+        )
+        return queryset.filter(Q(lead_staff=value) | Exists(joined))
 
     def filter_text(self, queryset, name, value):
         text = normalized(value)
@@ -145,8 +148,9 @@ class ClientFilterSet(ScopedFilterSet):
         return queryset.filter(pk__in=sessions.values("client_id"))
 
     def filter_center(self, queryset, name, value):
-        served = Consultation.objects.filter(center=value).values("client_id")
-        return queryset.filter(Q(home_center=value) | Q(pk__in=served))
+        # EXISTS, not IN, inside the OR: see ClientQuerySet.for_user.
+        served = Consultation.objects.filter(client=OuterRef("pk"), center=value)
+        return queryset.filter(Q(home_center=value) | Exists(served))
 
     def filter_text(self, queryset, name, value):
         text = normalized(value)

@@ -9,6 +9,7 @@ from organizations.models import Center, Person, Prefecture, SupportInstitution,
 
 from .models import (
     Case,
+    CaseStatus,
     Client,
     Consultation,
     NetworkActivity,
@@ -215,6 +216,9 @@ class ConsultationForm(CenterBoundForm):
         return cleaned
 
 
+QUICK_CASES = 200
+
+
 class QuickConsultationForm(ConsultationForm):
     """The coordinator's quick entry: the few fields that matter, keyboard first."""
 
@@ -255,6 +259,19 @@ class QuickConsultationForm(ConsultationForm):
         self.fields["date"].initial = datetime.date.today()
         if self.user and self.user.person_id and not self.is_bound:
             self.fields["lead_staff"].initial = self.user.person_id
+        # The list shows the latest open cases only: every case of a large center is
+        # hundreds of thousands of <option>s (docs/benchmarks.md, 2026-12-07). Any
+        # case in scope is still accepted (the field's queryset validates).
+        case = self.fields["case"]
+        since = datetime.date.today() - datetime.timedelta(days=365)
+        latest = Case.objects.for_user(self.user).filter(
+            status=CaseStatus.OPEN, opened_on__gte=since
+        )
+        latest = latest.order_by("-opened_on", "-id")[:QUICK_CASES]
+        current = [self.instance.case] if self.instance.case_id else []
+        case.widget.choices = [("", case.empty_label)] + [
+            (c.pk, case.label_from_instance(c)) for c in dict.fromkeys([*current, *latest])
+        ]
 
     def clean_client_ref(self):
         value = self.cleaned_data["client_ref"]

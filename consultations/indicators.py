@@ -333,16 +333,31 @@ def _distinct(indicators, period, centers, group):
 
     families = {i.family for i in indicators}
     fields = {i.field_id for i in indicators}
-    if group == "center" or centers is None:
-        # By center, or for the nation (center 0): the clients first seen on each day
-        # since the start of the fiscal year, summed.
+    if group == "center":
+        # By center: the clients first seen on each day since the start of the fiscal
+        # year, summed.
         rows = IndicatorDayCount.objects.filter(
-            family__in=families, field_id__in=fields, day__gte=period.start, day__lte=period.end
+            family__in=families,
+            field_id__in=fields,
+            day__gte=period.start,
+            day__lte=period.end,
+            center_id__gt=0,
         )
         if centers is not None:
             rows = rows.filter(center_id__in=_center_ids(centers))
-        rows = rows.filter(center_id__gt=0) if group else rows.filter(center_id=0)
         measure = Sum("value")
+    elif centers is None:
+        # The nation: its first days (center 0), one row per client and fiscal year. No
+        # day counts are kept for it: every center's saves would write the same rows
+        # (consultations.summaries).
+        rows = IndicatorFirstDay.objects.filter(
+            family__in=families,
+            field_id__in=fields,
+            center_id=0,
+            first_day__gte=period.start,
+            first_day__lte=period.end,
+        )
+        measure = Count("*")
     else:  # a set of centers: a client seen at two of them counts once
         rows = IndicatorFirstDay.objects.filter(
             family__in=families,

@@ -12,7 +12,7 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -135,8 +135,12 @@ class ClientQuerySet(ScopedQuerySet):
         if role in NATIONAL_ROLES:
             return self
         centers = scope_centers(user).values("pk")
-        served = Consultation.objects.filter(center__in=centers).values("client_id")
-        return self.filter(Q(home_center__in=centers) | Q(pk__in=served))
+        # A correlated EXISTS, not "pk IN (SELECT client_id …)": inside the OR the
+        # planner cannot turn an IN into a join and would check every client against
+        # a list of all the center's sessions; EXISTS probes the client's own sessions
+        # through their (client, date) index (docs/benchmarks.md, 2026-12-07).
+        served = Consultation.objects.filter(client=OuterRef("pk"), center__in=centers)
+        return self.filter(Q(home_center__in=centers) | Exists(served))
 
 
 class Client(models.Model):
@@ -144,11 +148,13 @@ class Client(models.Model):
 
     # null, not "": several records without a source ID must not collide on the unique constraint.
     external_id = models.CharField(_("client ID"), max_length=40, null=True, blank=True)  # noqa: DJ001
+    # Indexed with created_at below (the quick entry's clients registered lately).
     home_center = models.ForeignKey(
         Center,
         on_delete=models.PROTECT,
         related_name="clients",
         verbose_name=_("registering center"),
+        db_index=False,
     )
     business_name = models.CharField(_("business name"), max_length=200)
     name_key = models.CharField(max_length=200, db_index=True, editable=False)
@@ -187,6 +193,7 @@ class Client(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
+        indexes = [models.Index(fields=["home_center", "created_at"])]
         # A source system's IDs are its center's: unique per center, so one center's
         # IDs neither collide with nor reveal another's. ID first: imports look up by ID.
         constraints = [
@@ -312,6 +319,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["center", "resolved_on"]),
             models.Index(fields=["resolved_on"]),
+            # A center's cases latest first (the list, the quick entry's open cases).
+            models.Index(fields=["center", "opened_on"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -561,10 +570,14 @@ class IndicatorFirstDay(models.Model):
             )
         ]
         indexes = [
-            # Covers the reads: a family's rows from a fiscal year's start to a day.
+            # Covers the reads, a family's rows at some centers (or the nation's, center
+            # 0) from a fiscal year's start to a day, and the recount of a refresh's
+            # (field, center, day) keys: the center before the day, so that one center's
+            # or a bureau's rows are one range each (docs/benchmarks.md, 2026-12-07).
             models.Index(
-                fields=["family", "field_id", "first_day", "center_id", "client_id"],
-                name="indicator_first_day_read",
+                fields=["family", "field_id", "center_id", "first_day"],
+                include=["client_id"],
+                name="indicator_first_day_center",
             )
         ]
 

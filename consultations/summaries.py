@@ -26,12 +26,23 @@ did not change is harmless; ``add`` counts records just inserted into the rows
   ``rebuild()`` (also ``manage.py indicator_summaries --rebuild``; ``--check``
   compares every figure with the records).
 
-On PostgreSQL one transaction at a time refreshes (an advisory lock held to its
-commit), so two writers never recount the same key from different snapshots;
-SQLite has one writer at a time anyway.
+The nation's distinct counts (visitors) are kept as first days only (center 0 in
+``IndicatorFirstDay``, one row per client and fiscal year) and counted from them
+when read: a day count for the nation would be one row every center's saves
+write, and so make them wait for each other.
+
+Concurrent writers (PostgreSQL): a refresh recounts only rows of its own keys,
+the (family, center, day) of the day counts and the (client, fiscal year) of the
+first days, and holds an advisory lock on each of them to its commit (taken in
+one order), so two writers never recount the same key from different snapshots,
+while saves in different centers (of different clients) never wait for each
+other. Bulk writers (``add``, ``rebuild``, and a refresh of more keys than
+``MAX_KEY_LOCKS``) take the one lock every refresh shares, exclusively. SQLite has
+one writer at a time anyway.
 """
 
 import datetime
+import zlib
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -51,7 +62,8 @@ from .indicators import (
 )
 from .models import Case, Consultation, IndicatorDayCount, IndicatorFirstDay, NetworkActivity
 
-LOCK_KEY = 7_241_017  # the advisory lock of summary refreshes (any constant of our own)
+LOCK_KEY = 7_241_017  # the advisory locks of summary refreshes (any constant of our own)
+MAX_KEY_LOCKS = 64  # more keys than this: the exclusive lock instead of one lock per key
 NATION = 0  # center_id of the nation's rows in IndicatorFirstDay
 
 FAMILIES = [i for i in STANDARD if i.family in SUMMARIZED]
@@ -137,10 +149,12 @@ def _fill_first_days(indicator, records) -> None:
 
 def _first_day_counts(rows):
     """(family, field_id, center_id, day, value) of ``IndicatorFirstDay`` rows: how many
-    clients were first seen on each day, so that a distinct count from a fiscal year's
-    start to a day is a sum of day counts, by center or for the nation."""
+    clients were first seen on each day at each center, so that a center's distinct
+    count from a fiscal year's start to a day is a sum of day counts. Not for the
+    nation (see the module's docstring)."""
     return (
-        rows.values(
+        rows.exclude(center_id=NATION)
+        .values(
             s_family=F("family"),
             s_field=F("field_id"),
             s_center=F("center_id"),
@@ -151,19 +165,37 @@ def _first_day_counts(rows):
     )
 
 
-def _first_days(indicator, clients, years) -> set[tuple]:
-    """(center_id, first_day) of the clients' rows in those fiscal years."""
-    rows = IndicatorFirstDay.objects.filter(family=indicator.family, fiscal_year__in=years)
+def _first_days(indicator, clients, years, centers) -> set[tuple]:
+    """(field_id, center_id, first_day) of the clients' rows at those centers (not the
+    nation's) in those fiscal years."""
+    rows = IndicatorFirstDay.objects.filter(
+        family=indicator.family, fiscal_year__in=years, center_id__in=centers
+    )
     found = set()
     for queryset in filter_one_of(rows, "client_id", clients):
-        found |= set(queryset.values_list("center_id", "first_day").distinct().order_by())
+        rows = queryset.values_list("field_id", "center_id", "first_day")
+        found |= set(rows.distinct().order_by())
     return found
 
 
-def _lock() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+def _lock(keys: Iterable | None = None) -> None:
+    """Lock ``keys`` (hashable tuples) to the end of the transaction, or everything
+    (``None``, or more than ``MAX_KEY_LOCKS`` keys). PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return
+    keys = None if keys is None else set(keys)
+    if keys is None or len(keys) > MAX_KEY_LOCKS:
+        statements = [f"SELECT pg_advisory_xact_lock({LOCK_KEY}, 0)"]
+    else:
+        # Shared: per-key writers run side by side, a bulk writer waits for them all.
+        # The keys one by one in one order, so that two writers cannot wait for each
+        # other; a hash collision only makes a writer wait for an unrelated one.
+        ids = sorted({zlib.crc32(repr(key).encode()) % (2**31 - 1) + 1 for key in keys})
+        statements = [f"SELECT pg_advisory_xact_lock_shared({LOCK_KEY}, 0)"]
+        statements += [f"SELECT pg_advisory_xact_lock({LOCK_KEY}, {pk})" for pk in ids]
+    with connection.cursor() as cursor:
+        # Integers only, no parameters: one round trip (the simple query protocol).
+        cursor.execute("; ".join(statements))
 
 
 @transaction.atomic
@@ -191,24 +223,36 @@ def refresh(*, days: Iterable = (), visits: Iterable = ()) -> None:
 
     ``days``: (family, center_id, day) of the records' dates (for sessions and
     network activities their date, for cases their resolution date); ``visits``:
-    (client_id, fiscal_year) of the sessions' clients. Every center and day of ``days`` is recounted with every
-    other (a superset of the keys, still exact), for all priority fields.
+    (client_id, fiscal_year, center_id) of the sessions' clients and centers. Every
+    center and day of ``days`` is recounted with every other (a superset of the
+    keys, still exact), for all priority fields; likewise the first days of every
+    client at every center of ``visits``, and for the nation.
     """
     days = {key for key in days if key[2] is not None}
     visits = {key for key in visits if key[0] is not None}
     if not days and not visits:
         return
-    _lock()
+    summed = {}
     for indicator in FAMILIES:
-        if indicator.distinct:
-            if visits:
-                _refresh_first_days(indicator, visits)
-            continue
-        wanted = {(center, day) for family, center, day in days if family == indicator.family}
-        if not wanted:
-            continue
-        centers = sorted({center for center, _day in wanted})
-        dates = sorted({day for _center, day in wanted})
+        wanted = {(c, day) for family, c, day in days if family == indicator.family}
+        if wanted and not indicator.distinct:
+            summed[indicator] = (
+                sorted({c for c, _day in wanted}),
+                sorted({day for _c, day in wanted}),
+            )
+    # The first days' locks, then the day counts': one order for every writer.
+    _lock(("client", client, year) for client, year, _center in visits)
+    distinct = {}
+    for indicator in FAMILIES:
+        if indicator.distinct and visits and (changed := _refresh_first_days(indicator, visits)):
+            distinct[indicator] = changed
+    _lock(
+        (indicator.family, c, day)
+        for indicator, (centers, dates, *_fields) in (summed | distinct).items()
+        for c in centers
+        for day in dates
+    )
+    for indicator, (centers, dates) in summed.items():
         IndicatorDayCount.objects.filter(
             family=indicator.family, center_id__in=centers, day__in=dates
         ).delete()
@@ -216,11 +260,22 @@ def refresh(*, days: Iterable = (), visits: Iterable = ()) -> None:
             center_id__in=centers, **{f"{indicator.date_field}__in": dates}
         )
         _fill_days(indicator, records)
+    for indicator, (centers, dates, fields) in distinct.items():
+        IndicatorDayCount.objects.filter(
+            family=indicator.family, field_id__in=fields, center_id__in=centers, day__in=dates
+        ).delete()
+        rows = IndicatorFirstDay.objects.filter(
+            family=indicator.family, field_id__in=fields, center_id__in=centers, first_day__in=dates
+        )
+        _insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
 
 
-def _refresh_first_days(indicator, visits) -> None:
-    clients = sorted({client for client, _year in visits})
-    years = sorted({year for _client, year in visits})
+def _refresh_first_days(indicator, visits):
+    """Recount the clients' first days at the centers of ``visits`` and for the nation;
+    give the (centers, days, fields) whose day counts may have changed, or None."""
+    clients = sorted({client for client, _year, _center in visits})
+    years = sorted({year for _client, year, _center in visits})
+    centers = sorted({center for _client, _year, center in visits})
     during = Q()
     for year in years:
         during |= Q(
@@ -229,26 +284,29 @@ def _refresh_first_days(indicator, visits) -> None:
                 f"{indicator.date_field}__lte": datetime.date(year + 1, 3, 31),
             }
         )
-    before = _first_days(indicator, clients, years)
-    stale = IndicatorFirstDay.objects.filter(family=indicator.family, fiscal_year__in=years)
+    before = _first_days(indicator, clients, years, centers)
+    stale = IndicatorFirstDay.objects.filter(
+        family=indicator.family, fiscal_year__in=years, center_id__in=[NATION, *centers]
+    )
     for queryset in filter_one_of(stale, "client_id", clients):
         queryset.delete()
     client = indicator.aggregate.source_expressions[0].name
     for records in filter_one_of(indicator.queryset().filter(during), f"{client}_id", clients):
-        _fill_first_days(indicator, records)
-    # The day counts of every (center, day) where one of these clients was or now is
-    # first seen (the centers and days crossed: a superset, still exact).
-    changed = before | _first_days(indicator, clients, years)
-    if changed:
-        centers = sorted({center for center, _day in changed})
-        dates = sorted({day for _center, day in changed})
-        IndicatorDayCount.objects.filter(
-            family=indicator.family, center_id__in=centers, day__in=dates
-        ).delete()
-        rows = IndicatorFirstDay.objects.filter(
-            family=indicator.family, center_id__in=centers, first_day__in=dates
-        )
-        _insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
+        for tagged in (False, True):
+            at_centers = records.filter(center_id__in=centers)
+            for nation, rows in ((False, at_centers), (True, records)):
+                rows = _first_day_rows(indicator, rows, tagged=tagged, nation=nation)
+                _insert_from(IndicatorFirstDay, FIRST_DAY_COLUMNS, rows)
+    # The day counts of every (field, center, day) where one of these clients was or
+    # now is first seen (fields, centers and days crossed: a superset, still exact).
+    changed = before | _first_days(indicator, clients, years, centers)
+    if not changed:
+        return None
+    return (
+        sorted({c for _field, c, _day in changed}),
+        sorted({day for _field, _c, day in changed}),
+        sorted({field for field, _c, _day in changed}),
+    )
 
 
 # --- New records: counted in ------------------------------------------------------------
@@ -338,15 +396,17 @@ def _add_first_days(indicator, records) -> None:
             "WHERE f.first_day IS NULL OR g.s_first < f.first_day",
             params,
         )
+        # Day counts by center only: the nation's are counted from its first days.
         group = "GROUP BY family, field_id, center_id"
         _upsert_days(
             None,
-            f"SELECT family, field_id, center_id, first_day, COUNT(*) FROM {DELTA} {group}, first_day",
+            f"SELECT family, field_id, center_id, first_day, COUNT(*) FROM {DELTA} "
+            f"WHERE center_id <> {NATION} {group}, first_day",
         )
         _upsert_days(
             None,
             f"SELECT family, field_id, center_id, old_day, -COUNT(*) FROM {DELTA} "
-            f"WHERE old_day IS NOT NULL {group}, old_day",
+            f"WHERE old_day IS NOT NULL AND center_id <> {NATION} {group}, old_day",
         )
         cursor.execute(
             f"DELETE FROM {connection.ops.quote_name(IndicatorDayCount._meta.db_table)} "
@@ -373,7 +433,7 @@ def session_keys(rows) -> tuple[set, set]:
         if day is None:
             continue
         days.add(("consultations", center, day))
-        visits.add((client, fiscal_year_of(day)))
+        visits.add((client, fiscal_year_of(day), center))
     return days, visits
 
 

@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -207,20 +208,47 @@ class QuickEntryView(IdentityRequiredMixin, RecordFormMixin, ScopedCreateView):
         mine = Consultation.objects.for_user(self.request.user).select_related("client")
         if self.request.user.person_id:
             mine = mine.filter(lead_staff_id=self.request.user.person_id)
-        context["recent"] = mine.order_by("-id")[:8]
+        # The last 12 months' sessions (through the (center, date) index), not a walk
+        # back through every session of the center for the user's last eight.
+        since = datetime.date.today() - datetime.timedelta(days=RECENT_DAYS)
+        context["recent"] = mine.filter(date__gte=since).order_by("-id")[:8]
         context["client_options"] = recent_clients(self.request.user)
         saved = self.request.GET.get("saved", "")
         context["saved"] = mine.filter(pk=saved).first() if saved.isdecimal() else None
         return context
 
 
-def recent_clients(user, text: str = "", limit: int = 200):
+RECENT_DAYS = 365
+
+
+def recent_clients(user, text: str = "", limit: int = 200) -> list:
+    """The quick entry's client choices: with ``text``, the clients in scope it finds;
+    without, the clients of the user's centers' sessions of the last 12 months, the
+    latest first, after those registered since (who may have had no session yet).
+
+    Read from the sessions of the last 12 months, not by annotating every client in
+    scope with its last session: a large center has hundreds of thousands of clients
+    over ten years (docs/benchmarks.md, 2026-12-07)."""
     clients = Client.objects.for_user(user)
     if text:
-        clients = ClientFilterSet({"q": text}, queryset=clients, user=user).qs
-    return clients.annotate(last_seen=Max("consultations__date")).order_by("-last_seen", "-id")[
-        :limit
-    ]
+        found = ClientFilterSet({"q": text}, queryset=clients, user=user).qs
+        return list(found.order_by("-id")[:limit])
+    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+    seen = (
+        Consultation.objects.for_user(user)
+        .filter(date__gte=timezone.localdate(since))
+        .values("client_id")
+        .annotate(last_seen=Max("date"))
+        .order_by("-last_seen", "-client_id")[:limit]
+    )
+    registered = (
+        Client.objects.filter(home_center__in=scope_centers(user), created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(dict.fromkeys([*registered, *(row["client_id"] for row in seen)]))[:limit]
+    by_id = clients.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 @scope_rule("lists only Client.objects.for_user(user)")
@@ -302,10 +330,11 @@ class ClientDetailView(RecordDetailMixin, ScopedDetailView):
             .select_related("center", "case", "lead_staff")
             .order_by("-date", "-start_time")
         )
-        context["centers_served"] = (
-            scope_centers(user)
-            .filter(Q(consultations__client=self.object) | Q(pk=self.object.home_center_id))
-            .distinct()
+        # The centers of the client's own sessions (through their client index), not
+        # every center's sessions joined and de-duplicated (docs/benchmarks.md, 2026-12-07).
+        served = Consultation.objects.filter(client=self.object).values("center_id")
+        context["centers_served"] = scope_centers(user).filter(
+            Q(pk__in=served) | Q(pk=self.object.home_center_id)
         )
         return context
 

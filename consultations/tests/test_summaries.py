@@ -219,3 +219,88 @@ def test_the_command_finds_stale_summaries_and_rebuilds_them(records, capsys):
     call_command("indicator_summaries", "--rebuild")
     call_command("indicator_summaries", "--check")
     assert "equal the records" in capsys.readouterr().out
+
+
+# --- Concurrent saves (PostgreSQL) ------------------------------------------------------
+
+
+def save_and_hold(client, day, saved, release, failures):
+    """In a thread with its own connection: save a session and keep the transaction
+    open until ``release``."""
+    from django.db import connection, transaction
+
+    try:
+        with transaction.atomic():
+            make_session(client, day)
+            saved.set()
+            release.wait(30)
+    except Exception as error:  # reported by the test
+        failures.append(error)
+        saved.set()
+    finally:
+        connection.close()
+
+
+def save_without_waiting(client, day):
+    """Save a session, failing instead of waiting more than a second for a lock."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '1s'")
+        make_session(client, day)
+
+
+def while_another_save_is_open(client, day, then):
+    import threading
+
+    saved, release, failures = threading.Event(), threading.Event(), []
+    holder = threading.Thread(target=save_and_hold, args=(client, day, saved, release, failures))
+    holder.start()
+    try:
+        assert saved.wait(30) and not failures, failures
+        return then()
+    finally:
+        release.set()
+        holder.join(30)
+
+
+@pytest.fixture
+def on_postgresql(transactional_db):
+    """Committed transactions on PostgreSQL; the tables are flushed after each test,
+    so the master data is loaded again (as for the browser tests)."""
+    from django.apps import apps
+    from django.db import connection
+
+    from consultations import master_data as taxonomies
+    from organizations import master_data
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions: PostgreSQL only (SQLite has one writer at a time)")
+    master_data.load(apps)
+    taxonomies.load(apps)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_in_different_centers_do_not_wait_for_each_other(on_postgresql, tokyo, osaka):
+    # Both new clients on the same day: both change the nation's first days of that day.
+    ours, theirs = make_client(tokyo), make_client(osaka)
+    while_another_save_is_open(
+        ours, D(2025, 6, 2), lambda: save_without_waiting(theirs, D(2025, 6, 2))
+    )
+    assert_summaries_equal_the_records()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_waits_for_an_open_save_of_the_same_center_and_day(on_postgresql, tokyo):
+    from django.db import OperationalError
+
+    first, second = make_client(tokyo), make_client(tokyo)
+
+    def second_save():
+        with pytest.raises(OperationalError, match="lock timeout"):
+            save_without_waiting(second, D(2025, 6, 2))
+
+    while_another_save_is_open(first, D(2025, 6, 2), second_save)
+    save_without_waiting(second, D(2025, 6, 2))  # once the first has committed
+    assert_summaries_equal_the_records()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0005_session_indexes'),
+        ('consultations', '0008_case_center_opened'),
         ('organizations', '0004_historicalsupportinstitution_supportinstitution'),
     ]
 
