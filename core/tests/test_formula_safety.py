@@ -22,6 +22,7 @@ from consultations.models import Consultation
 from core.tabular import csv_response, escape_formula, read_table, xlsx_response
 from organizations.models import Person
 from organizations.roster import HEADERS as ROSTER_HEADERS
+from surveys import campaigns
 
 ATTACK = '=HYPERLINK("http://evil.example","x")'
 # Each way a cell can start a formula: = + - @, tab, carriage return.
@@ -67,9 +68,10 @@ def test_the_sessions_export_escapes_every_summary_that_starts_like_a_formula(cl
     assert all(cell.data_type == "s" and cell.quotePrefix for cell in written.values())
 
 
-def test_the_survey_answers_export_escapes_an_anonymous_comment(client_for, tokyo):
+def test_the_survey_answers_export_escapes_an_anonymous_comment(client_for, personas, tokyo):
     campaign = make_campaign(tokyo, recipients=1)
     answer_survey(survey_tokens(campaign)[0], overall=5, comment=ATTACK)
+    campaigns.close(campaign, user=personas["hq"])  # answers count from the close
     download = client_for("hq").get(
         reverse("surveys:campaign_results", args=[campaign.pk]) + "?export=xlsx"
     )
