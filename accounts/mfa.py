@@ -129,7 +129,6 @@ def enrol(request, code: str) -> list[str] | None:
         name="authenticator",
         key=secret,
         confirmed=True,
-        drift=matched.drift,
         last_t=matched.t(),  # the code used here cannot log in again
     )
     static = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
@@ -150,10 +149,19 @@ def recovery_codes_left(user) -> int:
 # --- The second step -----------------------------------------------------------------
 
 
+class Throttled(Exception):
+    """Too soon after a wrong code; try again after ``until``."""
+
+    def __init__(self, until):
+        super().__init__(until)
+        self.until = until
+
+
 def verify(request, code: str):
     """Check a code from the app, or a recovery code (used up by this). On success the
     session is verified; on failure the failure is counted by django-axes like a wrong
-    password (request.axes_locked_out is set when it locks the account)."""
+    password (request.axes_locked_out is set when it locks the account). Raises
+    Throttled when the code comes too soon after a wrong one."""
     user = request.user
     code = normalise(code)
     device = None
@@ -163,6 +171,10 @@ def verify(request, code: str):
         candidates = StaticDevice.objects.filter(user=user, confirmed=True)
     with transaction.atomic():
         for candidate in candidates.select_for_update():
+            allowed, why = candidate.verify_is_allowed()
+            if not allowed and why and "locked_until" in why:
+                # django-otp's back-off after a wrong code (1, 2, 4 … s): not a new guess.
+                raise Throttled(why["locked_until"])
             if candidate.verify_token(code):
                 device = candidate
                 break

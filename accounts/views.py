@@ -1,4 +1,5 @@
 import datetime
+import math
 
 from axes.helpers import get_lockout_response
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -10,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -193,7 +195,18 @@ def mfa_verify(request):
         return get_lockout_response(request, None, credentials)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = mfa.verify(request, form.cleaned_data["code"])
+        try:
+            device = mfa.verify(request, form.cleaned_data["code"])
+        except mfa.Throttled as throttled:
+            seconds = max(1, math.ceil((throttled.until - timezone.now()).total_seconds()))
+            form.add_error(
+                "code",
+                _("Too soon after a wrong code: wait %(seconds)d seconds and try again.")
+                % {"seconds": seconds},
+            )
+            return render(
+                request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)}
+            )
         if device is not None:
             if not device.persistent_id.startswith("otp_totp."):
                 messages.warning(

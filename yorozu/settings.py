@@ -203,6 +203,9 @@ AXES_VERBOSE = False
 # in the demo too: demo users enrol at their first login (README).
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Yorozu")
+# A code of the step before or after the server's is accepted; the device does not learn
+# a drift from such a code (which, added up over logins, could shut out a good clock).
+OTP_TOTP_SYNC = False
 MFA_RECOVERY_CODES = 10
 
 # Password rules: at least 12 characters, not in Django's list of 20,000 common
