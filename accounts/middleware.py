@@ -111,4 +111,3 @@ class MFAMiddleware:
         else:
             target = reverse("accounts:mfa_enrol")
         return _redirect(request, target)
-

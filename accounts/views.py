@@ -222,9 +222,7 @@ def mfa_verify(request):
             logout(request)
             return get_lockout_response(request, None, credentials)
         form.add_error("code", _("The code is wrong. Enter the newest code of your app."))
-    return render(
-        request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)}
-    )
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})
 
 
 def _agency_only(request):
