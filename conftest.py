@@ -31,6 +31,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def mfa_only_where_tested(request, settings):
+    """Two-step login is required in tests marked ``mfa`` (and in production); the others
+    log in with force_login or a password and reach their pages as before. The gate for
+    every URL is tested with it on (accounts/tests/test_mfa.py)."""
+    if request.node.get_closest_marker("mfa") is None:
+        settings.MFA_REQUIRED = False
+
+
 @pytest.fixture
 def tokyo(db):
     return Center.objects.get(code="13")

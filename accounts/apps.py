@@ -8,3 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import throttle  # noqa: F401 - connects the failed-login counter
+        from . import mfa  # noqa: F401 - connects the login receiver

@@ -60,4 +60,8 @@ def logins_table() -> str:
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD})"]
     for username, last, first, role, *_rest in DEMO_USERS:
         lines.append(f"  {username:<10} {role.label} {last}{first}")
+    lines.append(
+        "Two-step login: at the first login each user sets up an authenticator app "
+        "(QR code on the page); MFA_REQUIRED=0 lifts the requirement (README)."
+    )
     return "\n".join(lines)

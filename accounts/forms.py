@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import SecurityPolicy, User, UserRole
 
 
 class RoleScopeChecks:
@@ -40,3 +40,33 @@ class UserCreateForm(RoleScopeChecks, UserCreationForm):
         model = User
         fields = UserAccountForm.Meta.fields
         widgets = UserAccountForm.Meta.widgets
+
+
+class CodeForm(forms.Form):
+    """The six-digit code of the authenticator app (or, at login, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class SecurityPolicyForm(forms.ModelForm):
+    mfa_roles = forms.MultipleChoiceField(
+        label=_("Roles that need two-step login"),
+        choices=UserRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Users of these roles must set up an authenticator app at their next request "
+            "and give its code at every login. A user who set one up gives the code "
+            "whatever their role."
+        ),
+    )
+
+    class Meta:
+        model = SecurityPolicy
+        fields = ["mfa_roles"]

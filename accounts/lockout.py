@@ -17,5 +17,8 @@ def is_locked(account) -> bool:
 
 def unlock(account, *, by) -> None:
     """Clear the account's failed logins, so that it can log in again; logged."""
+    from .models import SecurityEvent, SecurityEventKind
+
     reset(username=account.username)
+    SecurityEvent.record(SecurityEventKind.ACCOUNT_UNLOCKED, account=account, actor=by)
     logger.warning("login lock of %s cleared by %s", account.username, by.username)

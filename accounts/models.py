@@ -126,3 +126,86 @@ class User(AbstractUser):
         if self.role in {UserRole.AGENCY_ADMIN, UserRole.HQ_STAFF}:
             return _("Nationwide")
         return ""
+
+
+def all_roles() -> list[str]:
+    return list(UserRole.values)
+
+
+class SecurityPolicy(models.Model):
+    """The Agency's security settings: one row (pk 1); its absence means the defaults."""
+
+    mfa_roles = models.JSONField(
+        _("roles that need two-step login"),
+        default=all_roles,
+        blank=True,
+        help_text=_("Users of these roles must enrol an authenticator app and give its code."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policies")
+
+    def __str__(self):
+        return str(_("Security policy"))
+
+    @classmethod
+    def current(cls) -> "SecurityPolicy":
+        """The stored policy, or the default one (unsaved: a read never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class SecurityEventKind(models.TextChoices):
+    MFA_ENROLLED = "mfa_enrolled", _("Two-step login set up")
+    MFA_RESET = "mfa_reset", _("Two-step login reset")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
+    IDLE_LOGOUT = "idle_logout", _("Logged out after inactivity")
+
+
+class SecurityEvent(models.Model):
+    """An append-only record of a change to how an account logs in, with who and when.
+
+    Logins, logouts and failures are django-axes's AccessLog and AccessFailureLog.
+    """
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=30, choices=SecurityEventKind.choices)
+    account = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="security_events",
+        verbose_name=_("account"),
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Security events are never changed.")
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def record(cls, kind, *, account, actor=None, request=None) -> "SecurityEvent":
+        address = request.META.get("REMOTE_ADDR") if request is not None else None
+        return cls.objects.create(
+            kind=kind, account=account, username=account.username, actor=actor, ip_address=address
+        )

@@ -7,7 +7,7 @@ from . import views
 
 app_name = "accounts"
 
-OWN_ACCOUNT = "acts on the signed-in user's own account only"
+OWN_ACCOUNT = views.OWN_ACCOUNT
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -35,4 +35,9 @@ urlpatterns = [
     path("users/new/", views.UserCreateView.as_view(), name="user_create"),
     path("users/<int:pk>/", views.UserUpdateView.as_view(), name="user_update"),
     path("users/<int:pk>/unlock/", views.UserUnlockView.as_view(), name="user_unlock"),
+    path("users/<int:pk>/mfa-reset/", views.UserMFAResetView.as_view(), name="user_mfa_reset"),
+    path("mfa/setup/", views.mfa_enrol, name="mfa_enrol"),
+    path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
+    path("security/", views.security_policy, name="security_policy"),
+    path("login-events/", views.login_events, name="login_events"),
 ]

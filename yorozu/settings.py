@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "organizations",
@@ -111,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device: the device that verified this session's second step.
+    "django_otp.middleware.OTPMiddleware",
     # What a logged-in user sees (pages, exports) is kept out of every cache.
     "core.middleware.NoStoreForUsersMiddleware",
     # Every export and download a user receives is recorded (who, what, filter, rows).
@@ -118,6 +123,10 @@ MIDDLEWARE = [
     # Login is enforced here, once; public views opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages, so that a user logged out for idleness is told why.
+    "accounts.middleware.IdleTimeoutMiddleware",
+    # A user whose role needs the second step reaches nothing else before passing it.
+    "accounts.middleware.MFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -182,15 +191,44 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_COOLOFF_TIME = None
-AXES_RESET_ON_SUCCESS = True
+# Failures are cleared when a login is complete (accounts.mfa.login_completed): after
+# the code for a user with two-step login, not at the password, or a known password
+# would wipe the count of guessed codes at every new try.
+AXES_RESET_ON_SUCCESS = False
+# Every failure (password or code, and whether it hit the lock) kept in AccessFailureLog;
+# logins and logouts in AccessLog. Both are shown to the Agency (accounts:login_events).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 1000
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # Addresses are throttled, not locked (core.ratelimit on the login pages): one office
 # behind one address must not be shut out by a colleague's typos.
 
+# Two-step login (TOTP, django-otp). Which roles need it is the Agency's setting, kept
+# in the database (accounts.SecurityPolicy, default every role); MFA_REQUIRED=0 lifts
+# the requirement from every role (a user who enrolled still gives the code). It is on
+# in the demo too: demo users enrol at their first login (README).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Yorozu")
+# A code of the step before or after the server's is accepted; the device does not learn
+# a drift from such a code (which, added up over logins, could shut out a good clock).
+OTP_TOTP_SYNC = False
+MFA_RECOVERY_CODES = 10
+
+# Password rules: at least 12 characters, not in Django's list of 20,000 common
+# passwords, not close to the user name, name or e-mail address, not all digits.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "first_name", "last_name", "email"),
+            "max_similarity": 0.7,
+        },
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -232,7 +270,10 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 20_000_000)
 
+# The longest a login lasts however active (seconds), and the idle time after which a
+# request logs the user out (accounts.middleware.IdleTimeoutMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Response headers, in every mode. Nothing in the app is framed, and a survey link's
