@@ -7,5 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import throttle  # noqa: F401 - connects the failed-login counter
-        from . import mfa  # noqa: F401 - connects the login receiver
+        from . import (
+            mfa,  # noqa: F401 - connects the login receiver
+            throttle,  # noqa: F401 - connects the failed-login counter
+        )
