@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import ListView
 
 from core.access_log import record_identity
 from core.history import history_for
@@ -20,7 +21,6 @@ from core.views import (
     FilteredListView,
     ScopedCreateView,
     ScopedDetailView,
-    ScopedListView,
     ScopedUpdateView,
 )
 from organizations.models import Bureau
@@ -508,7 +508,7 @@ def indicator_table(request):
     )
 
 
-class CrossCenterDuplicateListView(ScopedListView):
+class CrossCenterDuplicateListView(ListView):
     """Clients with the same corporate number registered at more than one center.
 
     A center is never told that another center registered the same business (the
@@ -516,7 +516,7 @@ class CrossCenterDuplicateListView(ScopedListView):
     finds such pairs here and settles them with the centers.
     """
 
-    model = Client
+    scope_rule = "national roles only; lists Client.objects.for_user(user)"
     template_name = "consultations/duplicate_list.html"
     paginate_by = 100
 
@@ -526,7 +526,7 @@ class CrossCenterDuplicateListView(ScopedListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        clients = super().get_queryset()
+        clients = Client.objects.for_user(self.request.user)
         shared = (
             clients.exclude(corporate_number="")
             .values("corporate_number")

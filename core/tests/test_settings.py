@@ -11,6 +11,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x7#q9!vT2@pL0zR8$wK3^mN6&bJ1*cF5(hD4)gS-yU_eA+iO=tP",
     "ALLOWED_HOSTS": "yorozu.example.go.jp",
     "DATABASE_URL": "postgres://yorozu:secret@db.internal:5432/yorozu",
+    "REDIS_URL": "redis://cache.internal:6379/0",
 }
 
 
