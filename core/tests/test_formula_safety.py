@@ -162,7 +162,7 @@ def test_an_exported_csv_imports_back_without_the_escaping_quote():
 
 def test_control_characters_in_a_record_do_not_break_the_xlsx_export(client_for, tokyo):
     client = make_client(tokyo, external_id="C-1")
-    make_session(client, datetime.date(2025, 5, 1), summary="販路\x00開拓\x0b相談\x1f")
+    make_session(client, datetime.date(2025, 5, 1), summary="販路\x08開拓\x0b相談\x1f")
 
     response = client_for("tokyo_coordinator").get(
         reverse("consultations:consultation_list") + "?export=xlsx"
