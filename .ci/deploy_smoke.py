@@ -15,6 +15,9 @@ and uploads go to a temporary YOROZU_VAR_DIR. Standard library only; the databas
 created with the virtualenv's psycopg once ``dev.py setup`` has installed it.
 """
 
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -22,6 +25,7 @@ import re
 import secrets
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -140,6 +144,18 @@ class Proxy:
         return response, content
 
 
+def totp(secret: str) -> str:
+    """The authenticator app's current code (RFC 6238: HMAC-SHA1, 30 s, 6 digits)."""
+    key = base64.b32decode(
+        secret.replace(" ", "").upper() + "=" * (-len(secret.replace(" ", "")) % 8)
+    )
+    counter = struct.pack(">Q", int(time.time()) // 30)
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
 def wait_until_listening(port: int, process: subprocess.Popen, log: Path) -> None:
     for _ in range(120):
         if process.poll() is not None:
@@ -191,8 +207,35 @@ def use_the_app(port: int, username: str, password: str, var_dir: Path) -> None:
     if "sessionid" not in proxy.cookies:
         fail("the login set no session cookie")
 
-    say("a page after login")
+    # Production asks the Agency for the second step: set up the authenticator at the
+    # first login, as an administrator would, then open the page the login led to.
+    say("two-step login: the first login sets up the authenticator")
+    response, content = proxy.expect("GET", response.headers["Location"], 302)
+    if "/accounts/mfa/setup/" not in response.headers["Location"]:
+        fail(f"the first login led to {response.headers['Location']}, not the set-up")
     response, content = proxy.expect("GET", response.headers["Location"], 200)
+    html = content.decode()
+    secret = re.search(r'data-testid="mfa-secret">([A-Z2-7 ]+)<', html)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if not secret or not token:
+        fail("the set-up page shows no key or no CSRF token")
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "code": totp(secret.group(1))}
+    )
+    response, _ = proxy.expect(
+        "POST",
+        "/accounts/mfa/setup/",
+        200,
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"https://{HOST}",
+            "Referer": f"https://{HOST}/accounts/mfa/setup/",
+        },
+    )
+
+    say("a page after login")
+    response, content = proxy.expect("GET", "/", 200)
     if "no-store" not in (response.headers["Cache-Control"] or ""):
         fail("a logged-in page may be cached")
     if 'data-testid="user-badge"' not in content.decode():
