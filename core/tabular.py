@@ -488,13 +488,11 @@ def _text_cell(sheet, value: str, font=None):
     return cell
 
 
-def _xlsx_text(sheet, value: str, triggers):
+def _xlsx_text(sheet, value: str, triggers, illegal):
     """A text value as .xlsx can hold it: without the control characters the format
     forbids (they would abort the whole file), and kept as text when formula-like."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if illegal.search(value):
+        value = illegal.sub("", value)
     return _text_cell(sheet, value) if value.startswith(triggers) else value
 
 
@@ -503,6 +501,7 @@ def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpR
     Text cells beginning like a formula are written as text (``_text_cell``)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as illegal
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -525,7 +524,9 @@ def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpR
     triggers = FORMULA_TRIGGERS
     count = 0
     for row in rows:
-        sheet.append([_xlsx_text(sheet, v, triggers) if isinstance(v, str) else v for v in row])
+        sheet.append(
+            [_xlsx_text(sheet, v, triggers, illegal) if isinstance(v, str) else v for v in row]
+        )
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)
