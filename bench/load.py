@@ -151,6 +151,11 @@ def start_server(args, work: Path) -> subprocess.Popen:
         DATABASE_URL=args.database_url,
         YOROZU_VAR_DIR=str(work),
         DB_CONN_MAX_AGE="60",
+        # The shared cache of production (rate limits, lockout): Redis, as the README says.
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
+        # The second login step is one more POST per login, not part of the daily mix;
+        # the demo accounts have no authenticator, so the bench users skip it.
+        MFA_REQUIRED="0",
     )
     env.pop("DEBUG", None)
     python = Path(sys.executable)
