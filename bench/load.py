@@ -73,6 +73,7 @@ def setup_django(url: str) -> None:
 def samples(path: Path) -> None:
     """The records each demo account opens: ids of its scope, sampled once."""
     from django.db.models import Max
+    from django.urls import reverse
 
     from accounts.models import User
     from consultations.models import Case, Client, Consultation
@@ -108,6 +109,12 @@ def samples(path: Path) -> None:
             "clients": [[pk, c.business_name] for pk, c in list(clients.items())[:100]],
             "cases": [case for _pk, _client, case in recent if case],
             "months": [f"2025-{m:02d}" for m in range(4, 13)],
+            # Where "my dashboard" (planning:dashboard) redirects this account.
+            "dashboard": (
+                reverse("planning:bureau_dashboard", args=[user.bureau_id])
+                if user.bureau_id
+                else reverse("planning:center_dashboard", args=[centers[0]])
+            ),
         }
     path.write_text(json.dumps(found, ensure_ascii=False))
     if not Case.objects.exists():

@@ -47,11 +47,11 @@ PAGES = [
     ("tokyo-co", "case detail", "/records/cases/{case}/"),
     ("tokyo-co", "session detail", "/records/sessions/{session}/"),
     ("tokyo-co", "session form", "/records/sessions/new/"),
-    ("tokyo-cc", "center dashboard", "/plans/dashboard/"),
+    ("tokyo-cc", "center dashboard", "{dashboard}"),
     ("tokyo-cc", "indicators", "/records/indicators/?fy=2025"),
     ("tokyo-cc", "plans list", "/plans/"),
     ("kanto", "home", "/"),
-    ("kanto", "bureau dashboard", "/plans/dashboard/"),
+    ("kanto", "bureau dashboard", "{dashboard}"),
     ("kanto", "indicators", "/records/indicators/?fy=2025"),
     (
         "kanto",
@@ -119,6 +119,7 @@ def main():
             case=mine["cases"][0],
             session=mine["sessions"][0],
             center=mine["centers"][0],
+            dashboard=mine["dashboard"],
         )
         client = Client(HTTP_X_FORWARDED_PROTO="https")
         client.force_login(User.objects.get(username=username))

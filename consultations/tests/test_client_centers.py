@@ -85,7 +85,9 @@ def test_imported_clients_and_sessions_are_in_their_centers_scope(personas, toky
         "対応ID,拠点,相談者ID,課題ID,対応日,開始時刻,時間(分),対応方法,担当者,概要\n"
         "S-1,27,IMP-1,,2025-06-02,10:00,30,電話,,大阪での相談\n"
     )
-    result = import_records("sessions", read_table(sessions.encode(), "s.csv"), user=personas["admin"])
+    result = import_records(
+        "sessions", read_table(sessions.encode(), "s.csv"), user=personas["admin"]
+    )
     assert result.ok, result.problems
     assert visible(personas["osaka_coordinator"], imported)
     assert summaries.differences() == (set(), set())
