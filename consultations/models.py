@@ -320,6 +320,8 @@ class Case(models.Model):
             models.Index(fields=["resolved_on"]),
             # A center's cases latest first (the list, the quick entry's open cases).
             models.Index(fields=["center", "opened_on"]),
+            # The nation's and a bureau's cases latest first, in the list's order.
+            models.Index(fields=["opened_on", "id"], name="case_opened_order"),
         ]
         constraints = [
             models.UniqueConstraint(
