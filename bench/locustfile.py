@@ -114,8 +114,13 @@ class Coordinator(Staff):
 
     @task(2)
     def client_search(self):
+        # What a coordinator types: the start of a client's name, without its legal form.
+        name = random.choice(self.samples["clients"])[1]
+        for form in ("株式会社", "有限会社", "合同会社"):
+            name = name.replace(form, "")
         self.get(
-            "/records/sessions/quick/clients/?client_ref=株式会社", "quick entry client search"
+            f"/records/sessions/quick/clients/?client_ref={name.strip()[:3]}",
+            "quick entry client search",
         )
 
     @task(4)

@@ -31,6 +31,11 @@ PAGES = [
     (
         "tokyo-co",
         "quick entry client search",
+        "/records/sessions/quick/clients/?client_ref=杉山設",
+    ),
+    (
+        "tokyo-co",
+        "quick entry client search (common word)",
         "/records/sessions/quick/clients/?client_ref=株式会社",
     ),
     (

@@ -180,8 +180,14 @@ class ClientFilterSet(ScopedFilterSet):
             # Others may look a client up by ID only: names are confidential.
             return queryset.filter(external_id=text)
         digits = "".join(ch for ch in text if ch.isdecimal())
-        condition = Q(business_name__icontains=text) | Q(external_id=text)
-        condition |= Q(name_key__contains=text.casefold().replace(" ", ""))
+        key = text.casefold().replace(" ", "")
+        if len(text) >= TRIGRAM:
+            condition = Q(business_name__icontains=text) | Q(name_key__contains=key)
+        else:
+            # As for the sessions' text: no trigram, so no trigram index read whole.
+            queryset = queryset.alias(lowered_name=Lower("business_name"))
+            condition = Q(lowered_name__contains=text.lower())
+        condition |= Q(external_id=text)
         if len(digits) >= 6:
             condition |= Q(phone_key__contains=digits) | Q(corporate_number=digits)
         return queryset.filter(condition)

@@ -114,11 +114,12 @@ def mid_size_data(db, django_db_blocker):
         cursor = wrapper.cursor
         # Without foreign-key triggers (superuser only, as CI's is): the checks of a
         # million deferred references would otherwise run at the test's end.
-        # The sessions' trigram indexes are built once after the load, not row by row
+        # The trigram indexes (sessions, clients) are built once after the load, not row by row
         # (dropped and created again inside the test's transaction, so rolled back).
         cursor.execute(
             "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-            "WHERE indrelid = 'consultations_consultation'::regclass "
+            "WHERE indrelid IN ('consultations_consultation'::regclass, "
+            "'consultations_client'::regclass) "
             "AND pg_get_indexdef(indexrelid) LIKE '%gin_trgm_ops%'"
         )
         trigram = cursor.fetchall()
