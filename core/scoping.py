@@ -26,6 +26,22 @@ def is_national(user) -> bool:
     return role_of(user) in NATIONAL_ROLES
 
 
+def users_for_center(center, roles) -> models.QuerySet:
+    """The active users of ``roles`` whose scope includes ``center``: whom a step on one of
+    the center's records may tell (and nobody outside the record's scope)."""
+    from core import roles as r
+
+    roles = frozenset(roles)
+    wanted = models.Q(role__in=roles & r.NATIONAL)
+    if r.BUREAU_OFFICER in roles:
+        wanted |= models.Q(role=r.BUREAU_OFFICER, bureau_id=center.prefecture.bureau_id)
+    if r.HQ_EXPERT in roles:
+        wanted |= models.Q(role=r.HQ_EXPERT, assigned_centers=center)
+    wanted |= models.Q(role__in=roles & r.CENTER_STAFF, center=center)
+    user_model = apps.get_model("accounts", "User")
+    return user_model.objects.filter(wanted, is_active=True).distinct()
+
+
 def scope_centers(user) -> models.QuerySet:
     """Centers within the user's scope, as a queryset usable in a subquery."""
     center_model = apps.get_model("organizations", "Center")

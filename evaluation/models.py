@@ -482,6 +482,8 @@ class EvaluationEvent(models.Model):
         EvaluationRules, on_delete=models.CASCADE, null=True, related_name="events"
     )
     action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30, blank=True)
     refused = models.BooleanField(_("refused"), default=False)
     note = models.TextField(_("note"), blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -7,6 +7,7 @@ Transitions live in ``workflow.py``.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -285,6 +286,7 @@ class PlanChangeRequest(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    events = GenericRelation("core.StepEvent")
 
     objects = PlanPartQuerySet.as_manager()
     history = HistoricalRecords()
@@ -308,6 +310,7 @@ class PlanEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+    refused = models.BooleanField(_("refused"), default=False)
 
     class Meta:
         ordering = ["at", "id"]

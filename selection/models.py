@@ -445,6 +445,7 @@ class RoundEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+    refused = models.BooleanField(_("refused"), default=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -635,6 +636,7 @@ class AppointmentEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+    refused = models.BooleanField(_("refused"), default=False)
 
     class Meta:
         ordering = ["at", "id"]

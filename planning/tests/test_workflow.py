@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import make_plan
+from core.workflow import StepRefused as TransitionError
 from planning import workflow
 from planning.models import BusinessPlan, FiscalYear, PlanEvent, PlanStatus, PlanVersion
-from planning.workflow import TransitionError
 
 CONTENT = {
     "sections": {"strategy": "創業支援を強化"},
