@@ -236,6 +236,28 @@ class Workflow:
             pass
         return taken
 
+    def step_between(self, source, target) -> Step | None:
+        """The step that leads from ``source`` to ``target`` (for a state chosen on a form)."""
+        for step in self.steps:
+            if source in step.sources and step.leads_to(source, target) == target:
+                return step
+        return None
+
+    def move(self, obj, target, *, user, reason: str = "") -> Taken:
+        """Take the step that leads ``obj`` to ``target`` (a state chosen on a form)."""
+        source = self.current(obj)
+        step = self.step_between(source, target)
+        if step is None:
+            raise StepRefused(
+                _("A %(thing)s cannot go from “%(from)s” to “%(to)s”.")
+                % {
+                    "thing": self.model._meta.verbose_name,
+                    "from": self.state_label(source),
+                    "to": self.state_label(target),
+                }
+            )
+        return self.take(obj, step.name, user=user, reason=reason, to=target)
+
     def _begin(self, obj, step: Step, *, user, reason: str, to) -> Taken:
         if role_of(user) not in step.roles:
             raise StepRefused(self._not_your_role(step))
@@ -259,12 +281,11 @@ class Workflow:
     def _finish(self, taken: Taken) -> None:
         obj = taken.obj
         if taken.target != taken.source:
-            if self.state_field is None:
-                raise ImproperlyDeclared(
-                    f"{self.name}: a derived state is moved by the step's body"
-                )
-            setattr(obj, self.state_field, taken.target)
+            if self.state_field:
+                setattr(obj, self.state_field, taken.target)
             obj.save()
+            # A derived state (``state_of``) is moved by the step's body: check it moved.
+            assert self.current(obj) == taken.target, f"{self.name}: the state did not move"
         taken.event = record(
             taken.owner or self._owner(obj),
             action=taken.step.name,
@@ -313,10 +334,6 @@ class Workflow:
         )
 
 
-class ImproperlyDeclared(Exception):
-    """A programming error in a workflow declaration (never shown to users)."""
-
-
 def record(owner, *, action: str, user, source="", target="", note="", refused=False):
     """The one way a step (or a refused attempt) is written: on ``owner.events``.
 
@@ -354,7 +371,32 @@ def register(workflow: Workflow) -> Workflow:
     return workflow
 
 
-# --- The shared step view ---------------------------------------------------------------
+# --- The shared step views --------------------------------------------------------------
+
+
+class StateFormMixin:
+    """An edit form that also shows the record's state (``ScopedUpdateView``): the other
+    fields save as usual, and a state changed on the form is taken as the workflow's step
+    (its roles, its event), in the same transaction; a refusal is shown on the form."""
+
+    workflow: Workflow = None
+
+    def form_valid(self, form):
+        field = self.workflow.state_field
+        self._wanted_state = form.cleaned_data.get(field)
+        setattr(form.instance, field, form.initial.get(field))  # the step moves it
+        try:
+            return super().form_valid(form)
+        except StepRefused as refusal:
+            form.add_error(None, refusal.message)
+            return self.form_invalid(form)
+
+    def after_save(self, form):
+        super().after_save(form)
+        wanted = self._wanted_state
+        if wanted not in (None, "") and wanted != self.workflow.current(self.object):
+            self.workflow.move(self.object, wanted, user=self.request.user)
+            self.object.refresh_from_db()
 
 
 class StepView(ScopedObjectMixin, View):
@@ -375,7 +417,7 @@ class StepView(ScopedObjectMixin, View):
     template_name = "core/step_confirm.html"
 
     def get_queryset(self):
-        return self.workflow.model.objects.for_user(self.request.user)
+        return self.workflow.queryset(self.request.user)
 
     def get_step(self) -> Step:
         name = self.kwargs.get("step") or self.kwargs.get("action") or self.step

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,16 +20,13 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.scoping import NATIONAL_ROLES, NationalQuerySet, ScopedQuerySet, role_of
+from core.workflow import StepRefused
 from organizations.models import Center
 from planning.models import FiscalYear
 
 GRADES = ["S", "A", "B", "C", "D"]
 GRADE_CHOICES = [(grade, grade) for grade in GRADES]
 EVALUATORS = frozenset({"agency_admin", "bureau_officer", "hq_staff", "hq_expert"})
-
-
-class FinalisedError(Exception):
-    """A change to a finalised evaluation or to the rules it used; the message is for the user."""
 
 
 def _points(**kwargs):
@@ -124,9 +122,7 @@ class EvaluationRules(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk and EvaluationRules.objects.get(pk=self.pk).is_locked:
-            raise FinalisedError(
-                _("These rules were used by a finalised evaluation and are locked.")
-            )
+            raise StepRefused(_("These rules were used by a finalised evaluation and are locked."))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -231,7 +227,7 @@ class ChecklistItem(models.Model):
 
     def refuse_if_in_use(self):
         if self.template_id and self.template.in_use():
-            raise FinalisedError(
+            raise StepRefused(
                 _("Hearings use this checklist, so it stays as it is: copy it to change it.")
             )
 
@@ -397,7 +393,7 @@ class EvaluationRun(models.Model):
             self.pk
             and EvaluationRun.objects.filter(pk=self.pk, status=RunStatus.FINALISED).exists()
         ):
-            raise FinalisedError(_("A finalised evaluation cannot be changed; start a correction."))
+            raise StepRefused(_("A finalised evaluation cannot be changed; start a correction."))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -460,7 +456,7 @@ class CenterEvaluation(models.Model):
 
     def save(self, *args, **kwargs):
         if self.run.is_final:
-            raise FinalisedError(_("A finalised evaluation cannot be changed; start a correction."))
+            raise StepRefused(_("A finalised evaluation cannot be changed; start a correction."))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -468,7 +464,7 @@ class CenterEvaluation(models.Model):
 
     def delete(self, *args, **kwargs):
         if self.run.is_final:
-            raise FinalisedError(_("A finalised evaluation cannot be changed; start a correction."))
+            raise StepRefused(_("A finalised evaluation cannot be changed; start a correction."))
         return super().delete(*args, **kwargs)
 
 
@@ -603,7 +599,7 @@ class BudgetLine(models.Model):
     def save(self, *args, **kwargs):
         decided = BudgetAllocation.objects.filter(pk=self.allocation_id, decided_at__isnull=False)
         if decided.exists():
-            raise FinalisedError(_("This budget is decided; its lines can no longer change."))
+            raise StepRefused(_("This budget is decided; its lines can no longer change."))
         super().save(*args, **kwargs)
 
     @property
@@ -656,6 +652,7 @@ class GuidancePlan(models.Model):
         _("status"), max_length=20, choices=GuidanceStatus.choices, default=GuidanceStatus.OPEN
     )
 
+    events = GenericRelation("core.StepEvent")
     objects = GuidanceQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -691,6 +688,7 @@ class GuidanceAction(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = GuidanceActionQuerySet.as_manager()
     history = HistoricalRecords()
 

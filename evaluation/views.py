@@ -22,12 +22,12 @@ from core.views import (
     ScopedObjectMixin,
     ScopedUpdateView,
 )
+from core.workflow import StateFormMixin, StepRefused, StepView
 from organizations.models import Center
 from planning.models import FiscalYear
 from planning.views import selected_year
 
 from . import checklists, scoring, workflow
-from .budget import AllocationError
 from .forms import (
     AdjustmentForm,
     AttachmentForm,
@@ -51,7 +51,6 @@ from .models import (
     ChecklistTemplate,
     EvaluationRules,
     EvaluationRun,
-    FinalisedError,
     GuidanceAction,
     GuidancePlan,
     Hearing,
@@ -59,7 +58,7 @@ from .models import (
     HearingScore,
 )
 
-STEP_ERRORS = (workflow.StepError, FinalisedError, AllocationError)
+STEP_ERRORS = StepRefused
 
 
 def _years(request):
@@ -110,7 +109,10 @@ def rules_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             rules = workflow.save_rules(
-                year, request.user, form.cleaned_data, form.cleaned_data["reason"]
+                year,
+                user=request.user,
+                values=form.cleaned_data,
+                reason=form.cleaned_data["reason"],
             )
         except STEP_ERRORS as error:
             messages.error(request, str(error))
@@ -395,7 +397,7 @@ def run_start(request):
         messages.error(request, _("Choose a fiscal year."))
         return redirect("evaluation:run_list")
     try:
-        run = workflow.run_evaluation(year, request.user)
+        run = workflow.run_evaluation(year, user=request.user)
     except STEP_ERRORS as error:
         messages.error(request, str(error))
         return redirect("evaluation:run_list")
@@ -479,40 +481,32 @@ class RunDetailView(ScopedDetailView):
         return context
 
 
-class RunActionView(ScopedObjectMixin, View):
-    """POST finalise / correct / review; the workflow checks who may do which."""
+class RunStepView(StepView):
+    """Finalise, correct (with a reason) or review (with a comment) a run."""
 
-    model = EvaluationRun
+    workflow = workflow.RUN
+    actions = {"finalise": None, "correct": None, "review": None}
+    forms = {"correct": ReasonForm, "review": ReviewForm}
 
-    def post(self, request, pk, step):
-        run = get_object_or_404(self.get_queryset(), pk=pk)
-        action = step
-        try:
-            if action == "finalise":
-                plans = workflow.finalise(run, request.user)
-                messages.success(
-                    request,
-                    _("Finalised. %(n)s centers were put on focused guidance.") % {"n": len(plans)},
-                )
-            elif action == "correct":
-                form = ReasonForm(request.POST)
-                if not form.is_valid():
-                    raise workflow.StepError(_("A correction needs a reason."))
-                run = workflow.start_correction(run, request.user, form.cleaned_data["reason"])
-                messages.success(request, _("Correction v%(v)s started.") % {"v": run.version})
-            elif action == "review":
-                form = ReviewForm(request.POST)
-                form.is_valid()
-                centers = Center.objects.for_user(request.user)
-                count = workflow.review(
-                    run, request.user, centers, form.cleaned_data.get("comment", "")
-                )
-                messages.success(request, _("%(n)s results marked as reviewed.") % {"n": count})
-            else:
-                raise Http404
-        except STEP_ERRORS as error:
-            messages.error(request, str(error))
-        return redirect(run)
+    def get_form(self, data=None):
+        form_class = self.forms.get(self.get_step().name)
+        return form_class(data) if form_class else None
+
+    def take(self, run, step, data):
+        user = self.request.user
+        if step.name == "finalise":
+            return len(workflow.finalise(run, user=user))
+        if step.name == "correct":
+            return workflow.start_correction(run, user=user, reason=data["reason"])
+        centers = Center.objects.for_user(user)
+        return workflow.review(run, user=user, centers=centers, comment=data.get("comment", ""))
+
+    def success_message(self, step, result):
+        if step.name == "finalise":
+            return _("Finalised. %(n)s centers were put on focused guidance.") % {"n": result}
+        if step.name == "correct":
+            return _("Correction v%(v)s started.") % {"v": result.version}
+        return _("%(n)s results marked as reviewed.") % {"n": result}
 
 
 class WhatIfView(ScopedDetailView):
@@ -564,9 +558,12 @@ class WhatIfApplyView(ScopedObjectMixin, View):
         try:
             with transaction.atomic():  # the new rules only together with the run under them
                 workflow.save_rules(
-                    run.fiscal_year, request.user, form.cleaned_data, form.cleaned_data["reason"]
+                    run.fiscal_year,
+                    user=request.user,
+                    values=form.cleaned_data,
+                    reason=form.cleaned_data["reason"],
                 )
-                run = workflow.run_evaluation(run.fiscal_year, request.user)
+                run = workflow.run_evaluation(run.fiscal_year, user=request.user)
         except STEP_ERRORS as error:
             messages.error(request, str(error))
         else:
@@ -650,7 +647,10 @@ class BudgetEditView(ScopedObjectMixin, View):
         if form.is_valid():
             try:
                 allocation = workflow.allocate_budget(
-                    self.run, request.user, form.cleaned_data["envelope"], form.bases()
+                    self.run,
+                    user=request.user,
+                    envelope=form.cleaned_data["envelope"],
+                    bases=form.bases(),
                 )
             except STEP_ERRORS as error:
                 form.add_error(None, str(error))
@@ -714,23 +714,6 @@ class BudgetDetailView(ScopedDetailView):
         return context
 
 
-class BudgetDecideView(ScopedObjectMixin, View):
-    """POST: the Agency decides the budget (after a confirmation on the page)."""
-
-    model = BudgetAllocation
-    scope_action = CHANGE
-
-    def post(self, request, pk):
-        allocation = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            workflow.decide_budget(allocation, request.user)
-        except STEP_ERRORS as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Budget decided: the bureaus and centers now see it."))
-        return redirect(allocation)
-
-
 class LineAdjustView(ScopedUpdateView):
     model = BudgetLine
     form_class = AdjustmentForm
@@ -741,9 +724,9 @@ class LineAdjustView(ScopedUpdateView):
         try:
             allocation = workflow.adjust_line(
                 BudgetLine.objects.get(pk=line.pk),
-                self.request.user,
-                form.cleaned_data["adjusted_amount"],
-                form.cleaned_data["adjustment_reason"],
+                user=self.request.user,
+                amount=form.cleaned_data["adjusted_amount"],
+                reason=form.cleaned_data["adjustment_reason"],
             )
         except STEP_ERRORS as error:
             form.add_error(None, str(error))
@@ -786,7 +769,8 @@ class GuidanceDetailView(ScopedDetailView):
         return context
 
 
-class GuidanceUpdateView(ScopedUpdateView):
+class GuidanceUpdateView(StateFormMixin, ScopedUpdateView):
+    workflow = workflow.GUIDANCE
     model = GuidancePlan
     form_class = GuidancePlanForm
     template_name = "evaluation/form.html"
@@ -819,7 +803,8 @@ class GuidanceActionCreateView(ScopedObjectMixin, View):
         return redirect(plan)
 
 
-class GuidanceActionUpdateView(ScopedUpdateView):
+class GuidanceActionUpdateView(StateFormMixin, ScopedUpdateView):
+    workflow = workflow.GUIDANCE_ACTION
     model = GuidanceAction
     form_class = GuidanceActionForm
     template_name = "evaluation/form.html"

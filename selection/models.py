@@ -23,6 +23,7 @@ import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -275,6 +276,7 @@ class CommitteeMember(models.Model):
     declared_at = models.DateTimeField(_("conflicts declared at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("scores submitted at"), null=True, blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = RoundPartQuerySet.as_manager()
     history = HistoricalRecords()
 

@@ -11,6 +11,7 @@ below, built on ``core.scoping``.
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -118,6 +119,7 @@ class Visit(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = VisitQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[experts, sessions, findings], excluded_fields=["created_at"]
@@ -189,6 +191,7 @@ class FollowUp(models.Model):
     done_on = models.DateField(_("done on"), null=True, blank=True)
     note = models.TextField(_("center's note"), blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = FollowUpQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -457,6 +460,7 @@ class SupportRequest(models.Model):
     outcome_note = models.TextField(_("outcome note"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = SupportRequestQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -594,6 +598,7 @@ class TrainingRegistration(models.Model):
         verbose_name=_("registered by"),
     )
 
+    events = GenericRelation("core.StepEvent")
     objects = RegistrationQuerySet.as_manager()
     history = HistoricalRecords()
 

@@ -14,6 +14,7 @@ the campaign's close, so that what staff see changes once a day, not after each 
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -264,6 +265,7 @@ class Campaign(models.Model):
     launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = CampaignQuerySet.as_manager()
     history = HistoricalRecords()
 
