@@ -280,7 +280,9 @@ class Workflow:
 
     def _finish(self, taken: Taken) -> None:
         obj = taken.obj
-        if taken.target != taken.source:
+        # A step that leads somewhere saves the object (its body may have set fields);
+        # a step that keeps the state (``target`` None) saves what it changed itself.
+        if taken.step.target is not None:
             if self.state_field:
                 setattr(obj, self.state_field, taken.target)
             obj.save()
@@ -414,6 +416,8 @@ class StepView(ScopedObjectMixin, View):
     step: str = ""
     actions: dict = {}
     form_class = None
+    # The form sits on the object's own page: its problems come back there as messages.
+    inline_form = False
     template_name = "core/step_confirm.html"
 
     def get_queryset(self):
@@ -441,11 +445,16 @@ class StepView(ScopedObjectMixin, View):
         obj, step = self.get_object(), self.get_step()
         form = self.get_form(request.POST)
         if form is not None and not form.is_valid():
+            if self.inline_form:
+                for errors in form.errors.values():
+                    for error in errors:
+                        messages.error(request, error)
+                return self.go_to(obj)
             return self.render(obj, form)
         try:
             result = self.take(obj, step, form.cleaned_data if form is not None else {})
         except StepRefused as refusal:
-            if form is None:
+            if form is None or self.inline_form:
                 messages.error(request, refusal.message)
                 return self.go_to(obj)
             form.add_error(None, refusal.message)
