@@ -92,6 +92,8 @@ EDITORS = {
     "selection.SelectionRound": BUREAU,
     "selection.CoordinatorAppointment": BUREAU | CENTER,
     "surveys.SurveyTemplate": NATIONAL,
+    # The center runs its own campaigns; the Agency and HQ run any, nationwide ones too.
+    "surveys.Campaign": NATIONAL | CENTER,
 }
 
 

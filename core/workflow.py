@@ -117,6 +117,7 @@ class Workflow:
     steps: list[Step]
     state_field: str | None = "status"
     state_of: Callable | None = None
+    scope_action: str = CHANGE
     scope: Callable | None = None
     event_owner: Callable | None = None
     explain: Callable | None = None
@@ -152,7 +153,10 @@ class Workflow:
         return self.state_of(obj) if self.state_of else getattr(obj, self.state_field)
 
     def queryset(self, user):
-        return self.scope(user) if self.scope else self.model.objects.for_user(user, CHANGE)
+        """The records ``user`` may take steps on (each step checks its roles too)."""
+        if self.scope:
+            return self.scope(user)
+        return self.model.objects.for_user(user, self.scope_action)
 
     def refusal(self, obj, name: str, user) -> str | None:
         """Why ``user`` may not take the step on ``obj`` now (None: they may). Reads, locks nothing."""
@@ -420,6 +424,12 @@ class StepView(ScopedObjectMixin, View):
     inline_form = False
     template_name = "core/step_confirm.html"
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.workflow is not None:  # what the generated authorization test reads
+            cls.model = cls.workflow.model
+            cls.scope_action = cls.workflow.scope_action
+
     def get_queryset(self):
         return self.workflow.queryset(self.request.user)
 
@@ -494,6 +504,12 @@ class StepView(ScopedObjectMixin, View):
                 "step": step,
                 "title": step.label,
                 "refusal": self.workflow.refusal(obj, step.name, self.request.user),
-                "back": obj.get_absolute_url(),
+                "back": self.success_url(obj),
             },
         )
+
+
+def step_view(workflow: Workflow, **attributes):
+    """The view of a workflow's steps for a URL: ``StepView`` configured by ``attributes``."""
+    name = "".join(part.title() for part in workflow.name.replace(".", "_").split("_"))
+    return type(f"{name}StepView", (StepView,), {"workflow": workflow, **attributes}).as_view()

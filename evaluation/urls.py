@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.workflow import StepView
+from core.workflow import step_view
 
 from . import views, workflow
 
@@ -34,8 +34,8 @@ urlpatterns = [
     path("budgets/<int:pk>/", views.BudgetDetailView.as_view(), name="budget_detail"),
     path(
         "budgets/<int:pk>/decide/",
-        StepView.as_view(
-            workflow=workflow.BUDGET,
+        step_view(
+            workflow.BUDGET,
             step="decide_budget",
             actions={"decide_budget": workflow.decide_budget},
         ),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import roles
-from core.scoping import role_of, users_for_center
+from core.scoping import VIEW, role_of, users_for_center
 from core.workflow import Step, StepRefused, Workflow, refuse, register
 from organizations.models import Center
 from planning.models import FiscalYear
@@ -86,7 +86,7 @@ RUN = register(
         model=EvaluationRun,
         states=RunStatus.choices,
         # Runs are national records: every step names its roles (a bureau reviews).
-        scope=lambda user: EvaluationRun.objects.for_user(user),
+        scope_action=VIEW,
         final_states=frozenset({RunStatus.FINALISED}),
         explain=_run_explained,
         steps=[

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.workflow import StepView
+from core.workflow import step_view
 
 from . import views, workflow
 from .forms import InterviewForm, ScheduleForm
@@ -23,8 +23,8 @@ urlpatterns = [
     ),
     path(
         "<int:pk>/schedule/",
-        StepView.as_view(
-            workflow=workflow.PLAN,
+        step_view(
+            workflow.PLAN,
             step="schedule",
             form_class=ScheduleForm,
             actions={"schedule": workflow.schedule_interview},
@@ -33,8 +33,8 @@ urlpatterns = [
     ),
     path(
         "<int:pk>/interview/",
-        StepView.as_view(
-            workflow=workflow.PLAN,
+        step_view(
+            workflow.PLAN,
             step="interview",
             form_class=InterviewForm,
             actions={"interview": workflow.record_interview},
@@ -43,8 +43,8 @@ urlpatterns = [
     ),
     path(
         "<int:pk>/<str:action>/",
-        StepView.as_view(
-            workflow=workflow.PLAN,
+        step_view(
+            workflow.PLAN,
             actions={
                 "submit": workflow.submit_plan,
                 "revise": workflow.mark_revised,

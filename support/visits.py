@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import roles
-from core.scoping import users_for_center
+from core.scoping import VIEW, users_for_center
 from core.workflow import Step, StepRefused, Workflow, register
 from organizations.models import Center
 
@@ -195,7 +195,7 @@ ESCALATION = register(
         states=EscalationLevel.choices,
         state_field="escalation_level",
         # Whoever sees the visit is told plainly that only HQ changes the level.
-        scope=lambda user: Visit.objects.for_user(user),
+        scope_action=VIEW,
         steps=[
             Step(
                 "escalate",

@@ -66,6 +66,11 @@ class Command(BaseCommand):
         from support.demo import RESET_MODELS
         from surveys.demo import reset as reset_surveys
 
+        from core.models import StepEvent
+
+        # The workflow steps of every record below (a generic relation: no cascade on a
+        # plain DELETE).
+        StepEvent.objects.all().delete()
         reset_surveys()  # its recipients point to the clients and institutions below
         # Records go with plain DELETEs, children first: the ORM would load every
         # row and write a history row per deletion. Their history goes too, so that
