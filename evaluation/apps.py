@@ -7,6 +7,8 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self):
+        # Importing the workflow modules registers their workflows (core.workflow.registry).
+        from . import workflow  # noqa: F401
         from django.apps import apps
 
         if apps.is_installed("support"):

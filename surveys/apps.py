@@ -7,4 +7,6 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self):
+        # Importing the workflow modules registers their workflows (core.workflow.registry).
+        from . import campaigns  # noqa: F401
         from . import checks  # noqa: F401 - registers the system checks

@@ -62,11 +62,10 @@ class Command(BaseCommand):
     def _reset(self):
         from accounts.models import User
         from consultations.models import Case, Client, Consultation, NetworkActivity
+        from core.models import StepEvent
         from organizations.models import Assignment, Person, SupportInstitution
         from support.demo import RESET_MODELS
         from surveys.demo import reset as reset_surveys
-
-        from core.models import StepEvent
 
         # The workflow steps of every record below (a generic relation: no cascade on a
         # plain DELETE).
