@@ -66,30 +66,36 @@ APPOINTMENTS = NATIONAL | BUREAU | CENTER
 EDITORS = {
     "accounts.User": AGENCY,
     "organizations.Bureau": AGENCY,
+    "organizations.Prefecture": NATIONAL,
+    "organizations.ImplementingBody": AGENCY | BUREAU,
     "organizations.Center": AGENCY | BUREAU,
-    "organizations.TrainingBlock": NATIONAL,
-    "organizations.Person": AGENCY | BUREAU | CENTER,
-    "organizations.SupportInstitution": AGENCY | CENTER,
-    "consultations.records": AGENCY | CENTER_STAFF,
+    "organizations.SupportInstitution": NATIONAL | BUREAU | CENTER,
+    "organizations.Person": NATIONAL | CENTER,
+    # A center's records: its own staff (and the Agency, for corrections).
+    "consultations.Client": AGENCY | CENTER_STAFF,
     "planning.FiscalYear": AGENCY,
     "planning.ActivityPolicy": NATIONAL,
     # Who may act on a plan at all; each step names its own roles (planning/workflow.py).
     "planning.BusinessPlan": AGENCY | BUREAU | CENTER | HQ,
     "evaluation.EvaluationRules": AGENCY,
     "evaluation.ChecklistTemplate": NATIONAL,
-    "evaluation.Hearing": AGENCY | BUREAU | frozenset({HQ_STAFF}),
+    "evaluation.Hearing": AGENCY | BUREAU | {HQ_STAFF},
     "evaluation.EvaluationRun": AGENCY,
     "evaluation.CenterEvaluation": AGENCY | BUREAU,
     "evaluation.BudgetAllocation": AGENCY,
+    "evaluation.BudgetLine": AGENCY,
     "evaluation.GuidancePlan": EVALUATORS | CENTER,
     "support.Visit": HQ,
     # HQ writes follow-ups; the center works them (status and note).
     "support.FollowUp": HQ | CENTER_STAFF,
     "support.ExpertsMeeting": frozenset({HQ_STAFF}),
+    "support.Feedback": frozenset({HQ_STAFF}),
+    # Each step names its own roles (support/requests.py); these may take some step.
     "support.SupportRequest": HQ | CENTER_STAFF | SUPPORTERS,
     "support.TrainingEvent": TRAINING_ORGANISERS,
     "support.TrainingRegistration": TRAINING_ORGANISERS | CENTER,
     "selection.SelectionRound": BUREAU,
+    # Who may act at all; each step names its own roles (selection/appointments.py).
     "selection.CoordinatorAppointment": BUREAU | CENTER,
     "surveys.SurveyTemplate": NATIONAL,
     # The center runs its own campaigns; the Agency and HQ run any, nationwide ones too.

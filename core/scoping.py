@@ -8,8 +8,10 @@ lookup from the model to its center. Views, exports and imports call
 from django.apps import apps
 from django.db import models
 
+from core import roles as r
+
 # Roles whose scope is the whole nation (domain brief §6).
-NATIONAL_ROLES = frozenset({"agency_admin", "hq_staff"})
+NATIONAL_ROLES = r.NATIONAL
 VIEW = "view"
 CHANGE = "change"
 
@@ -18,7 +20,7 @@ def role_of(user) -> str:
     if not user.is_authenticated:
         return ""
     if user.is_superuser:
-        return "agency_admin"
+        return r.AGENCY_ADMIN
     return user.role or ""
 
 
@@ -29,8 +31,6 @@ def is_national(user) -> bool:
 def users_for_center(center, roles) -> models.QuerySet:
     """The active users of ``roles`` whose scope includes ``center``: whom a step on one of
     the center's records may tell (and nobody outside the record's scope)."""
-    from core import roles as r
-
     roles = frozenset(roles)
     wanted = models.Q(role__in=roles & r.NATIONAL)
     if r.BUREAU_OFFICER in roles:
@@ -48,11 +48,11 @@ def scope_centers(user) -> models.QuerySet:
     role = role_of(user)
     if role in NATIONAL_ROLES:
         return center_model.objects.all()
-    if role == "bureau_officer" and user.bureau_id:
+    if role == r.BUREAU_OFFICER and user.bureau_id:
         return center_model.objects.filter(prefecture__bureau_id=user.bureau_id)
-    if role == "hq_expert":
+    if role == r.HQ_EXPERT:
         return center_model.objects.filter(pk__in=user.assigned_centers.values("pk"))
-    if role in {"center_manager", "coordinator"} and user.center_id:
+    if role in r.CENTER_STAFF and user.center_id:
         return center_model.objects.filter(pk=user.center_id)
     return center_model.objects.none()
 
@@ -65,7 +65,7 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     center_lookup: str = "center"
-    editor_roles: frozenset[str] = frozenset({"agency_admin"})
+    editor_roles: frozenset[str] = r.AGENCY
 
     def for_user(self, user, action: str = VIEW):
         role = role_of(user)

@@ -8,8 +8,9 @@ class EvaluationConfig(AppConfig):
 
     def ready(self):
         # Importing the workflow modules registers their workflows (core.workflow.registry).
-        from . import workflow  # noqa: F401
         from django.apps import apps
+
+        from . import workflow  # noqa: F401
 
         if apps.is_installed("support"):
             from support import visits

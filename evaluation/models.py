@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core import roles
 from core.scoping import NATIONAL_ROLES, NationalQuerySet, ScopedQuerySet, role_of
 from core.workflow import StepRefused
 from organizations.models import Center
@@ -26,7 +27,7 @@ from planning.models import FiscalYear
 
 GRADES = ["S", "A", "B", "C", "D"]
 GRADE_CHOICES = [(grade, grade) for grade in GRADES]
-EVALUATORS = frozenset({"agency_admin", "bureau_officer", "hq_staff", "hq_expert"})
+EVALUATORS = frozenset({roles.AGENCY_ADMIN, roles.BUREAU_OFFICER, roles.HQ_STAFF, roles.HQ_EXPERT})
 
 
 def _points(**kwargs):
@@ -46,7 +47,7 @@ def _factor(label, default: str):
 
 
 class RulesQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("evaluation.EvaluationRules")
 
 
 class EvaluationRules(models.Model):
@@ -169,7 +170,7 @@ class ChecklistGroup(models.TextChoices):
 
 
 class ChecklistQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin", "hq_staff"})
+    editor_roles = roles.editors("evaluation.ChecklistTemplate")
 
 
 class ChecklistTemplate(models.Model):
@@ -238,7 +239,7 @@ class ChecklistItem(models.Model):
 
 class HearingQuerySet(ScopedQuerySet):
     center_lookup = "center"
-    editor_roles = frozenset({"agency_admin", "bureau_officer", "hq_staff"})
+    editor_roles = roles.editors("evaluation.Hearing")
 
 
 class Hearing(models.Model):
@@ -336,7 +337,7 @@ class RunStatus(models.TextChoices):
 
 
 class RunQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("evaluation.EvaluationRun")
 
 
 class EvaluationRun(models.Model):
@@ -410,12 +411,12 @@ class EvaluationRun(models.Model):
 
 class ResultQuerySet(ScopedQuerySet):
     center_lookup = "center"
-    editor_roles = frozenset({"agency_admin", "bureau_officer"})
+    editor_roles = roles.editors("evaluation.CenterEvaluation")
 
     def for_user(self, user, action="view"):
         scoped = super().for_user(user, action)
         # A center sees its result once the Agency has finalised it, not the drafts.
-        if role_of(user) in {"center_manager", "coordinator"}:
+        if role_of(user) in roles.CENTER_STAFF:
             return scoped.filter(run__status=RunStatus.FINALISED)
         return scoped
 
@@ -496,14 +497,16 @@ class EvaluationEvent(models.Model):
 
 
 class BudgetQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("evaluation.BudgetAllocation")
 
     def for_user(self, user, action="view"):
         # The envelope and every center's line are the Agency's and HQ's; a bureau or
         # a center reads its own lines through BudgetLine, once the budget is decided
         # (a draft is the Agency's working figure, not yet anyone's budget).
         role = role_of(user)
-        if role not in {"agency_admin", "hq_staff", "bureau_officer", "center_manager"}:
+        if role not in frozenset(
+            {roles.AGENCY_ADMIN, roles.HQ_STAFF, roles.BUREAU_OFFICER, roles.CENTER_MANAGER}
+        ):
             return self.none()
         allowed = super().for_user(user, action)
         return allowed if role in NATIONAL_ROLES else allowed.filter(decided_at__isnull=False)
@@ -561,7 +564,7 @@ class BudgetAllocation(models.Model):
 
 class BudgetLineQuerySet(ScopedQuerySet):
     center_lookup = "center"
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("evaluation.BudgetLine")
 
     def for_user(self, user, action="view"):
         lines = super().for_user(user, action)
@@ -618,7 +621,7 @@ class GuidanceStatus(models.TextChoices):
 
 class GuidanceQuerySet(ScopedQuerySet):
     center_lookup = "center"
-    editor_roles = EVALUATORS | {"center_manager"}
+    editor_roles = roles.editors("evaluation.GuidancePlan")
 
     def open(self):
         return self.exclude(status=GuidanceStatus.CLOSED)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core import roles
 from core.history import history_for
 from core.scoping import CHANGE, may_edit, role_of, scope_rule
 from core.tabular import xlsx_response
@@ -378,11 +379,10 @@ class RunListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context.update(_years(self.request))
         role = role_of(self.request.user)
-        context["may_run"] = role == "agency_admin"
-        context["may_see_hearings"] = role != "coordinator"
+        context["may_run"] = role == roles.AGENCY_ADMIN
+        context["may_see_hearings"] = role != roles.COORDINATOR
         context["may_see_budget"] = (
-            role in {"agency_admin", "hq_staff"}
-            or BudgetAllocation.objects.for_user(self.request.user).exists()
+            role in roles.NATIONAL or BudgetAllocation.objects.for_user(self.request.user).exists()
         )
         return context
 
@@ -469,12 +469,13 @@ class RunDetailView(ScopedDetailView):
             results=results,
             grades=grade_counts(results),
             pending=results.filter(reviewed_at__isnull=True).count(),
-            is_agency=role == "agency_admin",
-            may_review=role in {"bureau_officer", "agency_admin"} and not run.is_final,
+            is_agency=role == roles.AGENCY_ADMIN,
+            may_review=role in frozenset({roles.BUREAU_OFFICER, roles.AGENCY_ADMIN})
+            and not run.is_final,
             review_form=ReviewForm(),
             reason_form=ReasonForm(),
             events=run.events.select_related("user")
-            if role in {"agency_admin", "hq_staff", "bureau_officer"}
+            if role in frozenset({roles.AGENCY_ADMIN, roles.HQ_STAFF, roles.BUREAU_OFFICER})
             else [],
         )
         context["next_budget"] = BudgetAllocation.objects.filter(run=run).first()
@@ -760,7 +761,7 @@ class GuidanceDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         plan, user = self.object, self.request.user
         may_change = GuidancePlan.objects.for_user(user, CHANGE).filter(pk=plan.pk).exists()
-        context["may_edit_plan"] = may_change and role_of(user) != "center_manager"
+        context["may_edit_plan"] = may_change and role_of(user) != roles.CENTER_MANAGER
         context["may_edit_actions"] = may_change
         context["plan_form"] = GuidancePlanForm(instance=plan)
         context["action_form"] = GuidanceActionForm()
@@ -777,7 +778,7 @@ class GuidanceUpdateView(StateFormMixin, ScopedUpdateView):
 
     def get_queryset(self):
         # The center follows its actions; the plan itself is the evaluators'.
-        if role_of(self.request.user) == "center_manager":
+        if role_of(self.request.user) == roles.CENTER_MANAGER:
             return GuidancePlan.objects.none()
         return super().get_queryset()
 

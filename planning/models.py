@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from consultations.indicators import STANDARD, PriorityMetric, reiwa_label
 from consultations.models import PriorityField
+from core import roles
 from core.scoping import NationalQuerySet, ScopedQuerySet
 from organizations.models import Center
 
@@ -30,7 +31,7 @@ class FiscalYearState(models.TextChoices):
 
 
 class FiscalYearQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("planning.FiscalYear")
 
 
 class FiscalYear(models.Model):
@@ -64,7 +65,7 @@ class FiscalYear(models.Model):
 
 
 class ActivityPolicyQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin", "hq_staff"})
+    editor_roles = roles.editors("planning.ActivityPolicy")
 
 
 class ActivityPolicy(models.Model):
@@ -113,9 +114,7 @@ class PlanStatus(models.TextChoices):
 class PlanQuerySet(ScopedQuerySet):
     center_lookup = "center"
     # Who may act on a plan at all; each transition checks its own role in workflow.py.
-    editor_roles = frozenset(
-        {"agency_admin", "bureau_officer", "center_manager", "hq_staff", "hq_expert"}
-    )
+    editor_roles = roles.editors("planning.BusinessPlan")
 
 
 class BusinessPlan(models.Model):

@@ -143,7 +143,7 @@ class PlanListView(ScopedListView):
         planned = set(context["object_list"].values_list("center_id", flat=True))
         context["missing"] = scope_centers(user).exclude(pk__in=planned).order_by("code")
         context["may_create"] = (
-            role_of(user) == "center_manager" and user.center_id not in planned and self.year
+            role_of(user) == roles.CENTER_MANAGER and user.center_id not in planned and self.year
         )
         return context
 
@@ -310,7 +310,7 @@ class ChangeRequestDetailView(ScopedDetailView):
             workflow.snapshot(self.object.plan), {**self.object.proposed}
         )
         context["may_decide"] = (
-            role_of(self.request.user) == "bureau_officer"
+            role_of(self.request.user) == roles.BUREAU_OFFICER
             and self.object.status == ChangeRequestStatus.PENDING
         )
         context["decision_form"] = DecisionForm()
@@ -497,7 +497,7 @@ def my_dashboard(request):
     query = f"?{request.GET.urlencode()}" if request.GET else ""
     if is_national(user):
         return redirect(reverse("planning:national_dashboard") + query)
-    if role == "bureau_officer" and user.bureau_id:
+    if role == roles.BUREAU_OFFICER and user.bureau_id:
         return redirect(reverse("planning:bureau_dashboard", args=[user.bureau_id]) + query)
     if user.center_id:
         return redirect(reverse("planning:center_dashboard", args=[user.center_id]) + query)

@@ -30,12 +30,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import roles
 from core.scoping import CHANGE, NATIONAL_ROLES, VIEW, ScopedQuerySet, role_of
 from organizations.models import Assignment, Center, Person, Qualification, Role
 
 SCORE_MIN, SCORE_MAX = 1, 5
-BUREAU = frozenset({"bureau_officer"})
-COMMITTEE = "committee_member"
+BUREAU = frozenset({roles.BUREAU_OFFICER})
+COMMITTEE = roles.COMMITTEE_MEMBER
 # Roles that oversee selections within their scope (the bureau runs them; the
 # Agency and HQ follow them nationwide). Center staff and HQ experts see none:
 # the sitting chief coordinator may be a candidate.
@@ -87,7 +88,7 @@ class SelectionQuerySet(ScopedQuerySet):
 
     round_lookup = ""
     center_lookup = "center"
-    editor_roles = BUREAU
+    editor_roles = roles.editors("selection.SelectionRound")
 
     def _in_rounds(self, rounds):
         key = f"{self.round_lookup}__in" if self.round_lookup else "pk__in"
@@ -558,7 +559,7 @@ class AppointmentStatus(models.TextChoices):
 class AppointmentQuerySet(ScopedQuerySet):
     center_lookup = "center"
     # Who may act at all; each step checks its own role in appointments.py.
-    editor_roles = frozenset({"center_manager", "bureau_officer"})
+    editor_roles = roles.editors("selection.CoordinatorAppointment")
 
 
 class CoordinatorAppointment(models.Model):

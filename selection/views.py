@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core import roles
 from core.history import combined_history, history_for
 from core.scoping import CHANGE, role_of, scope_rule
 from core.tabular import _content_disposition, csv_response, xlsx_response
@@ -57,7 +58,7 @@ from .terms import fiscal_year_end, results_table, term_results
 def _is_bureau(user, round_) -> bool:
     return (
         SelectionRound.objects.for_user(user, CHANGE).filter(pk=round_.pk).exists()
-        if role_of(user) == "bureau_officer"
+        if role_of(user) == roles.BUREAU_OFFICER
         else False
     )
 
@@ -191,7 +192,7 @@ class RoundListView(FilteredListView):
 
 @scope_rule("bureau officers only; workflow.create_round refuses centers outside their scope")
 def round_create(request):
-    if role_of(request.user) != "bureau_officer":
+    if role_of(request.user) != roles.BUREAU_OFFICER:
         raise PermissionDenied
     next_april = datetime.date(fiscal_year_end(datetime.date.today()).year, 4, 1)
     form = RoundForm(
@@ -815,7 +816,7 @@ class AppointmentListView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["may_propose"] = role_of(self.request.user) == "center_manager"
+        context["may_propose"] = role_of(self.request.user) == roles.CENTER_MANAGER
         return context
 
     def export_columns(self):
@@ -832,7 +833,7 @@ class AppointmentListView(FilteredListView):
 
 @scope_rule("center managers only, for their own center (appointments.propose)")
 def appointment_create(request):
-    if role_of(request.user) != "center_manager" or not request.user.center_id:
+    if role_of(request.user) != roles.CENTER_MANAGER or not request.user.center_id:
         raise PermissionDenied
     next_april = datetime.date(fiscal_year_end(datetime.date.today()).year, 4, 1)
     form = ProposalForm(

@@ -15,6 +15,7 @@ from django.views import View
 
 from consultations.indicators import fiscal_year_of
 from consultations.models import may_see_identity
+from core import roles
 from core.history import combined_history, history_for
 from core.scoping import (
     CHANGE,
@@ -190,7 +191,7 @@ class VisitCreateView(VisitFormMixin, ScopedCreateView):
         initial = {"date": datetime.date.today()}
         with contextlib.suppress(ValueError):
             initial["date"] = datetime.date.fromisoformat(self.request.GET.get("date", ""))
-        if role_of(self.request.user) == "hq_expert":
+        if role_of(self.request.user) == roles.HQ_EXPERT:
             initial["experts"] = [self.request.user.pk]
         return initial
 
@@ -404,7 +405,7 @@ class SupportRequestListView(FilteredListView):
         return (
             super()
             .get_base_queryset()
-            .select_related("center", "topic", "supporter")
+            .select_related("center", "topic", roles.SUPPORTER)
             .order_by("-requested_on", "-id")
         )
 
@@ -456,7 +457,7 @@ class SupportRequestDetailView(ScopedDetailView):
     template_name = "support/request_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("center", "topic", "supporter")
+        return super().get_queryset().select_related("center", "topic", roles.SUPPORTER)
 
     def forms_for(self, data=None):
         user, obj = self.request.user, self.object
@@ -466,7 +467,7 @@ class SupportRequestDetailView(ScopedDetailView):
             forms["assign"] = AssignForm(
                 data,
                 candidates=requests.supporter_candidates(obj),
-                initial={"supporter": obj.supporter_id},
+                initial={roles.SUPPORTER: obj.supporter_id},
             )
         if "advise" in may:
             forms["advise"] = AdviceForm(data, initial={"advice": obj.advice})
@@ -496,7 +497,7 @@ class SupportRequestDetailView(ScopedDetailView):
             try:
                 if step == "assign":
                     requests.assign_supporter(
-                        self.object, user=request.user, supporter=data["supporter"]
+                        self.object, user=request.user, supporter=data[roles.SUPPORTER]
                     )
                     messages.success(request, _("Supporter assigned."))
                 elif step == "advise":
@@ -601,7 +602,7 @@ class TrainingDetailView(ScopedDetailView):
         context["taken"] = event.registrations.count()
         role = role_of(user)
         context["may_register"] = role in TRAINING_ORGANISERS or (
-            role == "center_manager" and event.start_date > datetime.date.today()
+            role == roles.CENTER_MANAGER and event.start_date > datetime.date.today()
         )
         context["may_record"] = role in TRAINING_ORGANISERS
         context["may_edit"] = may_edit(user, TrainingEvent)

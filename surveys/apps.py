@@ -8,5 +8,7 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         # Importing the workflow modules registers their workflows (core.workflow.registry).
-        from . import campaigns  # noqa: F401
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import (
+            campaigns,  # noqa: F401
+            checks,  # noqa: F401 - registers the system checks
+        )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from consultations.models import may_see_identity
+from core import roles
 from core.history import history_for
 from core.scoping import CHANGE, is_national, may_edit, role_of, scope_centers, scope_rule
 from core.tabular import xlsx_response
@@ -377,7 +378,7 @@ def results_home(request):
     query = f"?{request.GET.urlencode()}" if request.GET else ""
     if is_national(user):
         return redirect(reverse("surveys:national_results") + query)
-    if role == "bureau_officer" and user.bureau_id:
+    if role == roles.BUREAU_OFFICER and user.bureau_id:
         return redirect(reverse("surveys:bureau_results", args=[user.bureau_id]) + query)
     if user.center_id:
         return redirect(reverse("surveys:center_results", args=[user.center_id]) + query)
