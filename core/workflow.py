@@ -175,7 +175,7 @@ class Workflow:
 
     def available(self, obj, user) -> list[Step]:
         """The steps ``user`` may take on ``obj`` now: the buttons of its page."""
-        return [s for s in self.steps if self.may_take(obj, s.name, user)]
+        return [s for s in self.steps if s.sources and self.may_take(obj, s.name, user)]
 
     def check_role(self, name: str, user) -> Step:
         """Refuse unless the user's role may take the step (a creation step has no object yet)."""
