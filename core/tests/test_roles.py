@@ -19,7 +19,8 @@ SKIPPED = (".venv/", "var/", "node_modules/", "static/vendor/", "tests_browser/"
 # a form field and a demo login: they count as a user role where the line speaks of roles.
 AMBIGUOUS = {roles.SUPPORTER, roles.COORDINATOR}
 UNAMBIGUOUS = set(roles.Role.values) - AMBIGUOUS
-QUOTED = re.compile(r"""["'](%s)["']""" % "|".join(sorted(roles.Role.values)))
+VALUES = "|".join(sorted(roles.Role.values))
+QUOTED = re.compile(rf"""["']({VALUES})["']""")
 ROLE_CONTEXT = re.compile(r"role|ROLES")
 
 

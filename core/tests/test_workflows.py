@@ -14,6 +14,7 @@ import re
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from conftest import (
     OUTSIDERS_OF_TOKYO,
@@ -289,7 +290,7 @@ def test_a_refused_step_changes_nothing_and_records_nothing(personas, tokyo):
 
     plan = put_in_state(PLAN, make_plan(tokyo, 2025, change_request=False), "draft")
     count = plan.events.count()
-    with pytest.raises(StepRefused, match="outside your scope"):
+    with translation.override("en"), pytest.raises(StepRefused, match="outside your scope"):
         PLAN.take(plan, "submit", user=personas["osaka_manager"])
     plan.refresh_from_db()
     assert plan.status == "draft" and plan.events.count() == count
