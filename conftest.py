@@ -266,14 +266,14 @@ def make_evaluation(center, year=None):
     attachment = HearingAttachment.objects.create(
         hearing=hearing, file=ContentFile(b"memo", name="memo.txt"), name="memo", uploaded_by=admin
     )
-    run = workflow.run_evaluation(plan.fiscal_year, admin)
-    workflow.review(run, admin, Center.objects.all())
-    workflow.finalise(run, admin)
+    run = workflow.run_evaluation(plan.fiscal_year, user=admin)
+    workflow.review(run, user=admin, centers=Center.objects.all())
+    workflow.finalise(run, user=admin)
     allocation = workflow.allocate_budget(
         run,
-        admin,
-        47_000_000,
-        dict.fromkeys(Center.objects.values_list("pk", flat=True), 1_000_000),
+        user=admin,
+        envelope=47_000_000,
+        bases=dict.fromkeys(Center.objects.values_list("pk", flat=True), 1_000_000),
     )
     result = run.results.get(center=center)
     guidance = result.guidance

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
+
 from .models import SecurityPolicy, User, UserRole
 
 
@@ -10,7 +12,7 @@ class RoleScopeChecks:
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("role") != "hq_expert" and cleaned.get("assigned_centers"):
+        if cleaned.get("role") != roles.HQ_EXPERT and cleaned.get("assigned_centers"):
             self.add_error("assigned_centers", _("Only HQ experts have assigned centers."))
         return cleaned
 

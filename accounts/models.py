@@ -7,26 +7,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import roles
+from core.roles import Role
 from core.scoping import CHANGE, role_of
 
-
-class UserRole(models.TextChoices):
-    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
-    BUREAU_OFFICER = "bureau_officer", _("Bureau officer")
-    HQ_STAFF = "hq_staff", _("HQ staff")
-    HQ_EXPERT = "hq_expert", _("HQ expert")
-    # サポーター: an HQ expert who advises a center on request; sees only the requests given to it.
-    SUPPORTER = "supporter", _("HQ supporter")
-    CENTER_MANAGER = "center_manager", _("Center manager")
-    COORDINATOR = "coordinator", _("Coordinator")
-    COMMITTEE_MEMBER = "committee_member", _("Review committee member")
+# The roles are declared once, in core.roles; the user model stores one of them.
+UserRole = Role
 
 
-CENTER_USER_ROLES = frozenset({UserRole.CENTER_MANAGER, UserRole.COORDINATOR})
+CENTER_USER_ROLES = roles.CENTER_STAFF
 
 
 class UserQuerySet(models.QuerySet):
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("accounts.User")
 
     def for_user(self, user, action: str = "view"):
         """Accounts are managed by the Agency administrator alone."""

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core import roles
 from core.history import history_for
 from core.scoping import CHANGE, role_of, scope_centers, scope_rule
 from core.views import ScopedCreateView, ScopedListView, ScopedObjectMixin, ScopedUpdateView
@@ -48,7 +49,7 @@ def home(request):
         ),
     )
     context = {"role": role, "centers": centers, "today": today}
-    if role in {"agency_admin", "hq_staff"}:
+    if role in roles.NATIONAL:
         context["bureaus"] = Bureau.objects.annotate(
             center_count=Count("prefectures__center", distinct=True),
             staff_count=Count(
@@ -57,7 +58,7 @@ def home(request):
             ),
         ).order_by("order")
         context["user_count"] = User.objects.filter(is_active=True).count()
-    if role == "committee_member":
+    if role == roles.COMMITTEE_MEMBER:
         from selection.models import SelectionRound
 
         context["rounds"] = (
@@ -66,13 +67,13 @@ def home(request):
             .order_by("-term_start", "-id")
         )
     template = {
-        "agency_admin": "accounts/home_national.html",
-        "hq_staff": "accounts/home_national.html",
-        "bureau_officer": "accounts/home_bureau.html",
-        "hq_expert": "accounts/home_expert.html",
-        "supporter": "support/home_supporter.html",
-        "center_manager": "accounts/home_center.html",
-        "coordinator": "accounts/home_center.html",
+        roles.AGENCY_ADMIN: "accounts/home_national.html",
+        roles.HQ_STAFF: "accounts/home_national.html",
+        roles.BUREAU_OFFICER: "accounts/home_bureau.html",
+        roles.HQ_EXPERT: "accounts/home_expert.html",
+        roles.SUPPORTER: "support/home_supporter.html",
+        roles.CENTER_MANAGER: "accounts/home_center.html",
+        roles.COORDINATOR: "accounts/home_center.html",
     }.get(role, "accounts/home_other.html")
     return render(request, template, context)
 

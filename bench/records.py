@@ -39,6 +39,8 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from core import roles
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yorozu_bench"
 LAST_FY = 2025
@@ -500,7 +502,7 @@ def bench_list_page(results) -> None:
         return
     print("(b) list page …", flush=True)
     tokyo = Center.objects.get(code="13")
-    manager = User.objects.filter(role="center_manager", center=tokyo).first()
+    manager = User.objects.filter(role=roles.CENTER_MANAGER, center=tokyo).first()
     month = datetime.date(LAST_FY, 10, 1)
     view_class = getattr(resolve(url).func, "view_class", None)
     params = list_filters(view_class, tokyo, month, datetime.date(LAST_FY, 10, 31))
@@ -681,7 +683,7 @@ def bench_import(args, results) -> None:
     log = logging.getLogger("consultations.imports")  # its line: load, check, write times
     log.addHandler(logging.StreamHandler(sys.stdout))
     log.setLevel(logging.INFO)
-    user = User.objects.filter(role="agency_admin").first()
+    user = User.objects.filter(role=roles.AGENCY_ADMIN).first()
     before = Consultation.objects.count()
 
     def import_once():
@@ -855,7 +857,7 @@ def bench_dashboard(args, results) -> None:
     print(f"  47 confirmed plans, {pairs} distinct priority indicators")
     url += f"?fy={LAST_FY}&as_of={as_of.isoformat()}"
     client = Client()
-    client.force_login(User.objects.filter(role="agency_admin").first())
+    client.force_login(User.objects.filter(role=roles.AGENCY_ADMIN).first())
     response = client.get(url)  # warm-up
     if response.status_code != 200:
         results.skip(name, f"skipped: GET {url} answered {response.status_code}")

@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core import roles
 from core.scoping import NATIONAL_ROLES, ScopedQuerySet, role_of, scope_center_ids
 from organizations.models import Center, Person, Prefecture, SupportInstitution
 
-RECORD_EDITORS = frozenset({"agency_admin", "center_manager", "coordinator"})
+RECORD_EDITORS = frozenset({roles.AGENCY_ADMIN, roles.CENTER_MANAGER, roles.COORDINATOR})
 # Roles that may see who a client is: the staff of the centers that serve them.
-IDENTITY_ROLES = frozenset({"center_manager", "coordinator"})
+IDENTITY_ROLES = roles.CENTER_STAFF
 
 
 def normalize_name(value: str) -> str:
@@ -125,7 +126,7 @@ class Industry(models.TextChoices):
 
 
 class ClientQuerySet(ScopedQuerySet):
-    editor_roles = RECORD_EDITORS
+    editor_roles = roles.editors("consultations.Client")
 
     def for_user(self, user, action="view"):
         """A client belongs to its registering center and to every center that served it."""

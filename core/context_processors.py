@@ -1,16 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import roles as r
 from core.scoping import role_of
 
-CENTER_WORK = {
-    "agency_admin",
-    "hq_staff",
-    "bureau_officer",
-    "hq_expert",
-    "center_manager",
-    "coordinator",
-}
+CENTER_WORK = r.CENTER_WORK
 
 # The menu, in the order of the yearly cycle: groups of (url name, label, roles that
 # see it; None = every signed-in role). A group a role sees one entry of is shown as
@@ -23,7 +17,7 @@ NAVIGATION = [
             ("planning:dashboard", _("Progress"), CENTER_WORK),
             ("planning:plan_list", _("Plans"), CENTER_WORK),
             ("consultations:indicator_table", _("Indicators"), CENTER_WORK),
-            ("planning:year_list", _("Fiscal years"), {"agency_admin", "hq_staff"}),
+            ("planning:year_list", _("Fiscal years"), r.NATIONAL),
         ],
     ),
     (
@@ -34,14 +28,14 @@ NAVIGATION = [
             (
                 "consultations:cross_center_duplicates",
                 _("Clients at several centers"),
-                {"agency_admin", "hq_staff"},
+                r.NATIONAL,
             ),
             ("consultations:case_list", _("Cases"), CENTER_WORK),
             ("consultations:activity_list", _("Network"), CENTER_WORK),
             (
                 "consultations:records_import",
                 _("Import"),
-                {"agency_admin", "center_manager", "coordinator"},
+                r.AGENCY | r.CENTER_STAFF,
             ),
         ],
     ),
@@ -49,26 +43,26 @@ NAVIGATION = [
         pgettext_lazy("navigation", "Support"),
         [
             ("support:visit_list", _("Visits"), CENTER_WORK),
-            ("support:request_list", _("Support requests"), CENTER_WORK | {"supporter"}),
+            ("support:request_list", _("Support requests"), CENTER_WORK | r.SUPPORTERS),
             (
                 "support:meeting_list",
                 _("Experts' meetings"),
-                {"agency_admin", "hq_staff", "hq_expert", "bureau_officer"},
+                r.MEETING_READERS,
             ),
             ("support:training_list", _("Training"), CENTER_WORK),
-            ("support:calendar", _("Calendar"), CENTER_WORK | {"supporter"}),
-            ("support:expert_assignments", _("HQ experts"), {"agency_admin", "hq_staff"}),
+            ("support:calendar", _("Calendar"), CENTER_WORK | r.SUPPORTERS),
+            ("support:expert_assignments", _("HQ experts"), r.NATIONAL),
         ],
     ),
     (
         pgettext_lazy("navigation", "Evaluation & surveys"),
         [
             ("evaluation:run_list", _("Evaluation"), CENTER_WORK),
-            ("evaluation:hearing_list", _("Hearings"), CENTER_WORK - {"coordinator"}),
+            ("evaluation:hearing_list", _("Hearings"), CENTER_WORK - {r.COORDINATOR}),
             (
                 "evaluation:checklist_list",
                 _("Hearing checklists"),
-                {"agency_admin", "hq_staff", "bureau_officer"},
+                r.NATIONAL | r.BUREAU,
             ),
             ("surveys:campaign_list", _("Surveys"), CENTER_WORK),
             ("surveys:results", _("Survey results"), CENTER_WORK),
@@ -82,25 +76,25 @@ NAVIGATION = [
             (
                 "organizations:qualification_stats",
                 _("Qualifications"),
-                CENTER_WORK - {"coordinator"},
+                CENTER_WORK - {r.COORDINATOR},
             ),
             (
                 "organizations:block_list",
                 _("Training blocks"),
-                {"agency_admin", "hq_staff", "bureau_officer", "hq_expert"},
+                r.NATIONAL | r.BUREAU | {r.HQ_EXPERT},
             ),
             (
                 "selection:round_list",
                 _("Selection"),
-                {"agency_admin", "hq_staff", "bureau_officer", "committee_member"},
+                r.SELECTION,
             ),
             (
                 "selection:appointment_list",
                 _("Appointments"),
-                {"agency_admin", "hq_staff", "bureau_officer", "center_manager"},
+                r.APPOINTMENTS,
             ),
-            ("accounts:user_list", _("Accounts"), {"agency_admin"}),
-            ("core:access_log", _("Access log"), {"agency_admin", "center_manager"}),
+            ("accounts:user_list", _("Accounts"), r.AGENCY),
+            ("core:access_log", _("Access log"), r.AGENCY | r.CENTER),
         ],
     ),
 ]
@@ -109,7 +103,7 @@ NAVIGATION = [
 def navigation(request):
     """The navigation groups, with the entries the signed-in user's role may open."""
     if not request.user.is_authenticated:
-        return {"navigation": []}
+        return {"navigation": [], "roles": r}
     role = role_of(request.user)
     current = getattr(request.resolver_match, "view_name", "") or ""
     section = current.split(":")[0] + ":" + current.split(":")[-1].split("_")[0]
@@ -124,4 +118,5 @@ def navigation(request):
             groups.append(
                 {"label": label, "items": items, "active": any(i["active"] for i in items)}
             )
-    return {"navigation": groups, "user_role": role}
+    # ``roles`` lets a template compare ``user_role == roles.CENTER_MANAGER``.
+    return {"navigation": groups, "user_role": role, "roles": r}

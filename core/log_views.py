@@ -4,12 +4,13 @@ their own center's (what its staff viewed and exported)."""
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
 from core.filtersets import AccessLogFilterSet
 from core.models import AccessLogEntry
 from core.scoping import role_of
 from core.views import FilteredListView, ScopedDetailView
 
-LOG_READERS = frozenset({"agency_admin", "center_manager"})
+LOG_READERS = frozenset({roles.AGENCY_ADMIN, roles.CENTER_MANAGER})
 
 
 class LogReadersOnly:

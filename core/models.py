@@ -5,6 +5,8 @@ Append-only: an entry is written once and never changed or deleted by the applic
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -92,3 +94,33 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("The access log is append-only."))
+
+
+class StepEvent(models.Model):
+    """One step taken on a record of a workflow (``core.workflow``), or a refused attempt:
+    who, when, from which state to which, and the reason.
+
+    Records whose app kept an event table of its own before (plans, selection rounds,
+    appointments, evaluation runs) record there, with the same columns; every other
+    workflow's records reach theirs through a ``GenericRelation`` named ``events``.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    obj = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+    refused = models.BooleanField(_("refused"), default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("workflow step")
+        verbose_name_plural = _("workflow steps")
+
+    def __str__(self):
+        return f"{self.action} {self.from_status}→{self.to_status}"

@@ -8,8 +8,10 @@ lookup from the model to its center. Views, exports and imports call
 from django.apps import apps
 from django.db import models
 
+from core import roles as r
+
 # Roles whose scope is the whole nation (domain brief §6).
-NATIONAL_ROLES = frozenset({"agency_admin", "hq_staff"})
+NATIONAL_ROLES = r.NATIONAL
 VIEW = "view"
 CHANGE = "change"
 
@@ -18,12 +20,26 @@ def role_of(user) -> str:
     if not user.is_authenticated:
         return ""
     if user.is_superuser:
-        return "agency_admin"
+        return r.AGENCY_ADMIN
     return user.role or ""
 
 
 def is_national(user) -> bool:
     return role_of(user) in NATIONAL_ROLES
+
+
+def users_for_center(center, roles) -> models.QuerySet:
+    """The active users of ``roles`` whose scope includes ``center``: whom a step on one of
+    the center's records may tell (and nobody outside the record's scope)."""
+    roles = frozenset(roles)
+    wanted = models.Q(role__in=roles & r.NATIONAL)
+    if r.BUREAU_OFFICER in roles:
+        wanted |= models.Q(role=r.BUREAU_OFFICER, bureau_id=center.prefecture.bureau_id)
+    if r.HQ_EXPERT in roles:
+        wanted |= models.Q(role=r.HQ_EXPERT, assigned_centers=center)
+    wanted |= models.Q(role__in=roles & r.CENTER_STAFF, center=center)
+    user_model = apps.get_model("accounts", "User")
+    return user_model.objects.filter(wanted, is_active=True).distinct()
 
 
 def scope_centers(user) -> models.QuerySet:
@@ -45,20 +61,20 @@ def scope_center_ids(user) -> list[int] | None:
     if role in NATIONAL_ROLES:
         return None
     center_model = apps.get_model("organizations", "Center")
-    if role == "hq_expert":
+    if role == r.HQ_EXPERT:
         return list(user.assigned_centers.values_list("pk", flat=True))
     key = (role, getattr(user, "center_id", None), getattr(user, "bureau_id", None))
     cached = getattr(user, "_scope_center_ids", None)
     if cached and cached[0] == key:
         return cached[1]
     ids = []
-    if role == "bureau_officer" and user.bureau_id:
+    if role == r.BUREAU_OFFICER and user.bureau_id:
         ids = list(
             center_model.objects.filter(prefecture__bureau_id=user.bureau_id).values_list(
                 "pk", flat=True
             )
         )
-    elif role in {"center_manager", "coordinator"} and user.center_id:
+    elif role in r.CENTER_STAFF and user.center_id:
         ids = [user.center_id]
     user._scope_center_ids = (key, ids)
     return ids
@@ -72,7 +88,7 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     center_lookup: str = "center"
-    editor_roles: frozenset[str] = frozenset({"agency_admin"})
+    editor_roles: frozenset[str] = r.AGENCY
 
     def for_user(self, user, action: str = VIEW):
         role = role_of(user)

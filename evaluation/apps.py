@@ -7,7 +7,10 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self):
+        # Importing the workflow modules registers their workflows (core.workflow.registry).
         from django.apps import apps
+
+        from . import workflow  # noqa: F401
 
         if apps.is_installed("support"):
             from support import visits

@@ -84,12 +84,14 @@ def build(rng, log) -> None:
         ]
     HearingScore.objects.bulk_create(scores)
 
-    run = workflow.run_evaluation(fiscal_year, admin)
+    run = workflow.run_evaluation(fiscal_year, user=admin)
     for officer in User.objects.filter(role=UserRole.BUREAU_OFFICER, bureau__isnull=False):
-        workflow.review(run, officer, Center.objects.filter(prefecture__bureau=officer.bureau_id))
+        workflow.review(
+            run, user=officer, centers=Center.objects.filter(prefecture__bureau=officer.bureau_id)
+        )
     rest = Center.objects.filter(evaluations__run=run, evaluations__reviewed_at__isnull=True)
-    workflow.review(run, admin, rest, "デモ: 担当局に代わり本部で確認")
-    plans = workflow.finalise(run, admin)
+    workflow.review(run, user=admin, centers=rest, comment="デモ: 担当局に代わり本部で確認")
+    plans = workflow.finalise(run, user=admin)
     for plan in plans:
         plan.findings += "\n相談対応件数・課題解決件数とも目標を大きく下回り、ヒアリングでも記録と進捗管理の弱さが指摘された。"
         plan.status = GuidanceStatus.IN_PROGRESS
@@ -108,13 +110,15 @@ def build(rng, log) -> None:
         c.pk: 30_000_000 + round(sessions.get(c.pk, {}).get("consultations", 0) * 20_000, -5)
         for c in centers
     }
-    allocation = workflow.allocate_budget(run, admin, sum(bases.values()), bases)
+    allocation = workflow.allocate_budget(
+        run, user=admin, envelope=sum(bases.values()), bases=bases
+    )
     line = allocation.lines.get(center__code=ADJUSTED_CENTER)
     workflow.adjust_line(
         line,
-        admin,
-        round(line.amount * 1.15, -5),
-        "令和6年能登半島地震からの復興に係る相談の増加に対応するため増額",
+        user=admin,
+        amount=round(line.amount * 1.15, -5),
+        reason="令和6年能登半島地震からの復興に係る相談の増加に対応するため増額",
     )
     grades = dict(run.results.values_list("grade").annotate(n=Count("id")).order_by())
     log(

@@ -10,6 +10,7 @@ its inputs, its breakdown and the rules version, and is immutable once finalised
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,17 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core import roles
 from core.scoping import NATIONAL_ROLES, NationalQuerySet, ScopedQuerySet, role_of
+from core.workflow import StepRefused
 from organizations.models import Center
 from planning.models import FiscalYear
 
 GRADES = ["S", "A", "B", "C", "D"]
 GRADE_CHOICES = [(grade, grade) for grade in GRADES]
-EVALUATORS = frozenset({"agency_admin", "bureau_officer", "hq_staff", "hq_expert"})
-
-
-class FinalisedError(Exception):
-    """A change to a finalised evaluation or to the rules it used; the message is for the user."""
+EVALUATORS = frozenset({roles.AGENCY_ADMIN, roles.BUREAU_OFFICER, roles.HQ_STAFF, roles.HQ_EXPERT})
 
 
 def _points(**kwargs):
@@ -48,7 +47,7 @@ def _factor(label, default: str):
 
 
 class RulesQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("evaluation.EvaluationRules")
 
 
 class EvaluationRules(models.Model):
@@ -124,9 +123,7 @@ class EvaluationRules(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk and EvaluationRules.objects.get(pk=self.pk).is_locked:
-            raise FinalisedError(
-                _("These rules were used by a finalised evaluation and are locked.")
-            )
+            raise StepRefused(_("These rules were used by a finalised evaluation and are locked."))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -173,7 +170,7 @@ class ChecklistGroup(models.TextChoices):
 
 
 class ChecklistQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin", "hq_staff"})
+    editor_roles = roles.editors("evaluation.ChecklistTemplate")
 
 
 class ChecklistTemplate(models.Model):
@@ -231,7 +228,7 @@ class ChecklistItem(models.Model):
 
     def refuse_if_in_use(self):
         if self.template_id and self.template.in_use():
-            raise FinalisedError(
+            raise StepRefused(
                 _("Hearings use this checklist, so it stays as it is: copy it to change it.")
             )
 
@@ -242,7 +239,7 @@ class ChecklistItem(models.Model):
 
 class HearingQuerySet(ScopedQuerySet):
     center_lookup = "center"
-    editor_roles = frozenset({"agency_admin", "bureau_officer", "hq_staff"})
+    editor_roles = roles.editors("evaluation.Hearing")
 
 
 class Hearing(models.Model):
@@ -340,7 +337,7 @@ class RunStatus(models.TextChoices):
 
 
 class RunQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("evaluation.EvaluationRun")
 
 
 class EvaluationRun(models.Model):
@@ -397,7 +394,7 @@ class EvaluationRun(models.Model):
             self.pk
             and EvaluationRun.objects.filter(pk=self.pk, status=RunStatus.FINALISED).exists()
         ):
-            raise FinalisedError(_("A finalised evaluation cannot be changed; start a correction."))
+            raise StepRefused(_("A finalised evaluation cannot be changed; start a correction."))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -414,12 +411,12 @@ class EvaluationRun(models.Model):
 
 class ResultQuerySet(ScopedQuerySet):
     center_lookup = "center"
-    editor_roles = frozenset({"agency_admin", "bureau_officer"})
+    editor_roles = roles.editors("evaluation.CenterEvaluation")
 
     def for_user(self, user, action="view"):
         scoped = super().for_user(user, action)
         # A center sees its result once the Agency has finalised it, not the drafts.
-        if role_of(user) in {"center_manager", "coordinator"}:
+        if role_of(user) in roles.CENTER_STAFF:
             return scoped.filter(run__status=RunStatus.FINALISED)
         return scoped
 
@@ -460,7 +457,7 @@ class CenterEvaluation(models.Model):
 
     def save(self, *args, **kwargs):
         if self.run.is_final:
-            raise FinalisedError(_("A finalised evaluation cannot be changed; start a correction."))
+            raise StepRefused(_("A finalised evaluation cannot be changed; start a correction."))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -468,7 +465,7 @@ class CenterEvaluation(models.Model):
 
     def delete(self, *args, **kwargs):
         if self.run.is_final:
-            raise FinalisedError(_("A finalised evaluation cannot be changed; start a correction."))
+            raise StepRefused(_("A finalised evaluation cannot be changed; start a correction."))
         return super().delete(*args, **kwargs)
 
 
@@ -482,6 +479,8 @@ class EvaluationEvent(models.Model):
         EvaluationRules, on_delete=models.CASCADE, null=True, related_name="events"
     )
     action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30, blank=True)
     refused = models.BooleanField(_("refused"), default=False)
     note = models.TextField(_("note"), blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -498,14 +497,16 @@ class EvaluationEvent(models.Model):
 
 
 class BudgetQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("evaluation.BudgetAllocation")
 
     def for_user(self, user, action="view"):
         # The envelope and every center's line are the Agency's and HQ's; a bureau or
         # a center reads its own lines through BudgetLine, once the budget is decided
         # (a draft is the Agency's working figure, not yet anyone's budget).
         role = role_of(user)
-        if role not in {"agency_admin", "hq_staff", "bureau_officer", "center_manager"}:
+        if role not in frozenset(
+            {roles.AGENCY_ADMIN, roles.HQ_STAFF, roles.BUREAU_OFFICER, roles.CENTER_MANAGER}
+        ):
             return self.none()
         allowed = super().for_user(user, action)
         return allowed if role in NATIONAL_ROLES else allowed.filter(decided_at__isnull=False)
@@ -563,7 +564,7 @@ class BudgetAllocation(models.Model):
 
 class BudgetLineQuerySet(ScopedQuerySet):
     center_lookup = "center"
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("evaluation.BudgetLine")
 
     def for_user(self, user, action="view"):
         lines = super().for_user(user, action)
@@ -601,7 +602,7 @@ class BudgetLine(models.Model):
     def save(self, *args, **kwargs):
         decided = BudgetAllocation.objects.filter(pk=self.allocation_id, decided_at__isnull=False)
         if decided.exists():
-            raise FinalisedError(_("This budget is decided; its lines can no longer change."))
+            raise StepRefused(_("This budget is decided; its lines can no longer change."))
         super().save(*args, **kwargs)
 
     @property
@@ -620,7 +621,7 @@ class GuidanceStatus(models.TextChoices):
 
 class GuidanceQuerySet(ScopedQuerySet):
     center_lookup = "center"
-    editor_roles = EVALUATORS | {"center_manager"}
+    editor_roles = roles.editors("evaluation.GuidancePlan")
 
     def open(self):
         return self.exclude(status=GuidanceStatus.CLOSED)
@@ -654,6 +655,7 @@ class GuidancePlan(models.Model):
         _("status"), max_length=20, choices=GuidanceStatus.choices, default=GuidanceStatus.OPEN
     )
 
+    events = GenericRelation("core.StepEvent")
     objects = GuidanceQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -689,6 +691,7 @@ class GuidanceAction(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = GuidanceActionQuerySet.as_manager()
     history = HistoricalRecords()
 

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from core.workflow import step_view
+
+from . import views, workflow
 
 app_name = "evaluation"
 
@@ -26,11 +28,19 @@ urlpatterns = [
     path("<int:pk>/what-if/", views.WhatIfView.as_view(), name="whatif"),
     path("<int:pk>/what-if/apply/", views.WhatIfApplyView.as_view(), name="whatif_apply"),
     path("<int:pk>/budget/", views.BudgetEditView.as_view(), name="budget_edit"),
-    path("<int:pk>/<slug:step>/", views.RunActionView.as_view(), name="run_action"),
+    path("<int:pk>/<slug:step>/", views.RunStepView.as_view(), name="run_action"),
     path("results/<int:pk>/", views.ResultDetailView.as_view(), name="result_detail"),
     path("budgets/", views.BudgetListView.as_view(), name="budget_list"),
     path("budgets/<int:pk>/", views.BudgetDetailView.as_view(), name="budget_detail"),
-    path("budgets/<int:pk>/decide/", views.BudgetDecideView.as_view(), name="budget_decide"),
+    path(
+        "budgets/<int:pk>/decide/",
+        step_view(
+            workflow.BUDGET,
+            step="decide_budget",
+            actions={"decide_budget": workflow.decide_budget},
+        ),
+        name="budget_decide",
+    ),
     path("budget-lines/<int:pk>/adjust/", views.LineAdjustView.as_view(), name="line_adjust"),
     path("guidance/", views.GuidanceListView.as_view(), name="guidance_list"),
     path("guidance/<int:pk>/", views.GuidanceDetailView.as_view(), name="guidance_detail"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core import roles
 from core.history import history_for
 from core.scoping import CHANGE, may_edit, role_of, scope_rule
 from core.tabular import xlsx_response
@@ -22,12 +23,12 @@ from core.views import (
     ScopedObjectMixin,
     ScopedUpdateView,
 )
+from core.workflow import StateFormMixin, StepRefused, StepView
 from organizations.models import Center
 from planning.models import FiscalYear
 from planning.views import selected_year
 
 from . import checklists, scoring, workflow
-from .budget import AllocationError
 from .forms import (
     AdjustmentForm,
     AttachmentForm,
@@ -51,7 +52,6 @@ from .models import (
     ChecklistTemplate,
     EvaluationRules,
     EvaluationRun,
-    FinalisedError,
     GuidanceAction,
     GuidancePlan,
     Hearing,
@@ -59,7 +59,7 @@ from .models import (
     HearingScore,
 )
 
-STEP_ERRORS = (workflow.StepError, FinalisedError, AllocationError)
+STEP_ERRORS = StepRefused
 
 
 def _years(request):
@@ -110,7 +110,10 @@ def rules_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             rules = workflow.save_rules(
-                year, request.user, form.cleaned_data, form.cleaned_data["reason"]
+                year,
+                user=request.user,
+                values=form.cleaned_data,
+                reason=form.cleaned_data["reason"],
             )
         except STEP_ERRORS as error:
             messages.error(request, str(error))
@@ -376,11 +379,10 @@ class RunListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context.update(_years(self.request))
         role = role_of(self.request.user)
-        context["may_run"] = role == "agency_admin"
-        context["may_see_hearings"] = role != "coordinator"
+        context["may_run"] = role == roles.AGENCY_ADMIN
+        context["may_see_hearings"] = role != roles.COORDINATOR
         context["may_see_budget"] = (
-            role in {"agency_admin", "hq_staff"}
-            or BudgetAllocation.objects.for_user(self.request.user).exists()
+            role in roles.NATIONAL or BudgetAllocation.objects.for_user(self.request.user).exists()
         )
         return context
 
@@ -395,7 +397,7 @@ def run_start(request):
         messages.error(request, _("Choose a fiscal year."))
         return redirect("evaluation:run_list")
     try:
-        run = workflow.run_evaluation(year, request.user)
+        run = workflow.run_evaluation(year, user=request.user)
     except STEP_ERRORS as error:
         messages.error(request, str(error))
         return redirect("evaluation:run_list")
@@ -467,52 +469,45 @@ class RunDetailView(ScopedDetailView):
             results=results,
             grades=grade_counts(results),
             pending=results.filter(reviewed_at__isnull=True).count(),
-            is_agency=role == "agency_admin",
-            may_review=role in {"bureau_officer", "agency_admin"} and not run.is_final,
+            is_agency=role == roles.AGENCY_ADMIN,
+            may_review=role in frozenset({roles.BUREAU_OFFICER, roles.AGENCY_ADMIN})
+            and not run.is_final,
             review_form=ReviewForm(),
             reason_form=ReasonForm(),
             events=run.events.select_related("user")
-            if role in {"agency_admin", "hq_staff", "bureau_officer"}
+            if role in frozenset({roles.AGENCY_ADMIN, roles.HQ_STAFF, roles.BUREAU_OFFICER})
             else [],
         )
         context["next_budget"] = BudgetAllocation.objects.filter(run=run).first()
         return context
 
 
-class RunActionView(ScopedObjectMixin, View):
-    """POST finalise / correct / review; the workflow checks who may do which."""
+class RunStepView(StepView):
+    """Finalise, correct (with a reason) or review (with a comment) a run."""
 
-    model = EvaluationRun
+    workflow = workflow.RUN
+    actions = {"finalise": None, "correct": None, "review": None}
+    forms = {"correct": ReasonForm, "review": ReviewForm}
 
-    def post(self, request, pk, step):
-        run = get_object_or_404(self.get_queryset(), pk=pk)
-        action = step
-        try:
-            if action == "finalise":
-                plans = workflow.finalise(run, request.user)
-                messages.success(
-                    request,
-                    _("Finalised. %(n)s centers were put on focused guidance.") % {"n": len(plans)},
-                )
-            elif action == "correct":
-                form = ReasonForm(request.POST)
-                if not form.is_valid():
-                    raise workflow.StepError(_("A correction needs a reason."))
-                run = workflow.start_correction(run, request.user, form.cleaned_data["reason"])
-                messages.success(request, _("Correction v%(v)s started.") % {"v": run.version})
-            elif action == "review":
-                form = ReviewForm(request.POST)
-                form.is_valid()
-                centers = Center.objects.for_user(request.user)
-                count = workflow.review(
-                    run, request.user, centers, form.cleaned_data.get("comment", "")
-                )
-                messages.success(request, _("%(n)s results marked as reviewed.") % {"n": count})
-            else:
-                raise Http404
-        except STEP_ERRORS as error:
-            messages.error(request, str(error))
-        return redirect(run)
+    def get_form(self, data=None):
+        form_class = self.forms.get(self.get_step().name)
+        return form_class(data) if form_class else None
+
+    def take(self, run, step, data):
+        user = self.request.user
+        if step.name == "finalise":
+            return len(workflow.finalise(run, user=user))
+        if step.name == "correct":
+            return workflow.start_correction(run, user=user, reason=data["reason"])
+        centers = Center.objects.for_user(user)
+        return workflow.review(run, user=user, centers=centers, comment=data.get("comment", ""))
+
+    def success_message(self, step, result):
+        if step.name == "finalise":
+            return _("Finalised. %(n)s centers were put on focused guidance.") % {"n": result}
+        if step.name == "correct":
+            return _("Correction v%(v)s started.") % {"v": result.version}
+        return _("%(n)s results marked as reviewed.") % {"n": result}
 
 
 class WhatIfView(ScopedDetailView):
@@ -564,9 +559,12 @@ class WhatIfApplyView(ScopedObjectMixin, View):
         try:
             with transaction.atomic():  # the new rules only together with the run under them
                 workflow.save_rules(
-                    run.fiscal_year, request.user, form.cleaned_data, form.cleaned_data["reason"]
+                    run.fiscal_year,
+                    user=request.user,
+                    values=form.cleaned_data,
+                    reason=form.cleaned_data["reason"],
                 )
-                run = workflow.run_evaluation(run.fiscal_year, request.user)
+                run = workflow.run_evaluation(run.fiscal_year, user=request.user)
         except STEP_ERRORS as error:
             messages.error(request, str(error))
         else:
@@ -650,7 +648,10 @@ class BudgetEditView(ScopedObjectMixin, View):
         if form.is_valid():
             try:
                 allocation = workflow.allocate_budget(
-                    self.run, request.user, form.cleaned_data["envelope"], form.bases()
+                    self.run,
+                    user=request.user,
+                    envelope=form.cleaned_data["envelope"],
+                    bases=form.bases(),
                 )
             except STEP_ERRORS as error:
                 form.add_error(None, str(error))
@@ -714,23 +715,6 @@ class BudgetDetailView(ScopedDetailView):
         return context
 
 
-class BudgetDecideView(ScopedObjectMixin, View):
-    """POST: the Agency decides the budget (after a confirmation on the page)."""
-
-    model = BudgetAllocation
-    scope_action = CHANGE
-
-    def post(self, request, pk):
-        allocation = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            workflow.decide_budget(allocation, request.user)
-        except STEP_ERRORS as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Budget decided: the bureaus and centers now see it."))
-        return redirect(allocation)
-
-
 class LineAdjustView(ScopedUpdateView):
     model = BudgetLine
     form_class = AdjustmentForm
@@ -741,9 +725,9 @@ class LineAdjustView(ScopedUpdateView):
         try:
             allocation = workflow.adjust_line(
                 BudgetLine.objects.get(pk=line.pk),
-                self.request.user,
-                form.cleaned_data["adjusted_amount"],
-                form.cleaned_data["adjustment_reason"],
+                user=self.request.user,
+                amount=form.cleaned_data["adjusted_amount"],
+                reason=form.cleaned_data["adjustment_reason"],
             )
         except STEP_ERRORS as error:
             form.add_error(None, str(error))
@@ -777,7 +761,7 @@ class GuidanceDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         plan, user = self.object, self.request.user
         may_change = GuidancePlan.objects.for_user(user, CHANGE).filter(pk=plan.pk).exists()
-        context["may_edit_plan"] = may_change and role_of(user) != "center_manager"
+        context["may_edit_plan"] = may_change and role_of(user) != roles.CENTER_MANAGER
         context["may_edit_actions"] = may_change
         context["plan_form"] = GuidancePlanForm(instance=plan)
         context["action_form"] = GuidanceActionForm()
@@ -786,14 +770,15 @@ class GuidanceDetailView(ScopedDetailView):
         return context
 
 
-class GuidanceUpdateView(ScopedUpdateView):
+class GuidanceUpdateView(StateFormMixin, ScopedUpdateView):
+    workflow = workflow.GUIDANCE
     model = GuidancePlan
     form_class = GuidancePlanForm
     template_name = "evaluation/form.html"
 
     def get_queryset(self):
         # The center follows its actions; the plan itself is the evaluators'.
-        if role_of(self.request.user) == "center_manager":
+        if role_of(self.request.user) == roles.CENTER_MANAGER:
             return GuidancePlan.objects.none()
         return super().get_queryset()
 
@@ -819,7 +804,8 @@ class GuidanceActionCreateView(ScopedObjectMixin, View):
         return redirect(plan)
 
 
-class GuidanceActionUpdateView(ScopedUpdateView):
+class GuidanceActionUpdateView(StateFormMixin, ScopedUpdateView):
+    workflow = workflow.GUIDANCE_ACTION
     model = GuidanceAction
     form_class = GuidanceActionForm
     template_name = "evaluation/form.html"

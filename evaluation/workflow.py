@@ -4,8 +4,10 @@ The Agency sets the rules and runs the evaluation; each bureau reviews its
 centers; the Agency finalises, which locks the rules, opens focused guidance
 for the low-graded centers and makes the results visible to the centers.
 A finalised evaluation is never changed: a correction is a new version with a
-reason. A refused attempt is recorded (``EvaluationEvent.refused``) and raises
-``FinalisedError`` or ``StepError`` with a message for the user.
+reason. The steps are declared once (``RUN``, ``BUDGET``, ``GUIDANCE``,
+``GUIDANCE_ACTION``) and taken through ``core.workflow``; a refused attempt to change
+something final is recorded (``EvaluationEvent.refused``), and every refusal raises
+``StepRefused`` with a message for the user.
 """
 
 import datetime
@@ -14,21 +16,26 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.scoping import role_of
+from core import roles
+from core.scoping import VIEW, role_of, users_for_center
+from core.workflow import Step, StepRefused, Workflow, refuse, register
 from organizations.models import Center
 from planning.models import FiscalYear
 
 from . import budget, inputs, scoring
 from .models import (
+    ActionStatus,
     BudgetAllocation,
     BudgetLine,
     CenterEvaluation,
     EvaluationEvent,
     EvaluationRules,
     EvaluationRun,
-    FinalisedError,
+    GuidanceAction,
     GuidancePlan,
+    GuidanceStatus,
     RunStatus,
 )
 
@@ -56,21 +63,216 @@ RULE_FIELDS = [
 ]
 
 
-class StepError(Exception):
-    """A step that is not allowed now; the message is for the user."""
+def _active(role_set):
+    from accounts.models import User
+
+    return User.objects.filter(role__in=role_set, is_active=True)
 
 
-def _require(user, roles: set, message: str):
-    if role_of(user) not in roles:
-        raise StepError(message)
+def _run_explained(run, step, state):
+    if state == RunStatus.FINALISED:
+        if step.name == "finalise":
+            return _("This evaluation is already finalised.")
+        return _("A finalised evaluation cannot be changed; start a correction.")
+    if step.name == "correct":
+        return _("Only a finalised evaluation is corrected; a draft is simply run again.")
+    return None
 
 
-def _refuse(user, message: str, *, action: str, run=None, rules=None):
-    """Record a refused change to something finalised, then refuse it."""
-    EvaluationEvent.objects.create(
-        run=run, rules=rules, action=action, refused=True, note=message, user=user
+RUN = register(
+    Workflow(
+        name="evaluation.run",
+        label=gettext_lazy("Evaluation"),
+        model=EvaluationRun,
+        states=RunStatus.choices,
+        # Runs are national records: every step names its roles (a bureau reviews).
+        scope_action=VIEW,
+        final_states=frozenset({RunStatus.FINALISED}),
+        explain=_run_explained,
+        steps=[
+            Step(
+                "start",
+                gettext_lazy("Run the evaluation"),
+                frozenset(),
+                RunStatus.DRAFT,
+                roles.AGENCY,
+                notify=lambda run: _active(roles.BUREAU),
+            ),
+            Step(
+                "run",
+                gettext_lazy("Run the evaluation again"),
+                frozenset({RunStatus.DRAFT}),
+                None,
+                roles.AGENCY,
+            ),
+            Step(
+                "review",
+                gettext_lazy("Mark my centers as reviewed"),
+                frozenset({RunStatus.DRAFT}),
+                None,
+                roles.BUREAU | roles.AGENCY,
+                notify=lambda run: _active(roles.AGENCY),
+            ),
+            Step(
+                "finalise",
+                gettext_lazy("Finalise"),
+                frozenset({RunStatus.DRAFT}),
+                RunStatus.FINALISED,
+                roles.AGENCY,
+                notify=lambda run: _active(roles.BUREAU | roles.CENTER),
+            ),
+            Step(
+                "correct",
+                gettext_lazy("Start a correction"),
+                frozenset({RunStatus.FINALISED}),
+                None,
+                roles.AGENCY,
+                reason_required=True,
+            ),
+        ],
     )
-    raise FinalisedError(message)
+)
+
+
+def _budget_state(allocation) -> str:
+    return "decided" if allocation.is_decided else "draft"
+
+
+def _decided_message(allocation: BudgetAllocation) -> str:
+    return _("The budget for %(year)s was decided on %(date)s; it can no longer change.") % {
+        "year": allocation.fiscal_year,
+        "date": timezone.localtime(allocation.decided_at).strftime("%Y-%m-%d"),
+    }
+
+
+def _budget_explained(allocation, step, state):
+    if step.name == "decide_budget":
+        return _("This budget is already decided.")
+    return _decided_message(allocation)
+
+
+BUDGET = register(
+    Workflow(
+        name="evaluation.budget",
+        label=gettext_lazy("Budget allocation"),
+        model=BudgetAllocation,
+        states=[("draft", gettext_lazy("Draft")), ("decided", gettext_lazy("Decided"))],
+        state_field=None,
+        state_of=_budget_state,
+        # The budget's steps are shown with the evaluation it follows.
+        event_owner=lambda allocation: allocation.run,
+        final_states=frozenset({"decided"}),
+        explain=_budget_explained,
+        steps=[
+            Step(
+                "create_budget",
+                gettext_lazy("Allocate the budget"),
+                frozenset(),
+                "draft",
+                roles.AGENCY,
+            ),
+            Step(
+                "allocate_budget",
+                gettext_lazy("Allocate the budget"),
+                frozenset({"draft"}),
+                None,
+                roles.AGENCY,
+            ),
+            Step(
+                "adjust_budget",
+                gettext_lazy("Adjust a center's amount"),
+                frozenset({"draft"}),
+                None,
+                roles.AGENCY,
+            ),
+            Step(
+                "decide_budget",
+                gettext_lazy("Decide the budget"),
+                frozenset({"draft"}),
+                "decided",
+                roles.AGENCY,
+                notify=lambda allocation: _active(roles.BUREAU | roles.CENTER),
+                done=gettext_lazy("Budget decided: the bureaus and centers now see it."),
+            ),
+        ],
+    )
+)
+
+
+def _guidance_people(plan) -> list:
+    return users_for_center(plan.center, roles.CENTER | roles.BUREAU | {roles.HQ_EXPERT})
+
+
+# The plan itself is the evaluators'; the center works its actions.
+GUIDANCE = register(
+    Workflow(
+        name="evaluation.guidance",
+        label=gettext_lazy("Focused guidance"),
+        model=GuidancePlan,
+        states=GuidanceStatus.choices,
+        steps=[
+            Step(
+                "start",
+                gettext_lazy("Start the guidance"),
+                frozenset({GuidanceStatus.OPEN}),
+                GuidanceStatus.IN_PROGRESS,
+                roles.EVALUATORS,
+                notify=_guidance_people,
+            ),
+            Step(
+                "close",
+                gettext_lazy("Close the guidance"),
+                frozenset({GuidanceStatus.OPEN, GuidanceStatus.IN_PROGRESS}),
+                GuidanceStatus.CLOSED,
+                roles.EVALUATORS,
+                notify=_guidance_people,
+            ),
+            Step(
+                "reopen",
+                gettext_lazy("Reopen the guidance"),
+                frozenset({GuidanceStatus.CLOSED, GuidanceStatus.IN_PROGRESS}),
+                GuidanceStatus.OPEN,
+                roles.EVALUATORS,
+                notify=_guidance_people,
+            ),
+            Step(
+                "resume",
+                gettext_lazy("Resume the guidance"),
+                frozenset({GuidanceStatus.CLOSED}),
+                GuidanceStatus.IN_PROGRESS,
+                roles.EVALUATORS,
+                notify=_guidance_people,
+            ),
+        ],
+    )
+)
+
+GUIDANCE_ACTION = register(
+    Workflow(
+        name="evaluation.guidance_action",
+        label=gettext_lazy("Guidance action"),
+        model=GuidanceAction,
+        states=ActionStatus.choices,
+        steps=[
+            Step(
+                "done",
+                gettext_lazy("Mark the action done"),
+                frozenset({ActionStatus.OPEN}),
+                ActionStatus.DONE,
+                roles.EVALUATORS | roles.CENTER,
+                notify=lambda action: _guidance_people(action.plan),
+            ),
+            Step(
+                "reopen",
+                gettext_lazy("Reopen the action"),
+                frozenset({ActionStatus.DONE}),
+                ActionStatus.OPEN,
+                roles.EVALUATORS | roles.CENTER,
+                notify=lambda action: _guidance_people(action.plan),
+            ),
+        ],
+    )
+)
 
 
 # --- Rules -----------------------------------------------------------------------------
@@ -95,17 +297,19 @@ def current_rules(fiscal_year: FiscalYear, user=None) -> EvaluationRules:
     return rules
 
 
-def save_rules(fiscal_year: FiscalYear, user, values: dict, reason: str) -> EvaluationRules:
-    """A new rules version; refused once an evaluation of the year has been finalised."""
-    _require(user, {"agency_admin"}, _("Only the Agency sets the evaluation rules."))
+def save_rules(fiscal_year: FiscalYear, *, user, values: dict, reason: str) -> EvaluationRules:
+    """A new rules version; refused (and the refusal recorded) once an evaluation of the
+    year has been finalised."""
+    if role_of(user) not in roles.AGENCY:
+        raise StepRefused(_("Only the Agency sets the evaluation rules."))
     latest = current_rules(fiscal_year, user)
     if latest.is_locked or fiscal_year.evaluation_runs.filter(status=RunStatus.FINALISED).exists():
-        _refuse(
-            user,
-            _("The rules of %(year)s were used by a finalised evaluation and are locked.")
-            % {"year": fiscal_year},
+        refuse(
+            latest,
             action="change_rules",
-            rules=latest,
+            user=user,
+            message=_("The rules of %(year)s were used by a finalised evaluation and are locked.")
+            % {"year": fiscal_year},
         )
     with transaction.atomic():
         rules = EvaluationRules(
@@ -160,100 +364,74 @@ def _compute(run: EvaluationRun) -> None:
     run.save()
 
 
-def run_evaluation(fiscal_year: FiscalYear, user) -> EvaluationRun:
+def run_evaluation(fiscal_year: FiscalYear, *, user) -> EvaluationRun:
     """Compute the year's draft evaluation (again) under the latest rules."""
-    _require(user, {"agency_admin"}, _("Only the Agency runs the evaluation."))
     latest = fiscal_year.evaluation_runs.order_by("-version").first()
-    if latest is not None and latest.is_final:
-        _refuse(
-            user,
-            _("The evaluation of %(year)s is finalised; start a correction to change it.")
-            % {"year": fiscal_year},
-            action="run",
-            run=latest,
+    if latest is not None:
+        with RUN.taking(latest, "run", user=user) as taken:
+            run = taken.obj
+            run.rules = current_rules(fiscal_year, user)
+            _compute(run)
+        return run
+    RUN.check_role("start", user)
+    with transaction.atomic():
+        run = EvaluationRun(
+            fiscal_year=fiscal_year,
+            version=1,
+            rules=current_rules(fiscal_year, user),
+            created_by=user,
         )
-    with transaction.atomic():
-        rules = current_rules(fiscal_year, user)
-        if latest is None:
-            latest = EvaluationRun.objects.create(
-                fiscal_year=fiscal_year, version=1, rules=rules, created_by=user
-            )
-        else:
-            latest = EvaluationRun.objects.select_for_update(of=("self",)).get(pk=latest.pk)
-            latest.rules = rules
-        latest._history_user = user
-        _compute(latest)
-        EvaluationEvent.objects.create(run=latest, action="run", user=user)
-    return latest
+        run._history_user = user
+        run.save()
+        _compute(run)
+        RUN.created(run, "start", user=user)
+    return run
 
 
-def start_correction(run: EvaluationRun, user, reason: str) -> EvaluationRun:
+def start_correction(run: EvaluationRun, *, user, reason: str) -> EvaluationRun:
     """A new draft version of a finalised evaluation, recomputed; the old one is kept."""
-    _require(user, {"agency_admin"}, _("Only the Agency corrects an evaluation."))
-    if not reason.strip():
-        raise StepError(_("A correction needs a reason."))
-    if not run.is_final:
-        raise StepError(_("Only a finalised evaluation is corrected; a draft is simply run again."))
-    if run.fiscal_year.evaluation_runs.filter(version__gt=run.version).exists():
-        raise StepError(_("This evaluation already has a newer version."))
-    with transaction.atomic():
+    with RUN.taking(run, "correct", user=user, reason=reason) as taken:
+        if taken.obj.fiscal_year.evaluation_runs.filter(version__gt=run.version).exists():
+            raise StepRefused(_("This evaluation already has a newer version."))
         correction = EvaluationRun.objects.create(
             fiscal_year=run.fiscal_year,
             version=run.version + 1,
             rules=run.rules,
             corrects=run,
-            reason=reason,
+            reason=taken.reason,
             created_by=user,
         )
         _compute(correction)
-        EvaluationEvent.objects.create(run=correction, action="correct", note=reason, user=user)
+        taken.owner = correction  # the correction's page shows why it exists
     return correction
 
 
-def review(run: EvaluationRun, user, centers, comment: str = "") -> int:
+def review(run: EvaluationRun, *, user, centers, comment: str = "") -> int:
     """The bureau's review of its centers' results; returns how many were marked."""
-    _require(user, {"bureau_officer", "agency_admin"}, _("Only a bureau reviews its centers."))
-    if run.is_final:
-        _refuse(
-            user,
-            _("A finalised evaluation cannot be changed; start a correction."),
-            action="review",
-            run=run,
-        )
-    with transaction.atomic():
+    with RUN.taking(run, "review", user=user) as taken:
         results = CenterEvaluation.objects.for_user(user, "change").filter(
-            run=run, center__in=centers
+            run=taken.obj, center__in=centers
         )
         count = results.update(reviewed_by=user, reviewed_at=timezone.now(), review_comment=comment)
-        EvaluationEvent.objects.create(
-            run=run, action="review", note=f"{count}: {comment}".strip(), user=user
-        )
+        taken.note = f"{count}: {comment}".strip()
     return count
 
 
-def finalise(run: EvaluationRun, user) -> list[GuidancePlan]:
+def finalise(run: EvaluationRun, *, user) -> list[GuidancePlan]:
     """Finalise the run: locks it and its rules, and opens focused guidance where due."""
-    _require(user, {"agency_admin"}, _("Only the Agency finalises the evaluation."))
-    if run.is_final:
-        raise StepError(_("This evaluation is already finalised."))
-    pending = run.results.filter(reviewed_at__isnull=True).select_related("center")
-    if pending.exists():
-        names = "、".join(result.center.name for result in pending[:10])
-        raise StepError(
-            _("%(count)s centers are not yet reviewed by their bureau: %(names)s")
-            % {"count": pending.count(), "names": names}
-        )
-    with transaction.atomic():
-        locked = EvaluationRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
-        if locked.is_final:
-            raise StepError(_("This evaluation is already finalised."))
-        for target in (locked, run):
-            target.status = RunStatus.FINALISED
-            target.finalised_by, target.finalised_at = user, timezone.now()
-        locked._history_user = user
-        locked.save()  # allowed: the row is still a draft in the database
+    with RUN.taking(run, "finalise", user=user) as taken:
+        locked = taken.obj
+        pending = locked.results.filter(reviewed_at__isnull=True).select_related("center")
+        if pending.exists():
+            names = "、".join(result.center.name for result in pending[:10])
+            raise StepRefused(
+                _("%(count)s centers are not yet reviewed by their bureau: %(names)s")
+                % {"count": pending.count(), "names": names}
+            )
+        locked.finalised_by, locked.finalised_at = user, timezone.now()
         plans = open_guidance(locked)
-        EvaluationEvent.objects.create(run=run, action="finalise", user=user)
+    for name in ("status", "finalised_by", "finalised_at"):
+        setattr(run, name, getattr(locked, name))
     return plans
 
 
@@ -301,90 +479,77 @@ def _lines_for(allocation: BudgetAllocation) -> None:
     BudgetLine.objects.bulk_update(lines, ["amount"])
 
 
-def _decided_message(allocation: BudgetAllocation) -> str:
-    return _("The budget for %(year)s was decided on %(date)s; it can no longer change.") % {
-        "year": allocation.fiscal_year,
-        "date": timezone.localtime(allocation.decided_at).strftime("%Y-%m-%d"),
-    }
+def _fill_lines(allocation: BudgetAllocation, run: EvaluationRun, bases: dict, user) -> None:
+    kept = {line.center_id: line for line in allocation.lines.all()}
+    for result in run.results.select_related("center"):
+        line = kept.get(result.center_id) or BudgetLine(allocation=allocation, center=result.center)
+        line.base = bases[result.center_id]
+        line.grade = result.grade
+        line.factor = run.rules.factor(result.grade)
+        line.amount = 0
+        line._history_user = user
+        line.save()
+    _shared_out(allocation)
 
 
-def _refuse_if_decided(allocation, user, action: str) -> None:
-    if allocation is not None and allocation.is_decided:
-        _refuse(user, _decided_message(allocation), action=action, run=allocation.run)
+def _shared_out(allocation: BudgetAllocation) -> None:
+    try:
+        _lines_for(allocation)
+    except budget.AllocationError as error:  # the arithmetic's own error, told to the user
+        raise StepRefused(str(error)) from error
 
 
-def _lock_undecided(allocation: BudgetAllocation) -> BudgetAllocation:
-    """The allocation, locked; refused if it was decided meanwhile (inside the transaction,
-    so the refusal is not audited: the audited check ran just before)."""
-    locked = BudgetAllocation.objects.select_for_update(of=("self",)).get(pk=allocation.pk)
-    if locked.is_decided:
-        raise FinalisedError(_decided_message(locked))
-    return locked
-
-
-def allocate_budget(run: EvaluationRun, user, envelope: int, bases: dict) -> BudgetAllocation:
+def allocate_budget(run: EvaluationRun, *, user, envelope: int, bases: dict) -> BudgetAllocation:
     """Next year's allocation from a finalised evaluation; ``bases`` by center id."""
-    _require(user, {"agency_admin"}, _("Only the Agency allocates the budget."))
+    BUDGET.check_role("allocate_budget", user)
     if not run.is_final:
-        raise StepError(_("The budget follows a finalised evaluation; finalise it first."))
+        raise StepRefused(_("The budget follows a finalised evaluation; finalise it first."))
     next_year, _created = FiscalYear.objects.get_or_create(year=run.fiscal_year.year + 1)
     existing = BudgetAllocation.objects.filter(fiscal_year=next_year).first()
-    _refuse_if_decided(existing, user, "allocate_budget")
+    if existing is not None:
+        with BUDGET.taking(existing, "allocate_budget", user=user) as taken:
+            allocation = taken.obj
+            allocation.run, allocation.envelope, allocation.created_by = run, envelope, user
+            allocation.save()
+            _fill_lines(allocation, run, bases, user)
+        return allocation
     with transaction.atomic():
-        if existing is not None:
-            _lock_undecided(existing)
-        allocation, _new = BudgetAllocation.objects.update_or_create(
-            fiscal_year=next_year,
-            defaults={"run": run, "envelope": envelope, "created_by": user},
+        allocation = BudgetAllocation(
+            fiscal_year=next_year, run=run, envelope=envelope, created_by=user
         )
-        kept = {line.center_id: line for line in allocation.lines.all()}
-        for result in run.results.select_related("center"):
-            line = kept.get(result.center_id) or BudgetLine(
-                allocation=allocation, center=result.center
-            )
-            line.base = bases[result.center_id]
-            line.grade = result.grade
-            line.factor = run.rules.factor(result.grade)
-            line.amount = 0
-            line._history_user = user
-            line.save()
-        _lines_for(allocation)
+        allocation._history_user = user
+        allocation.save()
+        _fill_lines(allocation, run, bases, user)
+        BUDGET.created(allocation, "create_budget", user=user)
     return allocation
 
 
-def adjust_line(line: BudgetLine, user, amount: int | None, reason: str) -> BudgetAllocation:
+def adjust_line(line: BudgetLine, *, user, amount: int | None, reason: str) -> BudgetAllocation:
     """Set (or, with ``None``, clear) a manual amount; the other lines absorb the difference."""
-    _require(user, {"agency_admin"}, _("Only the Agency adjusts the budget."))
-    if amount is not None and not reason.strip():
-        raise StepError(_("A manual adjustment needs a written reason."))
-    _refuse_if_decided(line.allocation, user, "adjust_budget")
-    with transaction.atomic():
-        _lock_undecided(line.allocation)
+    with BUDGET.taking(line.allocation, "adjust_budget", user=user) as taken:
+        if amount is not None and not reason.strip():
+            raise StepRefused(_("A manual adjustment needs a written reason."))
+        line = BudgetLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
         line.adjusted_amount = amount
         line.adjustment_reason = reason if amount is not None else ""
         line._history_user = user
         line.save()
-        _lines_for(line.allocation)  # raises AllocationError, rolling the change back
-    return line.allocation
+        taken.note = f"{line.center.name}: {amount if amount is not None else '—'} {reason}".strip()
+        _shared_out(taken.obj)  # a refusal rolls the change back
+    return taken.obj
 
 
-def decide_budget(allocation: BudgetAllocation, user) -> BudgetAllocation:
+def decide_budget(allocation: BudgetAllocation, *, user) -> BudgetAllocation:
     """Decide the budget: the bureaus and centers see it from now on, and it is final."""
-    _require(user, {"agency_admin"}, _("Only the Agency decides the budget."))
-    if allocation.is_decided:
-        raise StepError(_("This budget is already decided."))
-    with transaction.atomic():
-        locked = _lock_undecided(allocation)
+    with BUDGET.taking(allocation, "decide_budget", user=user) as taken:
+        locked = taken.obj
         total = locked.lines.aggregate(total=Sum("amount"))["total"] or 0
         if total != locked.envelope:  # the workflow keeps them equal; a hand edit may not
-            raise StepError(
+            raise StepRefused(
                 _("The lines add up to %(total)s yen, not to the envelope of %(envelope)s yen.")
                 % {"total": f"{total:,}", "envelope": f"{locked.envelope:,}"}
             )
         locked.decided_at, locked.decided_by = timezone.now(), user
-        locked._history_user = user
-        locked.save()
-        EvaluationEvent.objects.create(run=locked.run, action="decide_budget", user=user)
     return locked
 
 
@@ -398,7 +563,6 @@ def open_guidance_for(user):
 
 def open_actions_at(center: Center):
     """The open guidance actions of a center: what every HQ visit to it follows up."""
-    from .models import ActionStatus, GuidanceAction
 
     return GuidanceAction.objects.filter(
         plan__in=GuidancePlan.objects.open().filter(center=center), status=ActionStatus.OPEN

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import roles
 from core.scoping import NATIONAL_ROLES, ScopedQuerySet
 
 
@@ -38,7 +39,7 @@ class BureauQuerySet(ScopedQuerySet):
         role = role_of(user)
         if role in NATIONAL_ROLES and action == "view":
             return self
-        if role == "bureau_officer" and action == "view":
+        if role == roles.BUREAU_OFFICER and action == "view":
             return self.filter(pk=user.bureau_id)
         return self.none()
 
@@ -66,7 +67,7 @@ class Bureau(models.Model):
 class PrefectureQuerySet(ScopedQuerySet):
     center_lookup = "center"
     # HQ runs the training, so HQ and the Agency regroup prefectures into blocks.
-    editor_roles = frozenset({"agency_admin", "hq_staff"})
+    editor_roles = roles.editors("organizations.Prefecture")
 
 
 class Prefecture(models.Model):
@@ -99,7 +100,7 @@ class Prefecture(models.Model):
 
 class ImplementingBodyQuerySet(ScopedQuerySet):
     center_lookup = "centers"
-    editor_roles = frozenset({"agency_admin", "bureau_officer"})
+    editor_roles = roles.editors("organizations.ImplementingBody")
 
 
 class ImplementingBody(models.Model):
@@ -125,7 +126,7 @@ class ImplementingBody(models.Model):
 class CenterQuerySet(ScopedQuerySet):
     center_lookup = "pk"
     # Bureau officers maintain the implementing-body name of their own centers.
-    editor_roles = frozenset({"agency_admin", "bureau_officer"})
+    editor_roles = roles.editors("organizations.Center")
 
 
 class Center(models.Model):
@@ -181,7 +182,7 @@ class SupportInstitutionType(models.Model):
 
 class SupportInstitutionQuerySet(ScopedQuerySet):
     center_lookup = "prefecture__center"
-    editor_roles = frozenset({"agency_admin", "hq_staff", "bureau_officer", "center_manager"})
+    editor_roles = roles.editors("organizations.SupportInstitution")
 
 
 class SupportInstitution(models.Model):
@@ -266,7 +267,7 @@ def active_on(date: datetime.date, prefix: str = "") -> Q:
 
 class PersonQuerySet(ScopedQuerySet):
     center_lookup = "assignments__center"
-    editor_roles = frozenset({"agency_admin", "hq_staff", "center_manager"})
+    editor_roles = roles.editors("organizations.Person")
 
     def for_user(self, user, action="view"):
         """Anyone who ever worked in a center stays visible to it (its history);

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PlanningConfig(AppConfig):
     name = "planning"
     verbose_name = _("Plans and progress")
+
+    def ready(self):
+        # Importing the workflow modules registers their workflows (core.workflow.registry).
+        from . import workflow  # noqa: F401

@@ -7,6 +7,7 @@ Transitions live in ``workflow.py``.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from consultations.indicators import STANDARD, PriorityMetric, reiwa_label
 from consultations.models import PriorityField
+from core import roles
 from core.scoping import NationalQuerySet, ScopedQuerySet
 from organizations.models import Center
 
@@ -29,7 +31,7 @@ class FiscalYearState(models.TextChoices):
 
 
 class FiscalYearQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin"})
+    editor_roles = roles.editors("planning.FiscalYear")
 
 
 class FiscalYear(models.Model):
@@ -63,7 +65,7 @@ class FiscalYear(models.Model):
 
 
 class ActivityPolicyQuerySet(NationalQuerySet):
-    editor_roles = frozenset({"agency_admin", "hq_staff"})
+    editor_roles = roles.editors("planning.ActivityPolicy")
 
 
 class ActivityPolicy(models.Model):
@@ -112,9 +114,7 @@ class PlanStatus(models.TextChoices):
 class PlanQuerySet(ScopedQuerySet):
     center_lookup = "center"
     # Who may act on a plan at all; each transition checks its own role in workflow.py.
-    editor_roles = frozenset(
-        {"agency_admin", "bureau_officer", "center_manager", "hq_staff", "hq_expert"}
-    )
+    editor_roles = roles.editors("planning.BusinessPlan")
 
 
 class BusinessPlan(models.Model):
@@ -285,6 +285,7 @@ class PlanChangeRequest(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    events = GenericRelation("core.StepEvent")
 
     objects = PlanPartQuerySet.as_manager()
     history = HistoricalRecords()
@@ -308,6 +309,7 @@ class PlanEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+    refused = models.BooleanField(_("refused"), default=False)
 
     class Meta:
         ordering = ["at", "id"]

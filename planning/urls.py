@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from core.workflow import step_view
+
+from . import views, workflow
+from .forms import InterviewForm, ScheduleForm
 
 app_name = "planning"
 
@@ -18,9 +21,38 @@ urlpatterns = [
     path(
         "<int:pk>/change/", views.PlanContentView.as_view(change_request=True), name="plan_change"
     ),
-    path("<int:pk>/schedule/", views.ScheduleView.as_view(), name="plan_schedule"),
-    path("<int:pk>/interview/", views.InterviewView.as_view(), name="plan_interview"),
-    path("<int:pk>/<str:action>/", views.PlanActionView.as_view(), name="plan_action"),
+    path(
+        "<int:pk>/schedule/",
+        step_view(
+            workflow.PLAN,
+            step="schedule",
+            form_class=ScheduleForm,
+            actions={"schedule": workflow.schedule_interview},
+        ),
+        name="plan_schedule",
+    ),
+    path(
+        "<int:pk>/interview/",
+        step_view(
+            workflow.PLAN,
+            step="interview",
+            form_class=InterviewForm,
+            actions={"interview": workflow.record_interview},
+        ),
+        name="plan_interview",
+    ),
+    path(
+        "<int:pk>/<str:action>/",
+        step_view(
+            workflow.PLAN,
+            actions={
+                "submit": workflow.submit_plan,
+                "revise": workflow.mark_revised,
+                "confirm": workflow.confirm_plan,
+            },
+        ),
+        name="plan_action",
+    ),
     path("changes/<int:pk>/", views.ChangeRequestDetailView.as_view(), name="change_detail"),
     path("changes/<int:pk>/decide/", views.ChangeDecisionView.as_view(), name="change_decide"),
     path("versions/<int:pk>/", views.VersionCompareView.as_view(), name="version_compare"),

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import DetailView
 
 from consultations.indicators import (
@@ -18,6 +17,7 @@ from consultations.indicators import (
     fiscal_year_of,
     plausible_year,
 )
+from core import roles
 from core.history import history_for
 from core.scoping import is_national, may_edit, role_of, scope_centers, scope_rule
 from core.views import (
@@ -27,6 +27,7 @@ from core.views import (
     ScopedObjectMixin,
     ScopedUpdateView,
 )
+from core.workflow import StepRefused, StepView
 from organizations.models import Bureau, Center
 
 from . import progress, workflow
@@ -34,9 +35,7 @@ from .forms import (
     ActivityPolicyForm,
     DecisionForm,
     FiscalYearForm,
-    InterviewForm,
     PlanContentForm,
-    ScheduleForm,
 )
 from .models import (
     ActivityPolicy,
@@ -44,7 +43,6 @@ from .models import (
     ChangeRequestStatus,
     FiscalYear,
     PlanChangeRequest,
-    PlanStatus,
     PlanVersion,
 )
 
@@ -145,7 +143,7 @@ class PlanListView(ScopedListView):
         planned = set(context["object_list"].values_list("center_id", flat=True))
         context["missing"] = scope_centers(user).exclude(pk__in=planned).order_by("code")
         context["may_create"] = (
-            role_of(user) == "center_manager" and user.center_id not in planned and self.year
+            role_of(user) == roles.CENTER_MANAGER and user.center_id not in planned and self.year
         )
         return context
 
@@ -159,7 +157,7 @@ def plan_create(request):
     center = request.user.center
     try:
         plan = workflow.create_plan(center=center, fiscal_year=year, user=request.user)
-    except workflow.TransitionError as error:
+    except StepRefused as error:
         messages.error(request, str(error))
         return redirect("planning:plan_list")
     return redirect("planning:plan_edit", pk=plan.pk)
@@ -194,17 +192,17 @@ class PlanDetailView(ScopedDetailView):
         context["changes"] = plan.change_requests.select_related("requested_by", "decided_by")
         context["events"] = plan.events.select_related("user")
         context["history"] = history_for(plan)
-        is_center, is_bureau = role == "center_manager", role == "bureau_officer"
+        is_center, is_bureau = role in roles.CENTER, role in roles.BUREAU
         status = plan.status
+        may = {step.name for step in workflow.PLAN.available(plan, self.request.user)}
         context["actions"] = {
             "edit": is_center and status in workflow.EDITABLE,
-            "submit": is_center and status == PlanStatus.DRAFT,
-            "schedule": is_bureau and status == PlanStatus.SUBMITTED,
-            "interview": is_bureau and status == PlanStatus.INTERVIEW_SCHEDULED,
-            "revise": is_center
-            and status == PlanStatus.INTERVIEW_HELD
+            "submit": "submit" in may,
+            "schedule": "schedule" in may,
+            "interview": "interview" in may,
+            "revise": "revise" in may
             and bool(context["interview"] and context["interview"].changes_requested),
-            "confirm": is_bureau and status in (PlanStatus.INTERVIEW_HELD, PlanStatus.REVISED),
+            "confirm": "confirm" in may,
             "change": is_center
             and plan.is_frozen
             and not plan.change_requests.filter(status=ChangeRequestStatus.PENDING).exists(),
@@ -248,7 +246,7 @@ class PlanContentView(ScopedObjectMixin, DetailView):
             else:
                 workflow.save_content(self.object, user=request.user, **content)
                 messages.success(request, _("Saved."))
-        except workflow.TransitionError as error:
+        except StepRefused as error:
             form.add_error(None, str(error))
             return self.render(form)
         return redirect(self.object)
@@ -261,102 +259,23 @@ class PlanContentView(ScopedObjectMixin, DetailView):
         )
 
 
-class PlanActionView(ScopedObjectMixin, View):
-    """POST-only workflow steps without a form of their own (submit, revise, confirm)."""
+class ChangeDecisionView(StepView):
+    """The bureau's decision on a change request: approve or reject, with a note."""
 
-    model = BusinessPlan
-    steps = {
-        "submit": workflow.submit_plan,
-        "revise": workflow.mark_revised,
-        "confirm": workflow.confirm_plan,
-    }
-    done = {
-        "submit": "Submitted to the bureau.",
-        "revise": "Marked as revised.",
-        "confirm": "The plan is confirmed.",
-    }
+    workflow = workflow.CHANGE
+    step = "approve"
+    form_class = DecisionForm
 
-    def post(self, request, pk, action):
-        plan = get_object_or_404(self.get_queryset(), pk=pk)
-        if action not in self.steps:
-            raise PermissionDenied
-        try:
-            self.steps[action](plan, user=request.user)
-            messages.success(request, _(self.done[action]))
-        except workflow.TransitionError as error:
-            messages.error(request, str(error))
-        return redirect(plan)
-
-
-class PlanFormStepView(ScopedObjectMixin, View):
-    """A workflow step with its own form (schedule, interview)."""
-
-    model = BusinessPlan
-    template_name = "planning/step_form.html"
-    form_class = None
-    title = ""
-
-    def get_plan(self, pk):
-        return get_object_or_404(self.get_queryset(), pk=pk)
-
-    def get(self, request, pk):
-        return self.render(self.get_plan(pk), self.form_class())
-
-    def post(self, request, pk):
-        plan = self.get_plan(pk)
-        form = self.form_class(request.POST)
-        if form.is_valid():
-            try:
-                self.run(plan, form.cleaned_data)
-                return redirect(plan)
-            except workflow.TransitionError as error:
-                form.add_error(None, str(error))
-        return self.render(plan, form)
-
-    def render(self, plan, form):
-        return render(
-            self.request, self.template_name, {"object": plan, "form": form, "title": _(self.title)}
+    def take(self, change, step, data):
+        return workflow.decide_change(
+            change,
+            user=self.request.user,
+            approve=data["decision"] == "approve",
+            note=data["note"],
         )
 
-
-class ScheduleView(PlanFormStepView):
-    form_class = ScheduleForm
-    title = "Schedule the kick-off interview"
-
-    def run(self, plan, data):
-        workflow.schedule_interview(plan, user=self.request.user, **data)
-        messages.success(self.request, _("Kick-off interview scheduled."))
-
-
-class InterviewView(PlanFormStepView):
-    form_class = InterviewForm
-    title = "Record the kick-off interview"
-
-    def run(self, plan, data):
-        workflow.record_interview(plan, user=self.request.user, **data)
-        messages.success(self.request, _("Kick-off interview recorded."))
-
-
-class ChangeDecisionView(ScopedObjectMixin, View):
-    model = PlanChangeRequest
-
-    def post(self, request, pk):
-        change = get_object_or_404(self.get_queryset(), pk=pk)
-        form = DecisionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose approve or reject."))
-            return redirect(change.plan)
-        try:
-            workflow.decide_change(
-                change,
-                user=request.user,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["note"],
-            )
-            messages.success(request, _("Decision recorded."))
-        except workflow.TransitionError as error:
-            messages.error(request, str(error))
-        return redirect(change.plan)
+    def success_url(self, change):
+        return change.plan.get_absolute_url()
 
 
 class VersionCompareView(ScopedDetailView):
@@ -391,7 +310,7 @@ class ChangeRequestDetailView(ScopedDetailView):
             workflow.snapshot(self.object.plan), {**self.object.proposed}
         )
         context["may_decide"] = (
-            role_of(self.request.user) == "bureau_officer"
+            role_of(self.request.user) == roles.BUREAU_OFFICER
             and self.object.status == ChangeRequestStatus.PENDING
         )
         context["decision_form"] = DecisionForm()
@@ -584,7 +503,7 @@ def my_dashboard(request):
     query = f"?{request.GET.urlencode()}" if request.GET else ""
     if is_national(user):
         return redirect(reverse("planning:national_dashboard") + query)
-    if role == "bureau_officer" and user.bureau_id:
+    if role == roles.BUREAU_OFFICER and user.bureau_id:
         return redirect(reverse("planning:bureau_dashboard", args=[user.bureau_id]) + query)
     if user.center_id:
         return redirect(reverse("planning:center_dashboard", args=[user.center_id]) + query)

@@ -2,8 +2,9 @@
 
 Who may take each step follows domain brief §6: the center drafts, submits and
 revises; the bureau schedules and holds the kick-off interview, confirms, and
-decides change requests. An illegal step raises ``TransitionError`` with a
-message for the user and changes nothing.
+decides change requests. The steps are declared once (``PLAN``, ``CHANGE``) and taken
+through ``core.workflow``; an illegal step raises ``StepRefused`` with a message for the
+user and changes nothing.
 """
 
 import datetime
@@ -15,7 +16,9 @@ from django.utils.translation import gettext_lazy
 
 from consultations.indicators import STANDARD, Period, compute
 from consultations.models import PriorityField
-from core.scoping import role_of
+from core import roles
+from core.scoping import users_for_center
+from core.workflow import Step, StepRefused, Workflow, record, register
 from organizations.models import Center
 
 from .models import (
@@ -24,59 +27,130 @@ from .models import (
     FiscalYear,
     KickoffInterview,
     PlanChangeRequest,
-    PlanEvent,
     PlanPriority,
     PlanStatus,
     PlanTarget,
     PlanVersion,
 )
 
-CENTER = frozenset({"center_manager"})
-BUREAU = frozenset({"bureau_officer"})
 EDITABLE = frozenset({PlanStatus.DRAFT, PlanStatus.INTERVIEW_HELD})
 SECTIONS = ("regional_analysis", "support_landscape", "strategy", "staffing")
 MAX_PRIORITIES = 5
 
 
-class TransitionError(Exception):
-    """A workflow step that is not allowed; the message is for the user."""
+def bureau_of(plan) -> list:
+    return users_for_center(plan.center, roles.BUREAU)
 
 
-def _check(user, plan: BusinessPlan, roles: frozenset, action: str) -> BusinessPlan:
-    """Lock the plan and check the user's role and scope; returns the locked row."""
-    if role_of(user) not in roles:
-        names = {"center_manager": _("the center"), "bureau_officer": _("the bureau")}
-        who = "、".join(str(names.get(r, r)) for r in sorted(roles))
-        raise TransitionError(
-            _("Only %(who)s can %(action)s this plan.") % {"who": who, "action": action}
-        )
-    locked = BusinessPlan.objects.for_user(user).select_for_update().filter(pk=plan.pk).first()
-    if locked is None:
-        raise TransitionError(_("This plan is outside your scope."))
-    return locked
+def center_of(plan) -> list:
+    return users_for_center(plan.center, roles.CENTER)
 
 
-ACTION_LABELS = {
-    "submit": gettext_lazy("submit"),
-    "schedule": gettext_lazy("schedule the kick-off interview of"),
-    "interview": gettext_lazy("record the kick-off interview of"),
-    "revise": gettext_lazy("revise"),
-    "confirm": gettext_lazy("confirm"),
-}
-
-
-def _move(plan, user, *, action: str, allowed: set, to: str, note: str = "") -> None:
-    if plan.status not in allowed:
-        raise TransitionError(
-            _("A plan that is “%(status)s” cannot be %(action)s.")
-            % {"status": plan.get_status_display(), "action": ACTION_LABELS[action]}
-        )
-    PlanEvent.objects.create(
-        plan=plan, action=action, from_status=plan.status, to_status=to, user=user, note=note
+PLAN = register(
+    Workflow(
+        name="planning.plan",
+        label=gettext_lazy("Business plan"),
+        model=BusinessPlan,
+        states=PlanStatus.choices,
+        steps=[
+            Step(
+                "create",
+                gettext_lazy("Draft the business plan"),
+                frozenset(),
+                PlanStatus.DRAFT,
+                roles.CENTER,
+            ),
+            Step(
+                "submit",
+                gettext_lazy("Submit to the bureau"),
+                frozenset({PlanStatus.DRAFT}),
+                PlanStatus.SUBMITTED,
+                roles.CENTER,
+                notify=bureau_of,
+                done=gettext_lazy("Submitted to the bureau."),
+            ),
+            Step(
+                "schedule",
+                gettext_lazy("Schedule the kick-off interview"),
+                frozenset({PlanStatus.SUBMITTED}),
+                PlanStatus.INTERVIEW_SCHEDULED,
+                roles.BUREAU,
+                notify=center_of,
+                done=gettext_lazy("Kick-off interview scheduled."),
+            ),
+            Step(
+                "interview",
+                gettext_lazy("Record the kick-off interview"),
+                frozenset({PlanStatus.INTERVIEW_SCHEDULED}),
+                PlanStatus.INTERVIEW_HELD,
+                roles.BUREAU,
+                notify=center_of,
+                done=gettext_lazy("Kick-off interview recorded."),
+            ),
+            Step(
+                "revise",
+                gettext_lazy("Mark as revised"),
+                frozenset({PlanStatus.INTERVIEW_HELD}),
+                PlanStatus.REVISED,
+                roles.CENTER,
+                notify=bureau_of,
+                done=gettext_lazy("Marked as revised."),
+            ),
+            Step(
+                "confirm",
+                gettext_lazy("Confirm the plan"),
+                frozenset({PlanStatus.INTERVIEW_HELD, PlanStatus.REVISED}),
+                PlanStatus.CONFIRMED,
+                roles.BUREAU,
+                notify=center_of,
+                done=gettext_lazy("The plan is confirmed."),
+            ),
+        ],
     )
-    plan.status = to
-    plan._history_user = user
-    plan.save()
+)
+
+
+def _change_decided(change, step, state):
+    return _("This change request has already been decided.")
+
+
+CHANGE = register(
+    Workflow(
+        name="planning.change_request",
+        label=gettext_lazy("Plan change request"),
+        model=PlanChangeRequest,
+        states=ChangeRequestStatus.choices,
+        explain=_change_decided,
+        steps=[
+            Step(
+                "request",
+                gettext_lazy("Request a change"),
+                frozenset(),
+                ChangeRequestStatus.PENDING,
+                roles.CENTER,
+                notify=lambda change: bureau_of(change.plan),
+            ),
+            Step(
+                "approve",
+                gettext_lazy("Approve the change"),
+                frozenset({ChangeRequestStatus.PENDING}),
+                ChangeRequestStatus.APPROVED,
+                roles.BUREAU,
+                notify=lambda change: center_of(change.plan),
+                done=gettext_lazy("Decision recorded."),
+            ),
+            Step(
+                "reject",
+                gettext_lazy("Reject the change"),
+                frozenset({ChangeRequestStatus.PENDING}),
+                ChangeRequestStatus.REJECTED,
+                roles.BUREAU,
+                notify=lambda change: center_of(change.plan),
+                done=gettext_lazy("Decision recorded."),
+            ),
+        ],
+    )
+)
 
 
 def snapshot(plan: BusinessPlan) -> dict:
@@ -114,26 +188,21 @@ def proposed_targets(center: Center, fiscal_year: int) -> dict[str, int]:
 
 @transaction.atomic
 def create_plan(*, center: Center, fiscal_year: FiscalYear, user) -> BusinessPlan:
-    if role_of(user) not in CENTER or user.center_id != center.pk:
-        raise TransitionError(_("Only the center can draft its business plan."))
+    PLAN.check_role("create", user)
+    if user.center_id != center.pk:
+        raise StepRefused(_("Only the center can draft its business plan."))
     if BusinessPlan.objects.filter(center=center, fiscal_year=fiscal_year).exists():
-        raise TransitionError(_("This center already has a plan for that fiscal year."))
+        raise StepRefused(_("This center already has a plan for that fiscal year."))
     plan = BusinessPlan(center=center, fiscal_year=fiscal_year)
     plan._history_user = user
     try:
         with transaction.atomic():
             plan.save()
     except IntegrityError as exc:  # a second click raced the first
-        raise TransitionError(_("This center already has a plan for that fiscal year.")) from exc
+        raise StepRefused(_("This center already has a plan for that fiscal year.")) from exc
     for code, value in proposed_targets(center, fiscal_year.year).items():
         PlanTarget.objects.create(plan=plan, indicator=code, target=value)
-    PlanEvent.objects.create(
-        plan=plan,
-        action="create",
-        from_status=PlanStatus.DRAFT,
-        to_status=PlanStatus.DRAFT,
-        user=user,
-    )
+    PLAN.created(plan, "create", user=user)
     return plan
 
 
@@ -158,17 +227,17 @@ def save_content(
     plan: BusinessPlan, *, user, sections: dict, targets: dict, priorities: list
 ) -> BusinessPlan:
     """Replace the plan's text, targets and priority fields (only while it may be edited)."""
-    plan = _check(user, plan, CENTER, _("edit"))
+    plan = PLAN.lock(plan, user=user, roles=roles.CENTER, action=_("Edit the plan"))
     if plan.status not in EDITABLE:
         if plan.is_frozen:
-            raise TransitionError(_("A confirmed plan is frozen: submit a change request instead."))
-        raise TransitionError(
+            raise StepRefused(_("A confirmed plan is frozen: submit a change request instead."))
+        raise StepRefused(
             _("The plan cannot be edited while it is “%(status)s”.")
             % {"status": plan.get_status_display()}
         )
     problems = validate_content(targets=targets, priorities=priorities)
     if problems:
-        raise TransitionError(" ".join(problems))
+        raise StepRefused(" ".join(problems))
     _write_content(plan, user, sections, targets, priorities)
     return plan
 
@@ -189,38 +258,27 @@ def _write_content(plan, user, sections, targets, priorities):
         )
 
 
-@transaction.atomic
 def submit_plan(plan: BusinessPlan, *, user) -> BusinessPlan:
-    plan = _check(user, plan, CENTER, _("submit"))
-    problems = validate_content(
-        targets=snapshot(plan)["targets"], priorities=snapshot(plan)["priorities"]
-    )
-    if problems:
-        raise TransitionError(" ".join(problems))
-    _move(plan, user, action="submit", allowed={PlanStatus.DRAFT}, to=PlanStatus.SUBMITTED)
-    _keep_version(plan, user, _("Submitted"))
+    with PLAN.taking(plan, "submit", user=user) as taken:
+        plan = taken.obj
+        content = snapshot(plan)
+        problems = validate_content(targets=content["targets"], priorities=content["priorities"])
+        if problems:
+            raise StepRefused(" ".join(problems))
+        _keep_version(plan, user, _("Submitted"))
     return plan
 
 
-@transaction.atomic
 def schedule_interview(
     plan: BusinessPlan, *, user, scheduled_for: datetime.datetime, place: str = ""
 ) -> BusinessPlan:
-    plan = _check(user, plan, BUREAU, _("schedule the kick-off interview of"))
-    _move(
-        plan,
-        user,
-        action="schedule",
-        allowed={PlanStatus.SUBMITTED},
-        to=PlanStatus.INTERVIEW_SCHEDULED,
-    )
-    interview, _created = KickoffInterview.objects.update_or_create(
-        plan=plan, defaults={"scheduled_for": scheduled_for, "place": place}
-    )
-    return plan
+    with PLAN.taking(plan, "schedule", user=user) as taken:
+        KickoffInterview.objects.update_or_create(
+            plan=taken.obj, defaults={"scheduled_for": scheduled_for, "place": place}
+        )
+    return taken.obj
 
 
-@transaction.atomic
 def record_interview(
     plan: BusinessPlan,
     *,
@@ -232,71 +290,47 @@ def record_interview(
     hq_participants: str = "",
     center_participants: str = "",
 ) -> BusinessPlan:
-    plan = _check(user, plan, BUREAU, _("record the kick-off interview of"))
-    if not minutes.strip():
-        raise TransitionError(_("Write the minutes of the interview."))
-    _move(
-        plan,
-        user,
-        action="interview",
-        allowed={PlanStatus.INTERVIEW_SCHEDULED},
-        to=PlanStatus.INTERVIEW_HELD,
-        note=changes_requested,
-    )
-    interview = plan.interview
-    for name, value in {
-        "held_on": held_on,
-        "minutes": minutes,
-        "changes_requested": changes_requested,
-        "bureau_participants": bureau_participants,
-        "hq_participants": hq_participants,
-        "center_participants": center_participants,
-    }.items():
-        setattr(interview, name, value)
-    interview._history_user = user
-    interview.save()
-    return plan
+    with PLAN.taking(plan, "interview", user=user) as taken:
+        if not minutes.strip():
+            raise StepRefused(_("Write the minutes of the interview."))
+        taken.note = changes_requested
+        interview = taken.obj.interview
+        for name, value in {
+            "held_on": held_on,
+            "minutes": minutes,
+            "changes_requested": changes_requested,
+            "bureau_participants": bureau_participants,
+            "hq_participants": hq_participants,
+            "center_participants": center_participants,
+        }.items():
+            setattr(interview, name, value)
+        interview._history_user = user
+        interview.save()
+    return taken.obj
 
 
-@transaction.atomic
 def mark_revised(plan: BusinessPlan, *, user, note: str = "") -> BusinessPlan:
-    plan = _check(user, plan, CENTER, _("revise"))
-    if plan.status == PlanStatus.INTERVIEW_HELD and not plan.interview.changes_requested.strip():
-        raise TransitionError(
-            _(
-                "No changes were requested at the interview; the bureau can confirm the plan as it is."
+    with PLAN.taking(plan, "revise", user=user) as taken:
+        if not taken.obj.interview.changes_requested.strip():
+            raise StepRefused(
+                _(
+                    "No changes were requested at the interview; the bureau can confirm the plan as it is."
+                )
             )
-        )
-    _move(
-        plan,
-        user,
-        action="revise",
-        allowed={PlanStatus.INTERVIEW_HELD},
-        to=PlanStatus.REVISED,
-        note=note,
-    )
-    _keep_version(plan, user, _("Revised after the kick-off interview"))
-    return plan
+        taken.note = note
+        _keep_version(taken.obj, user, _("Revised after the kick-off interview"))
+    return taken.obj
 
 
-@transaction.atomic
 def confirm_plan(plan: BusinessPlan, *, user) -> BusinessPlan:
-    plan = _check(user, plan, BUREAU, _("confirm"))
-    if plan.status == PlanStatus.INTERVIEW_HELD and plan.interview.changes_requested.strip():
-        raise TransitionError(
-            _("Changes were requested at the interview: the center must revise the plan first.")
-        )
-    _move(
-        plan,
-        user,
-        action="confirm",
-        allowed={PlanStatus.INTERVIEW_HELD, PlanStatus.REVISED},
-        to=PlanStatus.CONFIRMED,
-    )
-    plan.confirmed_at = timezone.now()
-    version = _keep_version(plan, user, _("Confirmed"))
-    plan.version = version.number
-    plan.save(update_fields=["confirmed_at", "version"])
+    with PLAN.taking(plan, "confirm", user=user) as taken:
+        plan = taken.obj
+        if taken.source == PlanStatus.INTERVIEW_HELD and plan.interview.changes_requested.strip():
+            raise StepRefused(
+                _("Changes were requested at the interview: the center must revise the plan first.")
+            )
+        plan.confirmed_at = timezone.now()
+        plan.version = _keep_version(plan, user, _("Confirmed")).number
     return plan
 
 
@@ -304,60 +338,58 @@ def confirm_plan(plan: BusinessPlan, *, user) -> BusinessPlan:
 def request_change(
     plan: BusinessPlan, *, user, sections: dict, targets: dict, priorities: list, reason: str
 ) -> PlanChangeRequest:
-    plan = _check(user, plan, CENTER, _("request a change to"))
+    CHANGE.check_role("request", user)
+    plan = PLAN.lock(plan, user=user, roles=roles.CENTER, action=_("Request a change"))
     if not plan.is_frozen:
-        raise TransitionError(
+        raise StepRefused(
             _("Only a confirmed plan needs a change request; edit the draft directly.")
         )
     if not reason.strip():
-        raise TransitionError(_("Explain the reason for the change."))
+        raise StepRefused(_("Explain the reason for the change."))
     if plan.change_requests.filter(status=ChangeRequestStatus.PENDING).exists():
-        raise TransitionError(
-            _("A change request for this plan is already waiting for the bureau.")
-        )
+        raise StepRefused(_("A change request for this plan is already waiting for the bureau."))
     problems = validate_content(targets=targets, priorities=priorities)
     if problems:
-        raise TransitionError(" ".join(problems))
+        raise StepRefused(" ".join(problems))
     proposed = {"sections": sections, "targets": targets, "priorities": priorities}
-    return PlanChangeRequest.objects.create(
+    change = PlanChangeRequest.objects.create(
         plan=plan, proposed=proposed, reason=reason, requested_by=user
     )
+    CHANGE.created(change, "request", user=user, note=reason)
+    return change
 
 
-@transaction.atomic
 def decide_change(
     change: PlanChangeRequest, *, user, approve: bool, note: str = ""
 ) -> PlanChangeRequest:
-    plan = _check(user, change.plan, BUREAU, _("decide a change request to"))
-    change = PlanChangeRequest.objects.select_for_update().get(pk=change.pk)
-    if change.status != ChangeRequestStatus.PENDING:
-        raise TransitionError(_("This change request has already been decided."))
-    change.status = ChangeRequestStatus.APPROVED if approve else ChangeRequestStatus.REJECTED
-    change.decided_by, change.decided_at, change.decision_note = user, timezone.now(), note
-    change._history_user = user
-    change.save()
-    if approve:
-        proposed = change.proposed
-        _write_content(
-            plan,
-            user,
-            proposed["sections"],
-            {k: int(v) for k, v in proposed["targets"].items()},
-            proposed["priorities"],
-        )
-        version = _keep_version(
-            plan, user, _("Change request approved: %(reason)s") % {"reason": change.reason}
-        )
-        plan.version = version.number
-        plan.save(update_fields=["version"])
-        PlanEvent.objects.create(
-            plan=plan,
-            action="change",
-            from_status=plan.status,
-            to_status=plan.status,
-            user=user,
-            note=change.reason,
-        )
+    with CHANGE.taking(change, "approve" if approve else "reject", user=user) as taken:
+        change = taken.obj
+        taken.note = note
+        change.decided_by, change.decided_at, change.decision_note = user, timezone.now(), note
+        if approve:
+            plan = PLAN.lock(change.plan, user=user)
+            proposed = change.proposed
+            _write_content(
+                plan,
+                user,
+                proposed["sections"],
+                {k: int(v) for k, v in proposed["targets"].items()},
+                proposed["priorities"],
+            )
+            version = _keep_version(
+                plan, user, _("Change request approved: %(reason)s") % {"reason": change.reason}
+            )
+            plan.version = version.number
+            plan.save(update_fields=["version"])
+            # The plan's own steps show the approved change too (its state stays).
+            record(
+                plan,
+                action="change",
+                user=user,
+                source=plan.status,
+                target=plan.status,
+                note=change.reason,
+            )
     return change
 
 

@@ -22,21 +22,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.scoping import role_of
+from core import roles
+from core.scoping import role_of, users_for_center
+from core.workflow import Step, StepRefused, Workflow, register
 from organizations.models import Center, Person
 
-from .models import AppointmentEvent, AppointmentStatus, CoordinatorAppointment
-from .terms import TransitionError, already_coordinator, appoint_coordinator, term_problems
+from .models import AppointmentStatus, CoordinatorAppointment
+from .terms import already_coordinator, appoint_coordinator, term_problems
 
-CENTER = "center_manager"
-BUREAU = "bureau_officer"
-
-# What each step needs: the role that takes it, and the status it starts from.
-STEPS = {
-    "agree": (CENTER, AppointmentStatus.PROPOSED, AppointmentStatus.AGREED),
-    "approve": (BUREAU, AppointmentStatus.AGREED, AppointmentStatus.APPROVED),
-    "appoint": (CENTER, AppointmentStatus.APPROVED, AppointmentStatus.APPOINTED),
-}
 STEP_LABELS = {
     "propose": gettext_lazy("Proposed by the chief coordinator"),
     "agree": gettext_lazy("Agreed by the implementing body"),
@@ -51,51 +44,95 @@ MISSING = {
     ),
     AppointmentStatus.AGREED: gettext_lazy("The bureau has not approved this appointment yet."),
 }
+CLOSED = frozenset({AppointmentStatus.APPOINTED, AppointmentStatus.DECLINED})
 
 
-def _locked(appointment, user, role: str) -> CoordinatorAppointment:
-    names = {CENTER: _("the center"), BUREAU: _("the bureau")}
-    if role_of(user) != role:
-        raise TransitionError(_("Only %(who)s can take this step.") % {"who": names[role]})
-    locked = (
-        CoordinatorAppointment.objects.for_user(user)
-        .select_for_update(of=("self",))
-        .filter(pk=appointment.pk)
-        .first()
+def _explain(appointment, step, state):
+    if state in CLOSED:
+        return _("This appointment is closed (%(status)s).") % {
+            "status": appointment.get_status_display()
+        }
+    if step.target == AppointmentStatus.DECLINED:
+        return _("This appointment can no longer be declined.")
+    order = list(AppointmentStatus)
+    if order.index(state) < order.index(min(step.sources, key=order.index)):
+        return str(MISSING[state])
+    return _("This step has already been recorded.")
+
+
+def _bureau_of(appointment):
+    return users_for_center(appointment.center, roles.BUREAU)
+
+
+def _center_of(appointment):
+    return users_for_center(appointment.center, roles.CENTER)
+
+
+APPOINTMENT = register(
+    Workflow(
+        name="selection.appointment",
+        label=gettext_lazy("Coordinator appointment"),
+        model=CoordinatorAppointment,
+        states=AppointmentStatus.choices,
+        explain=_explain,
+        steps=[
+            Step(
+                "propose",
+                gettext_lazy("Propose a coordinator"),
+                frozenset(),
+                AppointmentStatus.PROPOSED,
+                roles.CENTER,
+            ),
+            # The center records the implementing body's agreement (see the module doc).
+            Step(
+                "agree",
+                gettext_lazy("Record the implementing body's agreement"),
+                frozenset({AppointmentStatus.PROPOSED}),
+                AppointmentStatus.AGREED,
+                roles.CENTER,
+                notify=_bureau_of,
+                done=gettext_lazy("Agreed by the implementing body"),
+            ),
+            Step(
+                "approve",
+                gettext_lazy("Approve the appointment"),
+                frozenset({AppointmentStatus.AGREED}),
+                AppointmentStatus.APPROVED,
+                roles.BUREAU,
+                notify=_center_of,
+                done=gettext_lazy("Approved by the bureau"),
+            ),
+            Step(
+                "appoint",
+                gettext_lazy("Create the term"),
+                frozenset({AppointmentStatus.APPROVED}),
+                AppointmentStatus.APPOINTED,
+                roles.CENTER,
+                notify=_bureau_of,
+                done=gettext_lazy("Term created"),
+            ),
+            Step(
+                "decline",
+                gettext_lazy("Decline (implementing body)"),
+                frozenset({AppointmentStatus.PROPOSED}),
+                AppointmentStatus.DECLINED,
+                roles.CENTER,
+                reason_required=True,
+                done=gettext_lazy("Declined"),
+            ),
+            Step(
+                "decline_approval",
+                gettext_lazy("Decline (bureau)"),
+                frozenset({AppointmentStatus.AGREED}),
+                AppointmentStatus.DECLINED,
+                roles.BUREAU,
+                reason_required=True,
+                notify=_center_of,
+                done=gettext_lazy("Declined"),
+            ),
+        ],
     )
-    if locked is None:
-        raise TransitionError(_("This appointment is outside your scope."))
-    return locked
-
-
-def _move(appointment, user, action: str, to: str, note: str = "") -> None:
-    AppointmentEvent.objects.create(
-        appointment=appointment,
-        action=action,
-        from_status=appointment.status,
-        to_status=to,
-        user=user,
-        note=note,
-    )
-    appointment.status = to
-    appointment._history_user = user
-    appointment.save()
-
-
-def _step(appointment, user, action: str):
-    role, needed, to = STEPS[action]
-    appointment = _locked(appointment, user, role)
-    if appointment.status != needed:
-        if appointment.status in (AppointmentStatus.APPOINTED, AppointmentStatus.DECLINED):
-            raise TransitionError(
-                _("This appointment is closed (%(status)s).")
-                % {"status": appointment.get_status_display()}
-            )
-        order = list(AppointmentStatus)
-        if order.index(appointment.status) < order.index(needed):
-            raise TransitionError(str(MISSING[appointment.status]))
-        raise TransitionError(_("This step has already been recorded."))
-    return appointment, to
+)
 
 
 def proposal_problems(
@@ -144,12 +181,12 @@ def propose(
     career: str = "",
 ) -> CoordinatorAppointment:
     """The chief coordinator proposes a coordinator for their center."""
-    if role_of(user) != CENTER or user.center_id != center.pk:
-        raise TransitionError(_("Only the center's chief coordinator can propose a coordinator."))
+    if role_of(user) not in roles.CENTER or user.center_id != center.pk:
+        raise StepRefused(_("Only the center's chief coordinator can propose a coordinator."))
     if not reason.strip():
-        raise TransitionError(_("Give the reason for the proposal."))
+        raise StepRefused(_("Give the reason for the proposal."))
     if person is not None and not Person.objects.for_user(user).filter(pk=person.pk).exists():
-        raise TransitionError(_("This staff record is outside your scope."))
+        raise StepRefused(_("This staff record is outside your scope."))
     problems = proposal_problems(
         center=center,
         person=person,
@@ -159,7 +196,7 @@ def propose(
         end_date=end_date,
     )
     if problems:
-        raise TransitionError(" ".join(problems.values()))
+        raise StepRefused(" ".join(problems.values()))
     appointment = CoordinatorAppointment(
         center=center,
         person=person,
@@ -173,77 +210,66 @@ def propose(
     )
     appointment._history_user = user
     appointment.save()
-    AppointmentEvent.objects.create(
-        appointment=appointment,
-        action="propose",
-        from_status="",
-        to_status=AppointmentStatus.PROPOSED,
-        user=user,
-    )
+    APPOINTMENT.created(appointment, "propose", user=user)
     return appointment
 
 
-@transaction.atomic
 def agree(appointment, *, user, signatory: str, agreed_on: datetime.date, note: str = ""):
     """The implementing body's agreement, recorded by the center with the signatory's name."""
-    appointment, to = _step(appointment, user, "agree")
-    if not signatory.strip():
-        raise TransitionError(_("Enter the name of the implementing body's signatory."))
-    appointment.signatory, appointment.agreed_on = signatory.strip(), agreed_on
-    _move(appointment, user, "agree", to, note)
-    return appointment
+    with APPOINTMENT.taking(appointment, "agree", user=user) as taken:
+        if not signatory.strip():
+            raise StepRefused(_("Enter the name of the implementing body's signatory."))
+        taken.obj.signatory, taken.obj.agreed_on = signatory.strip(), agreed_on
+        taken.note = note
+    return taken.obj
 
 
-@transaction.atomic
 def approve(appointment, *, user, note: str = ""):
     """The bureau, consulted, approves the appointment."""
-    appointment, to = _step(appointment, user, "approve")
-    appointment.consultation_note = note.strip()
-    _move(appointment, user, "approve", to, note)
-    return appointment
+    with APPOINTMENT.taking(appointment, "approve", user=user) as taken:
+        taken.obj.consultation_note = note.strip()
+        taken.note = note
+    return taken.obj
 
 
-@transaction.atomic
 def create_term(appointment, *, user):
     """After the bureau's approval, the coordinator's term goes into the staff records."""
-    appointment, to = _step(appointment, user, "appoint")
-    person = appointment.person
-    if person is None:
-        if Person.objects.filter(staff_code=appointment.staff_code).exists():
-            raise TransitionError(
-                _("The staff code %(code)s has been taken since the proposal.")
-                % {"code": appointment.staff_code}
+    with APPOINTMENT.taking(appointment, "appoint", user=user) as taken:
+        appointment = taken.obj
+        person = appointment.person
+        if person is None:
+            if Person.objects.filter(staff_code=appointment.staff_code).exists():
+                raise StepRefused(
+                    _("The staff code %(code)s has been taken since the proposal.")
+                    % {"code": appointment.staff_code}
+                )
+            person = Person(
+                staff_code=appointment.staff_code, name=appointment.name, kana=appointment.kana
             )
-        person = Person(
-            staff_code=appointment.staff_code, name=appointment.name, kana=appointment.kana
-        )
-        person._history_user = user
-        person.save()
-        appointment.person = person
-    term = appoint_coordinator(appointment=appointment, person=person, user=user)
-    appointment.assignment = term.assignment
-    _move(appointment, user, "appoint", to)
+            person._history_user = user
+            person.save()
+            appointment.person = person
+        term = appoint_coordinator(appointment=appointment, person=person, user=user)
+        appointment.assignment = term.assignment
     return appointment
 
 
-@transaction.atomic
 def decline(appointment, *, user, reason: str):
     """The implementing body (before agreeing) or the bureau (before approving) declines."""
-    role = role_of(user)
     current = (
         CoordinatorAppointment.objects.filter(pk=appointment.pk)
         .values_list("status", flat=True)
         .first()
     )
-    decider = {AppointmentStatus.PROPOSED: CENTER, AppointmentStatus.AGREED: BUREAU}.get(current)
-    if decider is None:
-        raise TransitionError(_("This appointment can no longer be declined."))
-    if role != decider:
-        who = _("the implementing body") if decider == CENTER else _("the bureau")
-        raise TransitionError(_("At this step only %(who)s can decline.") % {"who": who})
-    appointment = _locked(appointment, user, decider)
-    if not reason.strip():
-        raise TransitionError(_("Give the reason for declining."))
-    appointment.decline_reason = reason.strip()
-    _move(appointment, user, "decline", AppointmentStatus.DECLINED, reason.strip())
-    return appointment
+    step = {
+        AppointmentStatus.PROPOSED: "decline",
+        AppointmentStatus.AGREED: "decline_approval",
+    }.get(current)
+    if step is None:
+        raise StepRefused(_("This appointment can no longer be declined."))
+    if role_of(user) not in APPOINTMENT.step(step).roles:
+        who = _("the implementing body") if step == "decline" else _("the bureau")
+        raise StepRefused(_("At this step only %(who)s can decline.") % {"who": who})
+    with APPOINTMENT.taking(appointment, step, user=user, reason=reason) as taken:
+        taken.obj.decline_reason = taken.reason
+    return taken.obj

@@ -22,6 +22,7 @@ the round is closed.
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -29,12 +30,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import roles
 from core.scoping import CHANGE, NATIONAL_ROLES, VIEW, ScopedQuerySet, role_of
 from organizations.models import Assignment, Center, Person, Qualification, Role
 
 SCORE_MIN, SCORE_MAX = 1, 5
-BUREAU = frozenset({"bureau_officer"})
-COMMITTEE = "committee_member"
+BUREAU = frozenset({roles.BUREAU_OFFICER})
+COMMITTEE = roles.COMMITTEE_MEMBER
 # Roles that oversee selections within their scope (the bureau runs them; the
 # Agency and HQ follow them nationwide). Center staff and HQ experts see none:
 # the sitting chief coordinator may be a candidate.
@@ -86,7 +88,7 @@ class SelectionQuerySet(ScopedQuerySet):
 
     round_lookup = ""
     center_lookup = "center"
-    editor_roles = BUREAU
+    editor_roles = roles.editors("selection.SelectionRound")
 
     def _in_rounds(self, rounds):
         key = f"{self.round_lookup}__in" if self.round_lookup else "pk__in"
@@ -275,6 +277,7 @@ class CommitteeMember(models.Model):
     declared_at = models.DateTimeField(_("conflicts declared at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("scores submitted at"), null=True, blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = RoundPartQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -445,6 +448,7 @@ class RoundEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+    refused = models.BooleanField(_("refused"), default=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -555,7 +559,7 @@ class AppointmentStatus(models.TextChoices):
 class AppointmentQuerySet(ScopedQuerySet):
     center_lookup = "center"
     # Who may act at all; each step checks its own role in appointments.py.
-    editor_roles = frozenset({"center_manager", "bureau_officer"})
+    editor_roles = roles.editors("selection.CoordinatorAppointment")
 
 
 class CoordinatorAppointment(models.Model):
@@ -635,6 +639,7 @@ class AppointmentEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+    refused = models.BooleanField(_("refused"), default=False)
 
     class Meta:
         ordering = ["at", "id"]

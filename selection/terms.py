@@ -5,7 +5,7 @@ A term runs by fiscal year: it ends on the 31 March closing one. A chief
 coordinator's nomination closes the previous holder's assignment the day before
 the new term starts, or, when the nominee already holds the office, extends
 their assignment to the new end. These functions run inside the caller's
-transaction and raise ``TransitionError`` for anything the staff records cannot take.
+transaction and raise ``StepRefused`` for anything the staff records cannot take.
 """
 
 import datetime
@@ -15,13 +15,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from consultations.indicators import STANDARD, Period, compute, fiscal_year_of
+from core.workflow import StepRefused
 from organizations.models import Assignment, Center, Person, Role
 
 from .models import Term
-
-
-class TransitionError(Exception):
-    """A step that is not allowed; the message is for the user."""
 
 
 def fiscal_year_end(day: datetime.date) -> datetime.date:
@@ -65,7 +62,7 @@ def appoint_chief(*, center: Center, person: Person, start, end, user, selection
     """
     problems = term_problems(start, end)
     if problems:
-        raise TransitionError(" ".join(problems.values()))
+        raise StepRefused(" ".join(problems.values()))
     day_before = start - datetime.timedelta(days=1)
     chiefs = Assignment.objects.select_for_update(of=("self",)).filter(
         center=center, role=Role.CHIEF_COORDINATOR
@@ -73,7 +70,7 @@ def appoint_chief(*, center: Center, person: Person, start, end, user, selection
     later = chiefs.filter(start_date__gte=start)
     if later.exists():
         holder = later.select_related("person").first()
-        raise TransitionError(
+        raise StepRefused(
             _("%(name)s's term as chief coordinator already starts on %(date)s; change it first.")
             % {"name": holder.person.name, "date": holder.start_date.isoformat()}
         )
@@ -128,7 +125,7 @@ def appoint_coordinator(*, appointment, person: Person, user) -> Term:
     if already_coordinator(
         person, appointment.center, appointment.start_date, appointment.end_date
     ):
-        raise TransitionError(
+        raise StepRefused(
             _("%(name)s is already a coordinator at this center during that period.")
             % {"name": person.name}
         )

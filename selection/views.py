@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core import roles
 from core.history import combined_history, history_for
 from core.scoping import CHANGE, role_of, scope_rule
 from core.tabular import _content_disposition, csv_response, xlsx_response
 from core.views import FilteredListView, ScopedDetailView, ScopedObjectMixin, in_default_order
+from core.workflow import StepRefused
 
 from . import appointments, scoring, workflow
 from .filtersets import AppointmentFilterSet, RoundFilterSet, TermFilterSet
@@ -39,7 +41,6 @@ from .forms import (
     ScoreForm,
 )
 from .models import (
-    AppointmentStatus,
     Candidate,
     CandidateDocument,
     CommitteeMember,
@@ -51,13 +52,13 @@ from .models import (
     SelectionRound,
     Term,
 )
-from .terms import TransitionError, fiscal_year_end, results_table, term_results
+from .terms import fiscal_year_end, results_table, term_results
 
 
 def _is_bureau(user, round_) -> bool:
     return (
         SelectionRound.objects.for_user(user, CHANGE).filter(pk=round_.pk).exists()
-        if role_of(user) == "bureau_officer"
+        if role_of(user) == roles.BUREAU_OFFICER
         else False
     )
 
@@ -109,7 +110,7 @@ class FormStepView(ScopedObjectMixin, View):
             try:
                 self.run(form)
                 return redirect(self.success_url())
-            except TransitionError as error:
+            except StepRefused as error:
                 form.add_error(None, str(error))
         return self.render(form)
 
@@ -140,7 +141,7 @@ class PostActionView(ScopedObjectMixin, View):
         try:
             target = self.run(obj)
             messages.success(request, self.done)
-        except TransitionError as error:
+        except StepRefused as error:
             messages.error(request, str(error))
             target = None
         return redirect(target or self.back(obj))
@@ -191,7 +192,7 @@ class RoundListView(FilteredListView):
 
 @scope_rule("bureau officers only; workflow.create_round refuses centers outside their scope")
 def round_create(request):
-    if role_of(request.user) != "bureau_officer":
+    if role_of(request.user) != roles.BUREAU_OFFICER:
         raise PermissionDenied
     next_april = datetime.date(fiscal_year_end(datetime.date.today()).year, 4, 1)
     form = RoundForm(
@@ -205,7 +206,7 @@ def round_create(request):
             round_ = workflow.create_round(user=request.user, **data)
             messages.success(request, _("Selection round created with the default criteria."))
             return redirect(round_)
-        except TransitionError as error:
+        except StepRefused as error:
             form.add_error(None, str(error))
     return render(
         request,
@@ -727,7 +728,7 @@ class SheetView(ScopedObjectMixin, View):
                     request, _("Scores saved for %(name)s.") % {"name": sheet.candidate.name}
                 )
                 return redirect(sheet.member)
-            except TransitionError as error:
+            except StepRefused as error:
                 form.add_error(None, str(error))
         return self.render(sheet, form)
 
@@ -815,7 +816,7 @@ class AppointmentListView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["may_propose"] = role_of(self.request.user) == "center_manager"
+        context["may_propose"] = role_of(self.request.user) == roles.CENTER_MANAGER
         return context
 
     def export_columns(self):
@@ -832,7 +833,7 @@ class AppointmentListView(FilteredListView):
 
 @scope_rule("center managers only, for their own center (appointments.propose)")
 def appointment_create(request):
-    if role_of(request.user) != "center_manager" or not request.user.center_id:
+    if role_of(request.user) != roles.CENTER_MANAGER or not request.user.center_id:
         raise PermissionDenied
     next_april = datetime.date(fiscal_year_end(datetime.date.today()).year, 4, 1)
     form = ProposalForm(
@@ -847,7 +848,7 @@ def appointment_create(request):
             )
             messages.success(request, _("Proposal recorded; the implementing body agrees next."))
             return redirect(appointment)
-        except TransitionError as error:
+        except StepRefused as error:
             form.add_error(None, str(error))
     return render(
         request,
@@ -870,23 +871,13 @@ class AppointmentDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        appointment, role = self.object, role_of(self.request.user)
-        status = appointment.status
-        in_scope = (
-            CoordinatorAppointment.objects.for_user(self.request.user, CHANGE)
-            .filter(pk=appointment.pk)
-            .exists()
-        )
-        center, bureau = (
-            in_scope and role == "center_manager",
-            in_scope and role == "bureau_officer",
-        )
+        appointment, user = self.object, self.request.user
+        may = {step.name for step in appointments.APPOINTMENT.available(appointment, user)}
         context["actions"] = {
-            "agree": center and status == AppointmentStatus.PROPOSED,
-            "approve": bureau and status == AppointmentStatus.AGREED,
-            "appoint": center and status == AppointmentStatus.APPROVED,
-            "decline": (center and status == AppointmentStatus.PROPOSED)
-            or (bureau and status == AppointmentStatus.AGREED),
+            "agree": "agree" in may,
+            "approve": "approve" in may,
+            "appoint": "appoint" in may,
+            "decline": bool({"decline", "decline_approval"} & may),
         }
         context["events"] = appointment.events.select_related("user")
         context["history"] = history_for(appointment)

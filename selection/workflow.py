@@ -5,8 +5,9 @@ conflicts, then score, then submit) → all scores in (closed automatically when
 the last member submits) → decided (bureau: nominate a candidate, or no one,
 with the reason; a nomination creates the term, ``terms.appoint_chief``).
 
-An illegal step raises ``TransitionError`` with a message for the user and
-changes nothing.
+The steps are declared once (``ROUND`` and, for a member's own seat, ``SEAT``) and
+taken through ``core.workflow``; an illegal step raises ``StepRefused`` with a message
+for the user and changes nothing.
 """
 
 import datetime
@@ -15,14 +16,14 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from accounts.models import UserRole
-from core.scoping import role_of
+from core import roles
+from core.scoping import VIEW, role_of, users_for_center
+from core.workflow import Step, StepRefused, Workflow, register
 from organizations.models import Center, Person
 
 from .models import (
-    BUREAU,
-    COMMITTEE,
     DEFAULT_CRITERIA,
     SCORE_MAX,
     SCORE_MIN,
@@ -32,17 +33,18 @@ from .models import (
     Criterion,
     Decision,
     MemberSource,
-    RoundEvent,
     RoundKind,
     RoundStatus,
     ScoreEntry,
     Scoresheet,
     SelectionRound,
 )
-from .terms import TransitionError, appoint_chief, current_chief, term_problems
+from .terms import appoint_chief, current_chief, term_problems
 
-__all__ = ["TransitionError"]
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+SETUP_CLOSED = gettext_lazy(
+    "Scoring has started: the committee, criteria and candidates can no longer change."
+)
 
 
 def _save(obj, user):
@@ -50,47 +52,168 @@ def _save(obj, user):
     obj.save()
 
 
-def _lock(round_: SelectionRound, user) -> SelectionRound:
-    """The round, locked, if it is in the bureau user's scope."""
-    if role_of(user) not in BUREAU:
-        raise TransitionError(_("Only the bureau can change a selection round."))
-    locked = (
-        SelectionRound.objects.for_user(user)
-        .select_for_update(of=("self",))
-        .filter(pk=round_.pk)
-        .first()
+def _members_of(round_) -> list:
+    return [seat.user for seat in round_.members.select_related("user")]
+
+
+def _bureau_of(round_) -> list:
+    return users_for_center(round_.center, roles.BUREAU)
+
+
+def _round_explained(round_, step, state):
+    if step.name == "decide":
+        if state == RoundStatus.DECIDED:
+            return _("The decision on this round has already been recorded.")
+        return _("The decision waits until every committee member has submitted.")
+    if step.name == "start":
+        return str(SETUP_CLOSED)
+    if step.name in ("withdraw", "close"):
+        return _("The scoring is over: the committee can no longer change.")
+    return _("This round is not open for scoring.")
+
+
+ROUND = register(
+    Workflow(
+        name="selection.round",
+        label=gettext_lazy("Selection round"),
+        model=SelectionRound,
+        states=RoundStatus.choices,
+        # A committee member reaches the rounds they sit on (to submit); the bureau its own.
+        scope_action=VIEW,
+        explain=_round_explained,
+        steps=[
+            Step(
+                "create",
+                gettext_lazy("Start a selection round"),
+                frozenset(),
+                RoundStatus.SETUP,
+                roles.BUREAU,
+            ),
+            Step(
+                "start",
+                gettext_lazy("Start the scoring"),
+                frozenset({RoundStatus.SETUP}),
+                RoundStatus.SCORING,
+                roles.BUREAU,
+                notify=_members_of,
+                done=gettext_lazy(
+                    "Scoring has started: the committee members can declare their conflicts and score."
+                ),
+            ),
+            Step(
+                "withdraw",
+                gettext_lazy("Take a member off the committee"),
+                frozenset({RoundStatus.SCORING}),
+                None,
+                roles.BUREAU,
+            ),
+            Step(
+                "submit",
+                gettext_lazy("A member submitted"),
+                frozenset({RoundStatus.SCORING}),
+                None,
+                roles.COMMITTEE,
+            ),
+            Step(
+                "close",
+                gettext_lazy("All scores in"),
+                frozenset({RoundStatus.SCORING}),
+                RoundStatus.CLOSED,
+                roles.BUREAU | roles.COMMITTEE,
+                notify=_bureau_of,
+            ),
+            Step(
+                "decide",
+                gettext_lazy("Record the decision"),
+                frozenset({RoundStatus.CLOSED}),
+                RoundStatus.DECIDED,
+                roles.BUREAU,
+                reason_required=True,
+                notify=_members_of,
+                done=gettext_lazy("Decision recorded."),
+            ),
+        ],
     )
-    if locked is None:
-        raise TransitionError(_("This selection round is outside your scope."))
-    return locked
+)
+
+
+def _seat_state(seat) -> str:
+    if seat.submitted_at:
+        return "submitted"
+    return {RoundStatus.SETUP: "waiting", RoundStatus.SCORING: "scoring"}.get(
+        seat.round.status, "over"
+    )
+
+
+def _seat_explained(seat, step, state):
+    if state == "submitted":
+        return _("You have already submitted your scores; they can no longer change.")
+    return _("This round is not open for scoring.")
+
+
+def _own_seats(user):
+    if role_of(user) not in roles.COMMITTEE:
+        return CommitteeMember.objects.none()
+    return CommitteeMember.objects.filter(user=user)
+
+
+# A committee member's own seat: declare conflicts, score, submit.
+SEAT = register(
+    Workflow(
+        name="selection.seat",
+        label=gettext_lazy("Committee member's scoring"),
+        model=CommitteeMember,
+        states=[
+            ("waiting", gettext_lazy("Waiting for the scoring")),
+            ("scoring", pgettext_lazy("selection", "Scoring")),
+            ("submitted", gettext_lazy("Submitted")),
+            ("over", gettext_lazy("Scoring over")),
+        ],
+        state_field=None,
+        state_of=_seat_state,
+        scope=_own_seats,
+        outside_scope=gettext_lazy("Only the member can declare and score on their own behalf."),
+        explain=_seat_explained,
+        steps=[
+            Step(
+                "declare",
+                gettext_lazy("Declare conflicts of interest"),
+                frozenset({"scoring"}),
+                None,
+                roles.COMMITTEE,
+            ),
+            Step(
+                "score",
+                gettext_lazy("Score a candidate"),
+                frozenset({"scoring"}),
+                None,
+                roles.COMMITTEE,
+            ),
+            Step(
+                "submit",
+                gettext_lazy("Submit my scores"),
+                frozenset({"scoring"}),
+                "submitted",
+                roles.COMMITTEE,
+                notify=lambda seat: _bureau_of(seat.round),
+            ),
+        ],
+    )
+)
 
 
 def _setup(round_: SelectionRound, user) -> SelectionRound:
-    locked = _lock(round_, user)
+    """The round, locked, while the bureau may still set it up."""
+    locked = ROUND.lock(round_, user=user, roles=roles.BUREAU, action=_("Change a selection round"))
     if not locked.in_setup:
-        raise TransitionError(
-            _("Scoring has started: the committee, criteria and candidates can no longer change.")
-        )
+        raise StepRefused(SETUP_CLOSED)
     return locked
-
-
-def _event(round_, user, action, to=None, note=""):
-    RoundEvent.objects.create(
-        round=round_,
-        action=action,
-        from_status=round_.status,
-        to_status=to or round_.status,
-        user=user,
-        note=note,
-    )
-    if to:
-        round_.status = to
 
 
 def _term_dates(start, end):
     problems = term_problems(start, end)
     if problems:
-        raise TransitionError(" ".join(problems.values()))
+        raise StepRefused(" ".join(problems.values()))
 
 
 # --- Setting up -------------------------------------------------------------------------
@@ -101,14 +224,13 @@ def create_round(
     *, center: Center, kind: str, term_start: datetime.date, term_end: datetime.date, user, notes=""
 ) -> SelectionRound:
     """A new round with the default criteria; a renewal starts with the sitting chief as candidate."""
-    if role_of(user) not in BUREAU:
-        raise TransitionError(_("Only the bureau can start a selection round."))
+    ROUND.check_role("create", user)
     if not Center.objects.for_user(user).filter(pk=center.pk).exists():
-        raise TransitionError(_("This center is outside your scope."))
+        raise StepRefused(_("This center is outside your scope."))
     _term_dates(term_start, term_end)
     sitting = current_chief(center)
     if kind == RoundKind.RENEWAL and sitting is None:
-        raise TransitionError(_("This center has no chief coordinator in office to renew."))
+        raise StepRefused(_("This center has no chief coordinator in office to renew."))
     round_ = SelectionRound(
         center=center,
         kind=kind,
@@ -136,7 +258,7 @@ def create_round(
         )
         _save(candidate, user)
         candidate.qualifications.set(person.qualifications.all())
-    _event(round_, user, "create")
+    ROUND.created(round_, "create", user=user)
     return round_
 
 
@@ -170,7 +292,7 @@ def save_criteria(round_: SelectionRound, *, user, rows: list[dict]) -> Selectio
     round_ = _setup(round_, user)
     problems = criteria_problems(rows)
     if problems:
-        raise TransitionError(" ".join(problems))
+        raise StepRefused(" ".join(problems))
     existing = {c.pk: c for c in round_.criteria.all()}
     kept_ids = {r["id"] for r in rows if r.get("id") and not r.get("delete")}
     for pk, criterion in existing.items():
@@ -193,10 +315,10 @@ def save_criteria(round_: SelectionRound, *, user, rows: list[dict]) -> Selectio
 @transaction.atomic
 def add_member(round_: SelectionRound, *, user, member, source: str, affiliation: str = ""):
     round_ = _setup(round_, user)
-    if role_of(member) != UserRole.COMMITTEE_MEMBER or not member.is_active:
-        raise TransitionError(_("Only an active review-committee account can sit on a committee."))
+    if role_of(member) not in roles.COMMITTEE or not member.is_active:
+        raise StepRefused(_("Only an active review-committee account can sit on a committee."))
     if round_.members.filter(user=member).exists():
-        raise TransitionError(_("%(name)s already sits on this committee.") % {"name": member})
+        raise StepRefused(_("%(name)s already sits on this committee.") % {"name": member})
     seat = CommitteeMember(round=round_, user=member, source=source, affiliation=affiliation)
     _save(seat, user)
     return seat
@@ -207,27 +329,31 @@ def remove_member(seat: CommitteeMember, *, user) -> None:
     """Take a member off the committee: freely during the setup; during scoring only a
     member who has not submitted (say, one who fell ill), whose unsubmitted sheets go.
     If everyone left has submitted, the round closes."""
-    round_ = _lock(seat.round, user)
-    if round_.status not in (RoundStatus.SETUP, RoundStatus.SCORING):
-        raise TransitionError(_("The scoring is over: the committee can no longer change."))
-    if round_.status == RoundStatus.SCORING:
+    round_ = ROUND.lock(
+        seat.round, user=user, roles=roles.BUREAU, action=_("Change a selection round")
+    )
+    if round_.in_setup:
+        seat._history_user = user
+        seat.delete()
+        return
+    with ROUND.taking(round_, "withdraw", user=user) as taken:
         seat = CommitteeMember.objects.select_for_update(of=("self",)).get(pk=seat.pk)
         if seat.submitted_at:
-            raise TransitionError(
+            raise StepRefused(
                 _("A member who has submitted stays on the committee: their scores count.")
             )
         if not round_.members.exclude(pk=seat.pk).exists():
-            raise TransitionError(_("The committee cannot be left without members."))
-        _event(round_, user, "withdraw", note=str(seat.user))
-    seat._history_user = user
-    seat.delete()
-    if (
-        round_.status == RoundStatus.SCORING
-        and not round_.members.filter(submitted_at__isnull=True).exists()
-    ):
-        _event(round_, user, "close", to=RoundStatus.CLOSED)
-        round_.closed_at = timezone.now()
-        _save(round_, user)
+            raise StepRefused(_("The committee cannot be left without members."))
+        taken.note = str(seat.user)
+        seat._history_user = user
+        seat.delete()
+    _close_when_all_submitted(round_, user)
+
+
+def _close_when_all_submitted(round_: SelectionRound, user) -> None:
+    if not round_.members.filter(submitted_at__isnull=True).exists():
+        with ROUND.taking(round_, "close", user=user) as taken:
+            taken.obj.closed_at = timezone.now()
 
 
 @transaction.atomic
@@ -237,16 +363,16 @@ def save_candidate(
     """Create or change a candidate (name, kana, person, current_position, career, note)."""
     round_ = _setup(round_, user)
     if candidate is not None and candidate.round_id != round_.pk:
-        raise TransitionError(_("This candidate belongs to another round."))
+        raise StepRefused(_("This candidate belongs to another round."))
     if not (fields.get("name") or "").strip():
-        raise TransitionError(_("Enter the candidate's name."))
+        raise StepRefused(_("Enter the candidate's name."))
     person = fields.get("person")
     if person is not None:
         others = round_.candidates.filter(person=person)
         if candidate is not None:
             others = others.exclude(pk=candidate.pk)
         if others.exists():
-            raise TransitionError(_("This staff member is already a candidate in this round."))
+            raise StepRefused(_("This staff member is already a candidate in this round."))
     candidate = candidate or Candidate(round=round_)
     for name, value in fields.items():
         setattr(candidate, name, value)
@@ -266,7 +392,7 @@ def remove_candidate(candidate: Candidate, *, user) -> None:
 def add_document(candidate: Candidate, *, user, title: str, upload) -> CandidateDocument:
     _setup(candidate.round, user)
     if upload.size > MAX_DOCUMENT_BYTES:
-        raise TransitionError(_("A document can be at most 10 MB."))
+        raise StepRefused(_("A document can be at most 10 MB."))
     document = CandidateDocument(
         candidate=candidate,
         title=title.strip() or upload.name,
@@ -298,59 +424,42 @@ def start_problems(round_: SelectionRound) -> list[str]:
     return problems
 
 
-@transaction.atomic
 def start_scoring(round_: SelectionRound, *, user) -> SelectionRound:
     """Freeze the setup and give every member a scoresheet per candidate."""
-    round_ = _setup(round_, user)
-    problems = start_problems(round_)
-    if problems:
-        raise TransitionError(" ".join(problems))
-    candidates = list(round_.candidates.all())
-    for seat in round_.members.all():
-        for candidate in candidates:
-            _save(Scoresheet(member=seat, candidate=candidate), user)
-    _event(round_, user, "start", to=RoundStatus.SCORING)
-    _save(round_, user)
+    with ROUND.taking(round_, "start", user=user) as taken:
+        round_ = taken.obj
+        problems = start_problems(round_)
+        if problems:
+            raise StepRefused(" ".join(problems))
+        candidates = list(round_.candidates.all())
+        for seat in round_.members.all():
+            for candidate in candidates:
+                _save(Scoresheet(member=seat, candidate=candidate), user)
     return round_
 
 
 # --- Scoring (committee members, each on their own sheets) -------------------------------
 
 
-def _my_seat(seat: CommitteeMember, user) -> CommitteeMember:
-    """The member's own seat, locked, while they may still score."""
-    if role_of(user) != COMMITTEE or seat.user_id != user.pk:
-        raise TransitionError(_("Only the member can declare and score on their own behalf."))
-    locked = (
-        CommitteeMember.objects.select_for_update(of=("self",))
-        .select_related("round")
-        .get(pk=seat.pk)
-    )
-    if locked.round.status != RoundStatus.SCORING:
-        raise TransitionError(_("This round is not open for scoring."))
-    if locked.submitted_at:
-        raise TransitionError(
-            _("You have already submitted your scores; they can no longer change.")
-        )
-    return locked
-
-
-@transaction.atomic
 def declare_conflicts(seat: CommitteeMember, *, user, declarations: dict) -> CommitteeMember:
     """Record the member's declaration for every candidate: {candidate id: (conflict, reason)}."""
-    seat = _my_seat(seat, user)
+    with SEAT.taking(seat, "declare", user=user) as taken:
+        return _declare(taken.obj, user, declarations)
+
+
+def _declare(seat: CommitteeMember, user, declarations: dict) -> CommitteeMember:
     sheets = {s.candidate_id: s for s in seat.sheets.select_related("candidate")}
     missing = [s.candidate.name for cid, s in sheets.items() if cid not in declarations]
     if missing:
-        raise TransitionError(
+        raise StepRefused(
             _("Declare whether you have a conflict of interest with: %(names)s.")
             % {"names": "、".join(missing)}
         )
     for candidate_id, (conflict, reason) in declarations.items():
         if candidate_id not in sheets:
-            raise TransitionError(_("That candidate is not in this round."))
+            raise StepRefused(_("That candidate is not in this round."))
         if conflict and not reason.strip():
-            raise TransitionError(
+            raise StepRefused(
                 _("Describe your conflict of interest with %(name)s.")
                 % {"name": sheets[candidate_id].candidate.name}
             )
@@ -364,22 +473,25 @@ def declare_conflicts(seat: CommitteeMember, *, user, declarations: dict) -> Com
     return seat
 
 
-@transaction.atomic
 def save_scores(sheet: Scoresheet, *, user, scores: dict, comment: str = "") -> Scoresheet:
     """The member's scores for one candidate: {criterion id: 1–5} for every criterion."""
-    seat = _my_seat(sheet.member, user)
+    with SEAT.taking(sheet.member, "score", user=user) as taken:
+        return _score(taken.obj, sheet, user, scores, comment)
+
+
+def _score(seat: CommitteeMember, sheet: Scoresheet, user, scores: dict, comment: str):
     sheet = Scoresheet.objects.select_for_update(of=("self",)).get(pk=sheet.pk, member=seat)
     if sheet.conflict is None:
-        raise TransitionError(_("Declare your conflicts of interest before scoring."))
+        raise StepRefused(_("Declare your conflicts of interest before scoring."))
     if sheet.conflict:
-        raise TransitionError(
+        raise StepRefused(
             _("You declared a conflict of interest with this candidate: you do not score them.")
         )
     criteria = {c.pk: c for c in seat.round.criteria.all()}
     if set(scores) != set(criteria):
-        raise TransitionError(_("Score every criterion."))
+        raise StepRefused(_("Score every criterion."))
     if any(not (SCORE_MIN <= int(v) <= SCORE_MAX) for v in scores.values()):
-        raise TransitionError(_("A score is a whole number from 1 to 5."))
+        raise StepRefused(_("A score is a whole number from 1 to 5."))
     for criterion_id, value in scores.items():
         entry = sheet.entries.filter(criterion_id=criterion_id).first() or ScoreEntry(
             sheet=sheet, criterion=criteria[criterion_id]
@@ -410,25 +522,20 @@ def submission_problems(seat: CommitteeMember) -> list[str]:
 @transaction.atomic
 def submit_scores(seat: CommitteeMember, *, user) -> CommitteeMember:
     """Seal the member's scores; the last member to submit closes the round."""
-    seat = _my_seat(seat, user)
-    problems = submission_problems(seat)
-    if problems:
-        raise TransitionError(" ".join(problems))
-    seat.submitted_at = timezone.now()
-    _save(seat, user)
-    round_ = SelectionRound.objects.select_for_update(of=("self",)).get(pk=seat.round_id)
-    _event(round_, user, "submit")
-    if not round_.members.filter(submitted_at__isnull=True).exists():
-        _event(round_, user, "close", to=RoundStatus.CLOSED)
-        round_.closed_at = timezone.now()
-        _save(round_, user)
+    with SEAT.taking(seat, "submit", user=user) as taken:
+        seat = taken.obj
+        problems = submission_problems(seat)
+        if problems:
+            raise StepRefused(" ".join(problems))
+        seat.submitted_at = timezone.now()
+    ROUND.take(seat.round, "submit", user=user)
+    _close_when_all_submitted(seat.round, user)
     return seat
 
 
 # --- Decision ----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def decide(
     round_: SelectionRound,
     *,
@@ -441,43 +548,36 @@ def decide(
 
     A nominee without a staff record gets one (``staff_code`` is then required).
     """
-    round_ = _lock(round_, user)
-    if round_.status == RoundStatus.DECIDED:
-        raise TransitionError(_("The decision on this round has already been recorded."))
-    if round_.status != RoundStatus.CLOSED:
-        raise TransitionError(_("The decision waits until every committee member has submitted."))
-    if not reason.strip():
-        raise TransitionError(_("Give the reason for the decision."))
-    if nominee is not None and nominee.round_id != round_.pk:
-        raise TransitionError(_("The nominee must be a candidate of this round."))
-    round_.decision = Decision.NOMINATE if nominee else Decision.NONE
-    round_.nominee = nominee
-    round_.decision_reason = reason.strip()
-    round_.decided_by, round_.decided_at = user, timezone.now()
-    if nominee is not None:
-        person = nominee.person or _new_person(nominee, staff_code, user)
-        appoint_chief(
-            center=round_.center,
-            person=person,
-            start=round_.term_start,
-            end=round_.term_end,
-            user=user,
-            selection_round=round_,
-        )
-    _event(round_, user, "decide", to=RoundStatus.DECIDED, note=round_.decision_reason)
-    _save(round_, user)
+    with ROUND.taking(round_, "decide", user=user, reason=reason) as taken:
+        round_ = taken.obj
+        if nominee is not None and nominee.round_id != round_.pk:
+            raise StepRefused(_("The nominee must be a candidate of this round."))
+        round_.decision = Decision.NOMINATE if nominee else Decision.NONE
+        round_.nominee = nominee
+        round_.decision_reason = taken.reason
+        round_.decided_by, round_.decided_at = user, timezone.now()
+        if nominee is not None:
+            person = nominee.person or _new_person(nominee, staff_code, user)
+            appoint_chief(
+                center=round_.center,
+                person=person,
+                start=round_.term_start,
+                end=round_.term_end,
+                user=user,
+                selection_round=round_,
+            )
     return round_
 
 
 def _new_person(candidate: Candidate, staff_code: str, user) -> Person:
     code = staff_code.strip()
     if not code:
-        raise TransitionError(
+        raise StepRefused(
             _("%(name)s has no staff record yet: enter the staff code to create it.")
             % {"name": candidate.name}
         )
     if Person.objects.filter(staff_code=code).exists():
-        raise TransitionError(
+        raise StepRefused(
             _(
                 "The staff code %(code)s is already in use; link the candidate to that staff record instead."
             )

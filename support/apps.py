@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class SupportConfig(AppConfig):
     name = "support"
     verbose_name = _("HQ support and training")
+
+    def ready(self):
+        # Importing the workflow modules registers their workflows (core.workflow.registry).
+        from . import requests, training, visits  # noqa: F401

@@ -5,17 +5,18 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
+from core import roles
 from core.scoping import role_of
 from organizations.models import Center
 
-ASSIGNERS = frozenset({"agency_admin", "hq_staff"})
+ASSIGNERS = roles.NATIONAL
 
 
 @transaction.atomic
 def assign_centers(expert, *, user, bureaus=(), centers=(), replace: bool = False) -> int:
     """Add the centers of ``bureaus`` and ``centers`` to the expert's (or replace them);
     returns how many centers the expert looks after now. The change is in the account's history."""
-    if role_of(user) not in ASSIGNERS or expert.role != "hq_expert":
+    if role_of(user) not in ASSIGNERS or expert.role != roles.HQ_EXPERT:
         raise PermissionDenied("Only the Agency administrator and HQ staff assign HQ experts.")
     wanted = set(
         Center.objects.filter(

@@ -11,6 +11,7 @@ below, built on ``core.scoping``.
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from consultations.models import Consultation, Topic
+from core import roles
 from core.scoping import (
     CHANGE,
     NATIONAL_ROLES,
@@ -29,11 +31,11 @@ from core.scoping import (
 )
 from organizations.models import Bureau, Center, Person, TrainingBlock
 
-HQ_VISITORS = frozenset({"hq_staff", "hq_expert"})  # record visits, raise the escalation
-CENTER_STAFF = frozenset({"center_manager", "coordinator"})
-TRAINING_ORGANISERS = frozenset({"agency_admin", "hq_staff"})
+HQ_VISITORS = roles.HQ  # record visits, raise the escalation
+CENTER_STAFF = roles.CENTER_STAFF
+TRAINING_ORGANISERS = roles.NATIONAL
 # Roles that work on centers (and so receive the feedback addressed to all of them).
-CENTER_SCOPED_ROLES = frozenset({"bureau_officer", "hq_expert", *CENTER_STAFF})
+CENTER_SCOPED_ROLES = frozenset({roles.BUREAU_OFFICER, roles.HQ_EXPERT, *CENTER_STAFF})
 
 
 class FindingCategory(models.Model):
@@ -67,7 +69,7 @@ class EscalationLevel(models.IntegerChoices):
 
 class VisitQuerySet(ScopedQuerySet):
     center_lookup = "center"
-    editor_roles = HQ_VISITORS
+    editor_roles = roles.editors("support.Visit")
 
 
 class Visit(models.Model):
@@ -82,7 +84,7 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL,
         related_name="hq_visits",
         verbose_name=_("HQ experts"),
-        limit_choices_to={"role": "hq_expert"},
+        limit_choices_to={"role": roles.HQ_EXPERT},
     )
     sessions = models.ManyToManyField(
         Consultation,
@@ -118,6 +120,7 @@ class Visit(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = VisitQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[experts, sessions, findings], excluded_fields=["created_at"]
@@ -161,7 +164,7 @@ OPEN_FOLLOW_UP = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 class FollowUpQuerySet(ScopedQuerySet):
     center_lookup = "visit__center"
     # HQ writes them; the center works them (status and note).
-    editor_roles = HQ_VISITORS | CENTER_STAFF
+    editor_roles = roles.editors("support.FollowUp")
 
     def open(self):
         return self.filter(status__in=OPEN_FOLLOW_UP)
@@ -189,6 +192,7 @@ class FollowUp(models.Model):
     done_on = models.DateField(_("done on"), null=True, blank=True)
     note = models.TextField(_("center's note"), blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = FollowUpQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -217,8 +221,8 @@ class MeetingQuerySet(NationalQuerySet):
     """The HQ experts' meeting is HQ's: HQ records it; the Agency, HQ experts and the
     bureaus read it (its summary counts only the visits in the reader's scope)."""
 
-    editor_roles = frozenset({"hq_staff"})
-    readers = NATIONAL_ROLES | {"hq_expert", "bureau_officer"}
+    editor_roles = roles.editors("support.ExpertsMeeting")
+    readers = NATIONAL_ROLES | frozenset({roles.HQ_EXPERT, roles.BUREAU_OFFICER})
 
     def for_user(self, user, action: str = VIEW):
         role = role_of(user)
@@ -268,7 +272,7 @@ class ExpertsMeeting(models.Model):
 
 
 class FeedbackQuerySet(ScopedQuerySet):
-    editor_roles = frozenset({"hq_staff"})
+    editor_roles = roles.editors("support.Feedback")
 
     def for_user(self, user, action: str = VIEW):
         """Feedback to one center is that center's; feedback to all centers reaches
@@ -329,7 +333,7 @@ class EscalationNoticeQuerySet(ScopedQuerySet):
             return self.none()
         if role in NATIONAL_ROLES:
             return self
-        if role == "bureau_officer" and user.bureau_id:
+        if role == roles.BUREAU_OFFICER and user.bureau_id:
             return self.filter(bureau_id=user.bureau_id)
         return self.none()
 
@@ -393,11 +397,11 @@ class RequestOutcome(models.TextChoices):
 class SupportRequestQuerySet(ScopedQuerySet):
     center_lookup = "center"
     # Each step checks its own role (support.requests); these may take some step.
-    editor_roles = HQ_VISITORS | CENTER_STAFF | {"supporter"}
+    editor_roles = roles.editors("support.SupportRequest")
 
     def for_user(self, user, action: str = VIEW):
         """A supporter sees (and works on) only the requests assigned to it."""
-        if role_of(user) == "supporter":
+        if role_of(user) == roles.SUPPORTER:
             return self.filter(supporter_id=user.pk)
         return super().for_user(user, action)
 
@@ -437,8 +441,8 @@ class SupportRequest(models.Model):
         null=True,
         blank=True,
         related_name="support_requests",
-        verbose_name=_("supporter"),
-        limit_choices_to={"role": "supporter"},
+        verbose_name=_(roles.SUPPORTER),
+        limit_choices_to={"role": roles.SUPPORTER},
     )
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -457,6 +461,7 @@ class SupportRequest(models.Model):
     outcome_note = models.TextField(_("outcome note"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = SupportRequestQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -492,7 +497,7 @@ TRAINING_PLAN = {TrainingKind.NATIONAL: 2, TrainingKind.BLOCK: 2}
 class TrainingEventQuerySet(NationalQuerySet):
     """Every signed-in user reads the training calendar; HQ organises it."""
 
-    editor_roles = TRAINING_ORGANISERS
+    editor_roles = roles.editors("support.TrainingEvent")
 
 
 class TrainingEvent(models.Model):
@@ -552,7 +557,7 @@ class AttendanceStatus(models.TextChoices):
 class RegistrationQuerySet(ScopedQuerySet):
     # A person's training history follows the person: every center they worked in sees it.
     center_lookup = "person__assignments__center"
-    editor_roles = TRAINING_ORGANISERS | {"center_manager"}
+    editor_roles = roles.editors("support.TrainingRegistration")
 
 
 class TrainingRegistration(models.Model):
@@ -594,6 +599,7 @@ class TrainingRegistration(models.Model):
         verbose_name=_("registered by"),
     )
 
+    events = GenericRelation("core.StepEvent")
     objects = RegistrationQuerySet.as_manager()
     history = HistoricalRecords()
 

@@ -1,8 +1,8 @@
 """Support requests: the center asks, HQ assigns a supporter, the supporter advises,
 the center closes the request with its outcome.
 
-Each step is one transactional function that checks who may take it; a step that
-is not allowed raises ``RequestError`` with a message for the user and changes nothing.
+The steps are declared once (``REQUEST``) and taken through ``core.workflow``; a step
+that is not allowed raises ``StepRefused`` with a message for the user and changes nothing.
 """
 
 import datetime
@@ -10,47 +10,83 @@ import datetime
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.scoping import CHANGE, role_of
+from core import roles
+from core.scoping import users_for_center
+from core.workflow import Step, StepRefused, Workflow, register
 
-from .models import (
-    CENTER_STAFF,
-    HQ_VISITORS,
-    RequestOutcome,
-    RequestStatus,
-    SupportRequest,
-)
+from .models import RequestOutcome, RequestStatus, SupportRequest
 
 OPEN_STATUSES = (RequestStatus.REQUESTED, RequestStatus.ASSIGNED, RequestStatus.ADVISED)
 
 
-class RequestError(Exception):
-    """A request step that is not allowed; the message is for the user."""
+def _hq_of(request) -> list:
+    return users_for_center(request.center, roles.HQ)
 
 
-def _locked(request: SupportRequest, user) -> SupportRequest:
-    locked = (
-        SupportRequest.objects.for_user(user, CHANGE)
-        .select_for_update(of=("self",))
-        .filter(pk=request.pk)
-        .first()
+def _center_of(request) -> list:
+    return users_for_center(request.center, roles.CENTER_STAFF)
+
+
+def _supporter_of(request) -> list:
+    return [request.supporter] if request.supporter_id else []
+
+
+REQUEST = register(
+    Workflow(
+        name="support.request",
+        label=gettext_lazy("Support request"),
+        model=SupportRequest,
+        states=RequestStatus.choices,
+        steps=[
+            Step(
+                "request",
+                gettext_lazy("Ask HQ for support"),
+                frozenset(),
+                RequestStatus.REQUESTED,
+                roles.CENTER_STAFF,
+                notify=_hq_of,
+            ),
+            Step(
+                "assign",
+                gettext_lazy("Assign a supporter"),
+                frozenset({RequestStatus.REQUESTED, RequestStatus.ASSIGNED}),
+                RequestStatus.ASSIGNED,
+                roles.HQ,
+                notify=lambda request: [*_supporter_of(request), *_center_of(request)],
+                done=gettext_lazy("Supporter assigned."),
+            ),
+            Step(
+                "advise",
+                gettext_lazy("Record the advice"),
+                frozenset({RequestStatus.ASSIGNED, RequestStatus.ADVISED}),
+                RequestStatus.ADVISED,
+                roles.SUPPORTERS,
+                notify=_center_of,
+                done=gettext_lazy("Advice recorded."),
+            ),
+            Step(
+                "close",
+                gettext_lazy("Close the request"),
+                frozenset(OPEN_STATUSES),
+                RequestStatus.CLOSED,
+                roles.CENTER_STAFF,
+                notify=lambda request: [*_supporter_of(request), *_hq_of(request)],
+                done=gettext_lazy("Request closed."),
+            ),
+        ],
     )
-    if locked is None:
-        raise RequestError(_("This request is outside your scope."))
-    return locked
-
-
-def _save(request: SupportRequest, user) -> None:
-    request._history_user = user
-    request.save()
+)
 
 
 @transaction.atomic
 def request_support(*, user, center, title: str, description: str, topic=None) -> SupportRequest:
-    if role_of(user) not in CENTER_STAFF or user.center_id != center.pk:
-        raise RequestError(_("Only the center's own staff can ask HQ for support."))
+    REQUEST.check_role("request", user)
+    if user.center_id != center.pk:
+        raise StepRefused(_("Only the center's own staff can ask HQ for support."))
     if not title.strip() or not description.strip():
-        raise RequestError(_("Give the subject and what the center needs."))
+        raise StepRefused(_("Give the subject and what the center needs."))
     request = SupportRequest(
         center=center,
         title=title.strip(),
@@ -58,7 +94,9 @@ def request_support(*, user, center, title: str, description: str, topic=None) -
         topic=topic,
         requested_by=user,
     )
-    _save(request, user)
+    request._history_user = user
+    request.save()
+    REQUEST.created(request, "request", user=user)
     return request
 
 
@@ -85,63 +123,42 @@ def supporter_candidates(request: SupportRequest):
     )
 
 
-@transaction.atomic
 def assign_supporter(request: SupportRequest, *, user, supporter) -> SupportRequest:
-    if role_of(user) not in HQ_VISITORS:
-        raise RequestError(_("Only HQ assigns a supporter."))
-    locked = _locked(request, user)
-    if locked.status not in (RequestStatus.REQUESTED, RequestStatus.ASSIGNED):
-        raise RequestError(
-            _("A request that is “%(status)s” cannot be given another supporter.")
-            % {"status": locked.get_status_display()}
-        )
-    if supporter is None or supporter.role != "supporter" or not supporter.is_active:
-        raise RequestError(_("Choose an active supporter."))
-    locked.supporter = supporter
-    locked.assigned_by = user
-    locked.assigned_on = datetime.date.today()
-    locked.status = RequestStatus.ASSIGNED
-    _save(locked, user)
+    with REQUEST.taking(request, "assign", user=user) as taken:
+        if supporter is None or supporter.role not in roles.SUPPORTERS or not supporter.is_active:
+            raise StepRefused(_("Choose an active supporter."))
+        locked = taken.obj
+        locked.supporter = supporter
+        locked.assigned_by = user
+        locked.assigned_on = datetime.date.today()
+        taken.note = str(supporter)
     return locked
 
 
-@transaction.atomic
 def record_advice(request: SupportRequest, *, user, advice: str) -> SupportRequest:
-    if role_of(user) != "supporter":
-        raise RequestError(_("Only the assigned supporter records the advice."))
-    locked = _locked(request, user)  # a supporter reaches only the requests assigned to it
-    if locked.status not in (RequestStatus.ASSIGNED, RequestStatus.ADVISED):
-        raise RequestError(
-            _("A request that is “%(status)s” takes no advice.")
-            % {"status": locked.get_status_display()}
-        )
-    if not advice.strip():
-        raise RequestError(_("Write the advice."))
-    locked.advice = advice.strip()
-    locked.advised_on = datetime.date.today()
-    locked.status = RequestStatus.ADVISED
-    _save(locked, user)
+    # A supporter reaches only the requests assigned to it (its scope).
+    with REQUEST.taking(request, "advise", user=user) as taken:
+        if not advice.strip():
+            raise StepRefused(_("Write the advice."))
+        locked = taken.obj
+        locked.advice = advice.strip()
+        locked.advised_on = datetime.date.today()
     return locked
 
 
-@transaction.atomic
 def close_request(request: SupportRequest, *, user, outcome: str, note: str = "") -> SupportRequest:
-    if role_of(user) not in CENTER_STAFF:
-        raise RequestError(_("Only the center closes its request."))
-    locked = _locked(request, user)
-    if locked.status == RequestStatus.CLOSED:
-        raise RequestError(_("This request is already closed."))
-    if outcome not in RequestOutcome.values:
-        raise RequestError(_("Choose the outcome."))
-    if outcome != RequestOutcome.WITHDRAWN and locked.status != RequestStatus.ADVISED:
-        raise RequestError(
-            _(
-                "The request can be closed with a result once the supporter has advised; until then it can only be withdrawn."
+    with REQUEST.taking(request, "close", user=user) as taken:
+        if outcome not in RequestOutcome.values:
+            raise StepRefused(_("Choose the outcome."))
+        if outcome != RequestOutcome.WITHDRAWN and taken.source != RequestStatus.ADVISED:
+            raise StepRefused(
+                _(
+                    "The request can be closed with a result once the supporter has advised; until then it can only be withdrawn."
+                )
             )
-        )
-    locked.outcome = outcome
-    locked.outcome_note = note.strip()
-    locked.closed_on = datetime.date.today()
-    locked.status = RequestStatus.CLOSED
-    _save(locked, user)
+        locked = taken.obj
+        locked.outcome = outcome
+        locked.outcome_note = note.strip()
+        locked.closed_on = datetime.date.today()
+        taken.note = note.strip()
     return locked

@@ -13,13 +13,16 @@ from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consultations.indicators import Period
+from core import roles
 from core.scoping import CHANGE, role_of
+from core.workflow import Step, StepRefused, Workflow
+from core.workflow import register as register_workflow
 from organizations.models import CENTER_ROLES, Assignment, Person, TrainingBlock, active_on
 
 from .models import (
-    TRAINING_ORGANISERS,
     TRAINING_PLAN,
     AttendanceStatus,
     TrainingEvent,
@@ -28,8 +31,51 @@ from .models import (
 )
 
 
-class TrainingError(Exception):
-    """A registration or attendance change that is not allowed; the message is for the user."""
+def _organisers(registration) -> list:
+    from accounts.models import User
+
+    return User.objects.filter(role__in=roles.TRAINING_ORGANISERS, is_active=True)
+
+
+REGISTRATION = register_workflow(
+    Workflow(
+        name="support.training_registration",
+        label=gettext_lazy("Training registration"),
+        model=TrainingRegistration,
+        states=AttendanceStatus.choices,
+        steps=[
+            Step(
+                "register",
+                gettext_lazy("Register for the training"),
+                frozenset(),
+                AttendanceStatus.REGISTERED,
+                roles.TRAINING_ORGANISERS | roles.CENTER,
+                notify=_organisers,
+            ),
+            Step(
+                "attend",
+                gettext_lazy("Record as attended"),
+                frozenset({AttendanceStatus.REGISTERED, AttendanceStatus.ABSENT}),
+                AttendanceStatus.ATTENDED,
+                roles.TRAINING_ORGANISERS,
+            ),
+            Step(
+                "absent",
+                gettext_lazy("Record as absent"),
+                frozenset({AttendanceStatus.REGISTERED, AttendanceStatus.ATTENDED}),
+                AttendanceStatus.ABSENT,
+                roles.TRAINING_ORGANISERS,
+            ),
+            Step(
+                "reset",
+                gettext_lazy("Back to registered"),
+                frozenset({AttendanceStatus.ATTENDED, AttendanceStatus.ABSENT}),
+                AttendanceStatus.REGISTERED,
+                roles.TRAINING_ORGANISERS,
+            ),
+        ],
+    )
+)
 
 
 def reference_date(fiscal_year: int, as_of: datetime.date | None = None) -> datetime.date:
@@ -61,13 +107,12 @@ def register(event: TrainingEvent, *, user, people) -> int:
     registered are left alone). HQ registers anyone; a center manager registers the
     current staff of the center, until the event starts."""
     role = role_of(user)
-    if role not in TRAINING_ORGANISERS and role != "center_manager":
-        raise TrainingError(_("Only HQ and center managers register staff for training."))
+    REGISTRATION.check_role("register", user)
     event = TrainingEvent.objects.select_for_update(of=("self",)).get(pk=event.pk)
     people = list(people)
-    if role not in TRAINING_ORGANISERS:
+    if role not in roles.TRAINING_ORGANISERS:
         if event.start_date <= datetime.date.today():
-            raise TrainingError(_("Registration is closed: the event has started."))
+            raise StepRefused(_("Registration is closed: the event has started."))
         mine = set(
             Person.objects.for_user(user, CHANGE)
             .filter(pk__in=[p.pk for p in people])
@@ -75,7 +120,7 @@ def register(event: TrainingEvent, *, user, people) -> int:
         )
         outside = [p for p in people if p.pk not in mine]
         if outside:
-            raise TrainingError(
+            raise StepRefused(
                 _("You can register only the current staff of your center: %(names)s.")
                 % {"names": "、".join(p.staff_code for p in outside)}
             )
@@ -83,7 +128,7 @@ def register(event: TrainingEvent, *, user, people) -> int:
     new = [p for p in people if p.pk not in already]
     taken = len(already)
     if taken + len(new) > event.capacity:
-        raise TrainingError(
+        raise StepRefused(
             _("The event has %(left)s places left; you asked for %(count)s.")
             % {"left": max(event.capacity - taken, 0), "count": len(new)}
         )
@@ -97,27 +142,22 @@ def register(event: TrainingEvent, *, user, people) -> int:
         )
         registration._history_user = user
         registration.save()
+        REGISTRATION.created(registration, "register", user=user)
     return len(new)
 
 
 @transaction.atomic
 def record_attendance(event: TrainingEvent, *, user, statuses: dict[int, str]) -> int:
     """Set the attendance of the event's registrations (``{registration id: status}``);
-    returns how many changed. HQ records attendance."""
-    if role_of(user) not in TRAINING_ORGANISERS:
-        raise TrainingError(_("Only HQ records attendance."))
+    returns how many changed. HQ records attendance, each change a step."""
+    REGISTRATION.check_role("attend", user)
     if any(status not in AttendanceStatus.values for status in statuses.values()):
-        raise TrainingError(_("Choose registered, attended or absent."))
+        raise StepRefused(_("Choose registered, attended or absent."))
     changed = 0
-    registrations = event.registrations.select_for_update(of=("self",)).filter(
-        pk__in=list(statuses)
-    )
-    for registration in registrations:
+    for registration in event.registrations.filter(pk__in=list(statuses)).order_by("pk"):
         wanted = statuses[registration.pk]
         if registration.status != wanted:
-            registration.status = wanted
-            registration._history_user = user
-            registration.save()
+            REGISTRATION.move(registration, wanted, user=user)
             changed += 1
     return changed
 

@@ -15,6 +15,7 @@ from django.views import View
 
 from consultations.indicators import fiscal_year_of
 from consultations.models import may_see_identity
+from core import roles
 from core.history import combined_history, history_for
 from core.scoping import (
     CHANGE,
@@ -35,6 +36,7 @@ from core.views import (
     ScopedObjectMixin,
     ScopedUpdateView,
 )
+from core.workflow import StateFormMixin, StepRefused, StepView
 from organizations.models import Bureau, Person
 
 from . import attendance, calendar, meetings, requests, training, visits
@@ -66,14 +68,12 @@ from .forms import (
 )
 from .models import (
     CENTER_STAFF,
-    HQ_VISITORS,
     OPEN_FOLLOW_UP,
     TRAINING_ORGANISERS,
     AttendanceStatus,
     ExpertsMeeting,
     Feedback,
     FollowUp,
-    RequestStatus,
     SupportRequest,
     TrainingEvent,
     TrainingRegistration,
@@ -191,7 +191,7 @@ class VisitCreateView(VisitFormMixin, ScopedCreateView):
         initial = {"date": datetime.date.today()}
         with contextlib.suppress(ValueError):
             initial["date"] = datetime.date.fromisoformat(self.request.GET.get("date", ""))
-        if role_of(self.request.user) == "hq_expert":
+        if role_of(self.request.user) == roles.HQ_EXPERT:
             initial["experts"] = [self.request.user.pk]
         return initial
 
@@ -241,34 +241,24 @@ class VisitDetailView(ScopedDetailView):
         context["previous"], context["sections"] = visits.items_for_visit(visit)
         context["may_edit"] = Visit.objects.for_user(user, CHANGE).filter(pk=visit.pk).exists()
         context["may_work_follow_ups"] = may_edit(user, FollowUp)
-        context["may_escalate"] = context["may_edit"] and role_of(user) in HQ_VISITORS
+        context["may_escalate"] = visits.ESCALATION.may_take(visit, "escalate", user)
         context["escalation_form"] = EscalationForm(initial={"level": visit.escalation_level})
         context["history"] = combined_history(visit, *context["follow_ups"], viewer=user)
         return context
 
 
-class EscalateView(ScopedObjectMixin, View):
+class EscalateView(StepView):
     """POST: move the visit to another escalation level, with the reason (HQ only)."""
 
-    model = Visit
+    workflow = visits.ESCALATION
+    step = "escalate"
+    form_class = EscalationForm
+    inline_form = True
 
-    def post(self, request, pk):
-        visit = get_object_or_404(self.get_queryset(), pk=pk)
-        form = EscalationForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose a level and give the reason."))
-            return redirect(visit)
-        try:
-            visits.set_escalation(
-                visit,
-                user=request.user,
-                level=form.cleaned_data["level"],
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, _("Escalation level changed."))
-        except visits.EscalationError as error:
-            messages.error(request, str(error))
-        return redirect(visit)
+    def take(self, visit, step, data):
+        return visits.set_escalation(
+            visit, user=self.request.user, level=data["level"], reason=data["reason"]
+        )
 
 
 # --- Follow-ups ------------------------------------------------------------------------
@@ -308,10 +298,11 @@ class FollowUpListView(FilteredListView):
         return context
 
 
-class FollowUpUpdateView(ScopedUpdateView):
-    """The center (or HQ) moves a follow-up on: status, date done, note."""
+class FollowUpUpdateView(StateFormMixin, ScopedUpdateView):
+    """The center (or HQ) moves a follow-up on: status (a step), date done, note."""
 
     model = FollowUp
+    workflow = visits.FOLLOW_UP
     form_class = FollowUpStatusForm
     template_name = "support/followup_form.html"
 
@@ -319,8 +310,10 @@ class FollowUpUpdateView(ScopedUpdateView):
         return super().get_queryset().select_related("visit__center", "owner")
 
     def form_valid(self, form):
-        messages.success(self.request, _("Follow-up updated."))
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        if not form.errors:
+            messages.success(self.request, _("Follow-up updated."))
+        return response
 
     def get_success_url(self):
         return self.object.visit.get_absolute_url()
@@ -412,7 +405,7 @@ class SupportRequestListView(FilteredListView):
         return (
             super()
             .get_base_queryset()
-            .select_related("center", "topic", "supporter")
+            .select_related("center", "topic", roles.SUPPORTER)
             .order_by("-requested_on", "-id")
         )
 
@@ -445,7 +438,7 @@ def request_create(request):
             created = requests.request_support(
                 user=request.user, center=request.user.center, **form.cleaned_data
             )
-        except requests.RequestError as error:
+        except StepRefused as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Request sent to HQ."))
@@ -464,21 +457,21 @@ class SupportRequestDetailView(ScopedDetailView):
     template_name = "support/request_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("center", "topic", "supporter")
+        return super().get_queryset().select_related("center", "topic", roles.SUPPORTER)
 
     def forms_for(self, data=None):
         user, obj = self.request.user, self.object
-        role, status = role_of(user), obj.status
+        may = {step.name for step in requests.REQUEST.available(obj, user)}
         forms = {}
-        if role in HQ_VISITORS and status in (RequestStatus.REQUESTED, RequestStatus.ASSIGNED):
+        if "assign" in may:
             forms["assign"] = AssignForm(
                 data,
                 candidates=requests.supporter_candidates(obj),
-                initial={"supporter": obj.supporter_id},
+                initial={roles.SUPPORTER: obj.supporter_id},
             )
-        if role == "supporter" and status in (RequestStatus.ASSIGNED, RequestStatus.ADVISED):
+        if "advise" in may:
             forms["advise"] = AdviceForm(data, initial={"advice": obj.advice})
-        if role in CENTER_STAFF and status != RequestStatus.CLOSED:
+        if "close" in may:
             forms["close"] = CloseForm(data)
         return forms
 
@@ -504,7 +497,7 @@ class SupportRequestDetailView(ScopedDetailView):
             try:
                 if step == "assign":
                     requests.assign_supporter(
-                        self.object, user=request.user, supporter=data["supporter"]
+                        self.object, user=request.user, supporter=data[roles.SUPPORTER]
                     )
                     messages.success(request, _("Supporter assigned."))
                 elif step == "advise":
@@ -516,7 +509,7 @@ class SupportRequestDetailView(ScopedDetailView):
                     )
                     messages.success(request, _("Request closed."))
                 return redirect(self.object)
-            except requests.RequestError as error:
+            except StepRefused as error:
                 form.add_error(None, str(error))
         return self.render_to_response(self.get_context_data(step_forms=step_forms))
 
@@ -609,7 +602,7 @@ class TrainingDetailView(ScopedDetailView):
         context["taken"] = event.registrations.count()
         role = role_of(user)
         context["may_register"] = role in TRAINING_ORGANISERS or (
-            role == "center_manager" and event.start_date > datetime.date.today()
+            role == roles.CENTER_MANAGER and event.start_date > datetime.date.today()
         )
         context["may_record"] = role in TRAINING_ORGANISERS
         context["may_edit"] = may_edit(user, TrainingEvent)
@@ -633,7 +626,7 @@ class TrainingRegisterView(ScopedObjectMixin, View):
                     event, user=request.user, people=form.cleaned_data["staff_codes"]
                 )
                 messages.success(request, _("%(count)s people registered.") % {"count": added})
-            except training.TrainingError as error:
+            except StepRefused as error:
                 messages.error(request, str(error))
         else:
             for error in form.errors.get("staff_codes", []):
@@ -659,7 +652,7 @@ class TrainingAttendanceView(ScopedObjectMixin, View):
             messages.success(
                 request, _("Attendance saved (%(count)s changed).") % {"count": changed}
             )
-        except training.TrainingError as error:
+        except StepRefused as error:
             messages.error(request, str(error))
         return redirect(event)
 

@@ -18,15 +18,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.scoping import CHANGE, role_of
+from core import roles
+from core.scoping import VIEW, users_for_center
+from core.workflow import Step, StepRefused, Workflow, register
 from organizations.models import Center
 
 from .models import (
-    HQ_VISITORS,
     EscalationLevel,
     EscalationNotice,
     Feedback,
     FollowUp,
+    FollowUpStatus,
     Visit,
 )
 
@@ -160,10 +162,6 @@ def items_for_visit(visit: Visit) -> tuple[Visit | None, list[Section]]:
 # --- Escalation --------------------------------------------------------------------------
 
 
-class EscalationError(Exception):
-    """An escalation change that is not allowed; the message is for the user."""
-
-
 def current_level(center: Center) -> int:
     """The level of the center's latest visit: a new visit starts where the last one left off."""
     latest = Visit.objects.filter(center=center).order_by("-date", "-pk").first()
@@ -176,48 +174,108 @@ def latest_levels(centers):
     return centers.annotate(escalation_level=Subquery(latest.values("escalation_level")[:1]))
 
 
-ESCALATION_EDIT = gettext_lazy("Only HQ can change the escalation level.")
+def _bureau_of(visit) -> list:
+    return users_for_center(visit.center, roles.BUREAU)
 
 
-@transaction.atomic
+def _center_of(obj) -> list:
+    center = obj.center if hasattr(obj, "center") else obj.visit.center
+    return users_for_center(center, roles.CENTER_STAFF)
+
+
+def _visitors_of(follow_up) -> list:
+    return follow_up.visit.experts.filter(is_active=True)
+
+
+ESCALATION = register(
+    Workflow(
+        name="support.escalation",
+        label=gettext_lazy("Escalation"),
+        model=Visit,
+        states=EscalationLevel.choices,
+        state_field="escalation_level",
+        # Whoever sees the visit is told plainly that only HQ changes the level.
+        scope_action=VIEW,
+        steps=[
+            Step(
+                "escalate",
+                gettext_lazy("Change the escalation level"),
+                frozenset(EscalationLevel.values),
+                frozenset(EscalationLevel.values),
+                roles.HQ,
+                reason_required=True,
+                notify=_bureau_of,
+                done=gettext_lazy("Escalation level changed."),
+            ),
+        ],
+    )
+)
+
+# The center works its follow-ups; HQ, who set them, may move them too.
+FOLLOW_UP = register(
+    Workflow(
+        name="support.follow_up",
+        label=gettext_lazy("Follow-up"),
+        model=FollowUp,
+        states=FollowUpStatus.choices,
+        steps=[
+            Step(
+                "start",
+                gettext_lazy("Start the follow-up"),
+                frozenset({FollowUpStatus.OPEN}),
+                FollowUpStatus.IN_PROGRESS,
+                roles.HQ | roles.CENTER_STAFF,
+            ),
+            Step(
+                "finish",
+                gettext_lazy("Mark the follow-up done"),
+                frozenset({FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS}),
+                FollowUpStatus.DONE,
+                roles.HQ | roles.CENTER_STAFF,
+                notify=_visitors_of,
+            ),
+            Step(
+                "reopen",
+                gettext_lazy("Reopen the follow-up"),
+                frozenset({FollowUpStatus.IN_PROGRESS, FollowUpStatus.DONE}),
+                FollowUpStatus.OPEN,
+                roles.HQ | roles.CENTER_STAFF,
+                notify=_center_of,
+            ),
+            Step(
+                "resume",
+                gettext_lazy("Resume the follow-up"),
+                frozenset({FollowUpStatus.DONE}),
+                FollowUpStatus.IN_PROGRESS,
+                roles.HQ | roles.CENTER_STAFF,
+                notify=_center_of,
+            ),
+        ],
+    )
+)
+
+
 def set_escalation(visit: Visit, *, user, level: int, reason: str) -> Visit:
     """Move the visit to ``level`` with a reason; raising it notifies the center's bureau.
 
     The change is kept in the visit's history with the user and the reason.
     """
-    if role_of(user) not in HQ_VISITORS:
-        raise EscalationError(str(ESCALATION_EDIT))
-    locked = (
-        Visit.objects.for_user(user, CHANGE)
-        .select_for_update(of=("self",))
-        .filter(pk=visit.pk)
-        .first()
-    )
-    if locked is None:
-        raise EscalationError(_("This visit is outside your scope."))
+    ESCALATION.check_role("escalate", user)
     if level not in EscalationLevel.values:
-        raise EscalationError(_("Choose an escalation level."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise EscalationError(_("Give the reason for changing the escalation level."))
-    if level == locked.escalation_level:
-        raise EscalationError(_("The visit is already at this level."))
-    previous = locked.escalation_level
-    locked.escalation_level = level
-    locked.escalation_reason = reason
-    locked.escalated_by = user
-    locked.escalated_at = timezone.now()
-    locked._history_user = user
-    locked._change_reason = reason
-    locked.save()
-    if level > previous:
-        _notify_bureau(locked, previous=previous, user=user)
+        raise StepRefused(_("Choose an escalation level."))
+    with ESCALATION.taking(visit, "escalate", user=user, reason=reason, to=level) as taken:
+        locked = taken.obj
+        if level == taken.source:
+            raise StepRefused(_("The visit is already at this level."))
+        locked.escalation_reason = taken.reason
+        locked.escalated_by = user
+        locked.escalated_at = timezone.now()
+        if level > taken.source:
+            _notify_bureau(locked, previous=taken.source, user=user, level=level)
     return locked
 
 
-def _notify_bureau(visit: Visit, *, previous: int, user) -> EscalationNotice:
-    from accounts.models import User, UserRole
-
+def _notify_bureau(visit: Visit, *, previous: int, user, level: int) -> EscalationNotice:
     center = Center.objects.select_related("prefecture__bureau").get(pk=visit.center_id)
     bureau = center.prefecture.bureau
     notice = EscalationNotice.objects.create(
@@ -225,15 +283,11 @@ def _notify_bureau(visit: Visit, *, previous: int, user) -> EscalationNotice:
         center=center,
         visit=visit,
         from_level=previous,
-        to_level=visit.escalation_level,
+        to_level=level,
         reason=visit.escalation_reason,
         raised_by=user,
     )
-    recipients = list(
-        User.objects.filter(role=UserRole.BUREAU_OFFICER, bureau=bureau, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    recipients = list(_bureau_of(visit).exclude(email="").values_list("email", flat=True))
     if recipients:
         transaction.on_commit(lambda: _send_notice(notice, recipients))
     return notice

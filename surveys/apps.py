@@ -7,4 +7,8 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        # Importing the workflow modules registers their workflows (core.workflow.registry).
+        from . import (
+            campaigns,  # noqa: F401
+            checks,  # noqa: F401 - registers the system checks
+        )

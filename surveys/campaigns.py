@@ -1,7 +1,7 @@
 """Campaign workflow: draft → open (recipients drawn, links issued) → closed.
 
-Each step is one transactional function; a step that is not allowed raises
-``CampaignError`` with a message for the user and changes nothing. Links are issued
+The steps are declared once (``CAMPAIGN``) and taken through ``core.workflow``; a step
+that is not allowed raises ``StepRefused`` with a message for the user and changes nothing. Links are issued
 here and only here: a token is made, its SHA-256 stored, and the token itself handed
 back to the caller that puts it in an email or on a sheet.
 
@@ -24,9 +24,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consultations.models import Consultation
-from core.scoping import CHANGE, role_of, scope_centers
+from core import roles
+from core.scoping import role_of, scope_centers, users_for_center
+from core.workflow import Step, StepRefused, Workflow, register
 from organizations.models import Center, SupportInstitution
 
 from .models import (
@@ -58,10 +61,6 @@ DEFAULT_INVITATION = {
 }
 
 
-class CampaignError(Exception):
-    """A campaign step that is not allowed; the message is for the user."""
-
-
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
@@ -74,16 +73,43 @@ def answer_url(base_url: str, token: str) -> str:
     return base_url.rstrip("/") + reverse("answer:answer", args=[token])
 
 
-def _lock(campaign: Campaign, user) -> Campaign:
-    locked = (
-        Campaign.objects.for_user(user, CHANGE)
-        .select_for_update(of=("self",))
-        .filter(pk=campaign.pk)
-        .first()
+def _center_of(campaign) -> list:
+    if campaign.center_id is None:
+        return []
+    return users_for_center(campaign.center, roles.CENTER_STAFF)
+
+
+CAMPAIGN = register(
+    Workflow(
+        name="surveys.campaign",
+        label=gettext_lazy("Survey campaign"),
+        model=Campaign,
+        states=CampaignStatus.choices,
+        steps=[
+            Step(
+                "launch",
+                gettext_lazy("Launch the campaign"),
+                frozenset({CampaignStatus.DRAFT}),
+                CampaignStatus.OPEN,
+                roles.editors("surveys.Campaign"),
+                notify=_center_of,
+            ),
+            Step(
+                "close",
+                gettext_lazy("Close the campaign"),
+                frozenset({CampaignStatus.OPEN}),
+                CampaignStatus.CLOSED,
+                roles.editors("surveys.Campaign"),
+                notify=_center_of,
+                done=gettext_lazy("The campaign is closed; its links no longer work."),
+            ),
+        ],
+        explain=lambda campaign, step, state: {
+            "launch": _("Only a draft campaign can be launched."),
+            "close": _("Only an open campaign can be closed."),
+        }[step.name],
     )
-    if locked is None:
-        raise CampaignError(_("You cannot change this campaign."))
-    return locked
+)
 
 
 @dataclass
@@ -149,22 +175,23 @@ class LaunchResult:
     to_print: int
 
 
-@transaction.atomic
 def launch(campaign: Campaign, *, user, base_url: str, today=None, rng=None) -> LaunchResult:
     """Draw the recipients, freeze the template version, open the campaign and email the
     links of the recipients who have an address. If sending fails, nothing is kept."""
-    campaign = _lock(campaign, user)
+    with CAMPAIGN.taking(campaign, "launch", user=user) as taken:
+        return _launch(taken.obj, base_url=base_url, today=today, rng=rng)
+
+
+def _launch(campaign: Campaign, *, base_url: str, today, rng) -> LaunchResult:
     today = today or timezone.localdate()
-    if campaign.status != CampaignStatus.DRAFT:
-        raise CampaignError(_("Only a draft campaign can be launched."))
     if campaign.closes_on < today:
-        raise CampaignError(_("The expiry date of the links is in the past."))
+        raise StepRefused(_("The expiry date of the links is in the past."))
     version = campaign.template.current_version()
     if version is None or not version.questions.exists():
-        raise CampaignError(_("The template has no questions."))
+        raise StepRefused(_("The template has no questions."))
     drawn = draw(campaign, rng)
     if not drawn:
-        raise CampaignError(
+        raise StepRefused(
             _("Nobody to ask: no client who consented to surveys had a session in the period.")
             if campaign.kind == SurveyKind.CLIENT
             else _("Nobody to ask: the center has no active partner institutions.")
@@ -180,34 +207,27 @@ def launch(campaign: Campaign, *, user, base_url: str, today=None, rng=None) -> 
         for c in drawn
     )
     campaign.version = version
-    campaign.status = CampaignStatus.OPEN
     campaign.launched_at = timezone.now()
-    campaign._history_user = user
-    campaign.save()
+    campaign.status = CampaignStatus.OPEN  # the step saves it; the emails below read it
     emailed = _send(campaign, campaign.recipients.exclude(email=""), base_url)
     return LaunchResult(recipients=len(drawn), emailed=emailed, to_print=len(drawn) - emailed)
 
 
-@transaction.atomic
 def close(campaign: Campaign, *, user) -> None:
     """Stop the answers; the ones held back until tomorrow count from now on."""
-    campaign = _lock(campaign, user)
-    if campaign.status != CampaignStatus.OPEN:
-        raise CampaignError(_("Only an open campaign can be closed."))
-    campaign.status = CampaignStatus.CLOSED
-    campaign.closed_at = timezone.now()
-    campaign._history_user = user
-    campaign.save()
-    release_campaign(campaign)
+    with CAMPAIGN.taking(campaign, "close", user=user) as taken:
+        taken.obj.closed_at = timezone.now()
+        taken.obj.status = CampaignStatus.CLOSED
+        release_campaign(taken.obj)
 
 
 def delivery_centers(campaign: Campaign, user):
-    """Centers whose recipients the user may hand links to, or CampaignError."""
+    """Centers whose recipients the user may hand links to, or StepRefused."""
     if role_of(user) not in DELIVERY_ROLES:
-        raise CampaignError(_("Your role does not hand out survey links."))
+        raise StepRefused(_("Your role does not hand out survey links."))
     campaign.refresh_from_db(fields=["status", "closes_on"])
     if not campaign.accepts_answers():
-        raise CampaignError(_("The campaign is not open for answers."))
+        raise StepRefused(_("The campaign is not open for answers."))
     centers = scope_centers(user)
     if campaign.center_id:
         centers = centers.filter(pk=campaign.center_id)

@@ -14,6 +14,7 @@ the campaign's close, so that what staff see changes once a day, not after each 
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -23,17 +24,22 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from consultations.models import Client
+from core import roles
 from core.scoping import CHANGE, VIEW, NationalQuerySet, ScopedQuerySet, role_of, scope_centers
 from organizations.models import Center, SupportInstitution
 from planning.models import FiscalYear
 
-TEMPLATE_EDITORS = frozenset({"agency_admin", "hq_staff"})
+TEMPLATE_EDITORS = roles.NATIONAL
 # The center runs its own campaigns; the Agency and HQ run any, nationwide ones too.
-CAMPAIGN_EDITORS = frozenset({"agency_admin", "hq_staff", "center_manager"})
+CAMPAIGN_EDITORS = frozenset({roles.AGENCY_ADMIN, roles.HQ_STAFF, roles.CENTER_MANAGER})
 # Who hands out links (emails, printed sheets) to the recipients within their scope.
-DELIVERY_ROLES = frozenset({"agency_admin", "hq_staff", "center_manager", "coordinator"})
+DELIVERY_ROLES = frozenset(
+    {roles.AGENCY_ADMIN, roles.HQ_STAFF, roles.CENTER_MANAGER, roles.COORDINATOR}
+)
 # Roles that see nationwide campaigns for the centers of their scope.
-REGIONAL_ROLES = frozenset({"bureau_officer", "hq_expert", "center_manager", "coordinator"})
+REGIONAL_ROLES = frozenset(
+    {roles.BUREAU_OFFICER, roles.HQ_EXPERT, roles.CENTER_MANAGER, roles.COORDINATOR}
+)
 
 
 class SurveyKind(models.TextChoices):
@@ -65,7 +71,7 @@ def localized(ja: str, en: str) -> str:
 
 
 class TemplateQuerySet(NationalQuerySet):
-    editor_roles = TEMPLATE_EDITORS
+    editor_roles = roles.editors("surveys.SurveyTemplate")
 
 
 class SurveyTemplate(models.Model):
@@ -190,7 +196,7 @@ class CampaignStatus(models.TextChoices):
 
 class CampaignQuerySet(ScopedQuerySet):
     center_lookup = "center"
-    editor_roles = CAMPAIGN_EDITORS
+    editor_roles = roles.editors("surveys.Campaign")
 
     def for_user(self, user, action: str = VIEW):
         """A center's campaigns belong to its scope; a nationwide one is read by every
@@ -264,6 +270,7 @@ class Campaign(models.Model):
     launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = CampaignQuerySet.as_manager()
     history = HistoricalRecords()
 

@@ -5,15 +5,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.scoping import CHANGE
+from core.workflow import StepRefused
 
 from .models import Question, SurveyTemplate, TemplateVersion
 
 VERSION_FIELDS = ("title", "title_en", "introduction", "introduction_en")
 QUESTION_FIELDS = ("kind", "text", "text_en", "required", "choices")
-
-
-class VersionError(Exception):
-    """A template change that is not allowed; the message is for the user."""
 
 
 def _same(version: TemplateVersion, content: dict, questions: list[dict]) -> bool:
@@ -43,9 +40,9 @@ def revise(
         .first()
     )
     if locked is None:
-        raise VersionError(_("You cannot change this template."))
+        raise StepRefused(_("You cannot change this template."))
     if not questions:
-        raise VersionError(_("A survey needs at least one question."))
+        raise StepRefused(_("A survey needs at least one question."))
     current = locked.current_version()
     if current is not None and _same(current, content, questions):
         return current, False

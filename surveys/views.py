@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from consultations.models import may_see_identity
+from core import roles
 from core.history import history_for
 from core.scoping import CHANGE, is_national, may_edit, role_of, scope_centers, scope_rule
 from core.tabular import xlsx_response
@@ -29,6 +30,7 @@ from core.views import (
     ScopedObjectMixin,
     ScopedUpdateView,
 )
+from core.workflow import StepRefused, StepView
 from organizations.models import Bureau, Center
 from planning.models import FiscalYear
 from planning.views import selected_year
@@ -166,32 +168,25 @@ class CampaignDetailView(ScopedDetailView):
         return context
 
 
-class CampaignStepView(ScopedObjectMixin, View):
-    """Launch or close (POST only)."""
+class CampaignStepView(StepView):
+    """Launch or close (POST; GET asks for a confirmation)."""
 
-    model = Campaign
-    scope_action = CHANGE
-    step = ""
+    workflow = campaigns.CAMPAIGN
 
-    def post(self, request, pk):
-        campaign = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            if self.step == "launch":
-                result = campaigns.launch(campaign, user=request.user, base_url=base_url(request))
-                messages.success(
-                    request,
-                    _(
-                        "Launched: %(recipients)s recipients; links emailed to %(emailed)s, "
-                        "%(to_print)s to hand out on printed sheets."
-                    )
-                    % vars(result),
-                )
-            else:
-                campaigns.close(campaign, user=request.user)
-                messages.success(request, _("The campaign is closed; its links no longer work."))
-        except campaigns.CampaignError as error:
-            messages.error(request, str(error))
-        return redirect(campaign)
+    def take(self, campaign, step, data):
+        if step.name == "launch":
+            return campaigns.launch(
+                campaign, user=self.request.user, base_url=base_url(self.request)
+            )
+        return campaigns.close(campaign, user=self.request.user)
+
+    def success_message(self, step, result):
+        if step.name == "launch":
+            return _(
+                "Launched: %(recipients)s recipients; links emailed to %(emailed)s, "
+                "%(to_print)s to hand out on printed sheets."
+            ) % vars(result)
+        return super().success_message(step, result)
 
 
 class SendEmailsView(ScopedObjectMixin, View):
@@ -206,7 +201,7 @@ class SendEmailsView(ScopedObjectMixin, View):
             sent = campaigns.send_emails(
                 campaign, user=request.user, base_url=base_url(request), reminder=reminder
             )
-        except campaigns.CampaignError as error:
+        except StepRefused as error:
             messages.error(request, str(error))
             return redirect(campaign)
         if reminder:
@@ -232,7 +227,7 @@ class SheetsView(ScopedObjectMixin, View):
     def centers(self, campaign):
         try:
             return campaigns.delivery_centers(campaign, self.request.user)
-        except campaigns.CampaignError:
+        except StepRefused:
             return Center.objects.none()
 
     def get(self, request, pk):
@@ -257,7 +252,7 @@ class SheetsView(ScopedObjectMixin, View):
                 everyone=request.POST.get("everyone") == "1",
                 center=center,
             )
-        except campaigns.CampaignError as error:
+        except StepRefused as error:
             messages.error(request, str(error))
             return redirect(campaign)
         sheets = [
@@ -383,7 +378,7 @@ def results_home(request):
     query = f"?{request.GET.urlencode()}" if request.GET else ""
     if is_national(user):
         return redirect(reverse("surveys:national_results") + query)
-    if role == "bureau_officer" and user.bureau_id:
+    if role == roles.BUREAU_OFFICER and user.bureau_id:
         return redirect(reverse("surveys:bureau_results", args=[user.bureau_id]) + query)
     if user.center_id:
         return redirect(reverse("surveys:center_results", args=[user.center_id]) + query)
@@ -549,7 +544,7 @@ class TemplateEditView(ScopedObjectMixin, View):
                     note=form.cleaned_data["note"],
                     **content,
                 )
-            except versions.VersionError as error:
+            except StepRefused as error:
                 form.add_error(None, str(error))
             else:
                 if created:

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from evaluation.models import ChecklistItem, ChecklistTemplate, FinalisedError, Hearing
+from core.workflow import StepRefused
+from evaluation.models import ChecklistItem, ChecklistTemplate, Hearing
 from planning.models import FiscalYear
 
 
@@ -78,9 +79,9 @@ def test_a_checklist_in_use_is_copied_to_change_and_the_copy_replaces_it(client,
     hear_with(original, tokyo)
     item = original.items.get()
     item.text = "書き換え"
-    with pytest.raises(FinalisedError):  # refused below the pages too
+    with pytest.raises(StepRefused):  # refused below the pages too
         item.save()
-    with pytest.raises(FinalisedError):
+    with pytest.raises(StepRefused):
         item.delete()
     client.force_login(personas["hq"])
     edit = reverse("evaluation:checklist_update", args=[original.pk])

@@ -16,12 +16,12 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from conftest import make_activity, make_case, make_client, make_plan, make_session
+from core.workflow import StepRefused
 from evaluation import inputs, workflow
 from evaluation.models import (
     ChecklistTemplate,
     EvaluationEvent,
     EvaluationRun,
-    FinalisedError,
     GuidancePlan,
     Hearing,
     HearingScore,
@@ -103,7 +103,7 @@ def three_centers(db, personas, tokyo, osaka, kanagawa, monkeypatch):
 
 
 def run_year(admin):
-    return workflow.run_evaluation(FiscalYear.objects.get(year=FY), admin)
+    return workflow.run_evaluation(FiscalYear.objects.get(year=FY), user=admin)
 
 
 def test_three_centers_match_the_hand_computation(three_centers, tokyo, osaka, kanagawa):
@@ -152,11 +152,11 @@ def test_three_centers_match_the_hand_computation(three_centers, tokyo, osaka, k
 def test_budget_matches_the_hand_computation_to_the_yen(three_centers, tokyo, osaka, kanagawa):
     admin = three_centers["admin"]
     run = run_year(admin)
-    workflow.review(run, admin, Center.objects.all())
-    workflow.finalise(run, admin)
+    workflow.review(run, user=admin, centers=Center.objects.all())
+    workflow.finalise(run, user=admin)
     bases = dict.fromkeys(Center.objects.values_list("pk", flat=True), 0)
     bases.update({tokyo.pk: 30_000_000, osaka.pk: 25_000_000, kanagawa.pk: 20_000_000})
-    allocation = workflow.allocate_budget(run, admin, 100_000_001, bases)
+    allocation = workflow.allocate_budget(run, user=admin, envelope=100_000_001, bases=bases)
     # Weights: Tokyo 30M × 1.10 (S) = 33M, Osaka 25M × 0.95 (C) = 23.75M, Kanagawa 20M × 0.90 (D)
     # = 18M; sum 74.75M. Quotas of 100,000,001: 44,147,157.63 / 31,772,575.57 / 24,080,267.80;
     # floors leave 2 yen, to the largest remainders: Kanagawa (.80), then Tokyo (.63).
@@ -167,42 +167,42 @@ def test_budget_matches_the_hand_computation_to_the_yen(three_centers, tokyo, os
     # Osaka set by hand to 30,000,000: the other 70,000,001 go 33 : 18 →
     # 45,294,118.29 and 24,705,882.71; the yen left goes to Kanagawa.
     line = allocation.lines.get(center=osaka)
-    workflow.adjust_line(line, admin, 30_000_000, "新規事業の立ち上げ")
+    workflow.adjust_line(line, user=admin, amount=30_000_000, reason="新規事業の立ち上げ")
     amounts = dict(allocation.lines.filter(base__gt=0).values_list("center_id", "amount"))
     assert amounts == {tokyo.pk: 45_294_118, osaka.pk: 30_000_000, kanagawa.pk: 24_705_883}
 
-    with pytest.raises(workflow.StepError):
-        workflow.adjust_line(allocation.lines.get(center=tokyo), admin, 1, "  ")
+    with pytest.raises(StepRefused):
+        workflow.adjust_line(allocation.lines.get(center=tokyo), user=admin, amount=1, reason="  ")
 
 
 def test_finalised_evaluation_and_its_rules_cannot_change(three_centers, tokyo):
     admin, officer = three_centers["admin"], three_centers["kanto_officer"]
     run = run_year(admin)
-    workflow.review(run, admin, Center.objects.all())
-    workflow.finalise(run, admin)
+    workflow.review(run, user=admin, centers=Center.objects.all())
+    workflow.finalise(run, user=admin)
 
-    with pytest.raises(FinalisedError):
-        workflow.save_rules(run.fiscal_year, admin, {}, "重み変更")
-    with pytest.raises(FinalisedError):
-        workflow.review(run, officer, Center.objects.all(), "再確認")
-    with pytest.raises(FinalisedError):
-        workflow.run_evaluation(run.fiscal_year, admin)
+    with pytest.raises(StepRefused):
+        workflow.save_rules(run.fiscal_year, user=admin, values={}, reason="重み変更")
+    with pytest.raises(StepRefused):
+        workflow.review(run, user=officer, centers=Center.objects.all(), comment="再確認")
+    with pytest.raises(StepRefused):
+        workflow.run_evaluation(run.fiscal_year, user=admin)
     result = run.results.get(center=tokyo)
     result.total = Decimal("99")
-    with pytest.raises(FinalisedError):
+    with pytest.raises(StepRefused):
         result.save()
     rules = run.rules
     rules.threshold_s = Decimal("80")
-    with pytest.raises(FinalisedError):
+    with pytest.raises(StepRefused):
         rules.save()
     refused = EvaluationEvent.objects.filter(refused=True)
     assert sorted(refused.values_list("action", flat=True)) == ["change_rules", "review", "run"]
     assert set(refused.values_list("user__username", flat=True)) == {"admin", "kanto_officer"}
 
-    correction = workflow.start_correction(run, admin, "ヒアリング点の誤記訂正")
+    correction = workflow.start_correction(run, user=admin, reason="ヒアリング点の誤記訂正")
     assert (correction.version, correction.corrects, correction.status) == (2, run, RunStatus.DRAFT)
-    workflow.review(correction, admin, Center.objects.all())
-    workflow.finalise(correction, admin)
+    workflow.review(correction, user=admin, centers=Center.objects.all())
+    workflow.finalise(correction, user=admin)
     run.refresh_from_db()
     assert run.is_final and run.is_superseded
     assert EvaluationRun.objects.filter(fiscal_year=run.fiscal_year).count() == 2
@@ -212,11 +212,13 @@ def test_finalised_evaluation_and_its_rules_cannot_change(three_centers, tokyo):
 def test_finalising_needs_every_bureau_review_and_opens_guidance(three_centers, tokyo, osaka):
     admin, officer = three_centers["admin"], three_centers["kanto_officer"]
     run = run_year(admin)
-    with translation.override("en"), pytest.raises(workflow.StepError, match="not yet reviewed"):
-        workflow.finalise(run, admin)
-    assert workflow.review(run, officer, Center.objects.all()) == 11  # Kanto's centers only
-    workflow.review(run, admin, Center.objects.all())
-    plans = workflow.finalise(run, admin)
+    with translation.override("en"), pytest.raises(StepRefused, match="not yet reviewed"):
+        workflow.finalise(run, user=admin)
+    assert (
+        workflow.review(run, user=officer, centers=Center.objects.all()) == 11
+    )  # Kanto's centers only
+    workflow.review(run, user=admin, centers=Center.objects.all())
+    plans = workflow.finalise(run, user=admin)
     graded = {r.center_id: r.grade for r in run.results.all()}
     assert {p.center_id for p in plans} == {c for c, g in graded.items() if g in "CD"}
     assert tokyo.pk not in {p.center_id for p in plans} and osaka.pk in {p.center_id for p in plans}
@@ -243,8 +245,8 @@ def test_a_center_sees_its_finalised_result_only(three_centers, client, tokyo, o
     other = run.results.get(center=osaka)
     client.force_login(three_centers["tokyo_manager"])
     assert client.get(own.get_absolute_url()).status_code == 404  # a draft is not shown yet
-    workflow.review(run, admin, Center.objects.all())
-    workflow.finalise(run, admin)
+    workflow.review(run, user=admin, centers=Center.objects.all())
+    workflow.finalise(run, user=admin)
     page = client.get(own.get_absolute_url())
     assert page.status_code == 200 and "90.83" in page.content.decode()
     assert client.get(other.get_absolute_url()).status_code == 404
@@ -269,7 +271,7 @@ def test_the_survey_part_comes_from_the_answers_given(personas, tokyo, osaka):
         for token in survey_tokens(campaign):
             answer_survey(token, **{question.code: value for question in scale})
         close(campaign, user=personas["admin"])  # its answers count from the close on
-    run = workflow.run_evaluation(FiscalYear.objects.get(year=FY), personas["admin"])
+    run = workflow.run_evaluation(FiscalYear.objects.get(year=FY), user=personas["admin"])
     t, o = run.results.get(center=tokyo), run.results.get(center=osaka)
     assert [line["points"] for line in t.breakdown["surveys"]] == ["5.00", "0.00"]
     assert t.survey_points == Decimal("5.00")

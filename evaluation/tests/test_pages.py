@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from conftest import make_evaluation
+from core.workflow import StepRefused
 from evaluation.models import (
     ActionStatus,
     EvaluationEvent,
-    FinalisedError,
     GuidanceAction,
     Hearing,
 )
@@ -195,7 +195,7 @@ def test_a_decided_budget_is_seen_by_the_centers_and_no_longer_changes(
     refused = EvaluationEvent.objects.filter(refused=True).values_list("action", flat=True)
     assert sorted(refused) == ["adjust_budget", "allocate_budget"]
     line.amount = 1
-    with pytest.raises(FinalisedError):
+    with pytest.raises(StepRefused):
         line.save()
 
     # Decided: each center and bureau sees its own lines, no other's.

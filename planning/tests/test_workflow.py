@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import make_plan
+from core.workflow import StepRefused
 from planning import workflow
 from planning.models import BusinessPlan, FiscalYear, PlanEvent, PlanStatus, PlanVersion
-from planning.workflow import TransitionError
 
 CONTENT = {
     "sections": {"strategy": "創業支援を強化"},
@@ -109,7 +109,7 @@ def test_the_whole_workflow_records_who_did_each_step(personas, draft):
     ],
 )
 def test_an_illegal_step_is_refused_with_a_message_and_changes_nothing(personas, draft, step, who):
-    with pytest.raises(TransitionError) as error:
+    with pytest.raises(StepRefused) as error:
         step(draft, personas[who])
     assert str(error.value)
     draft.refresh_from_db()
@@ -128,7 +128,7 @@ def test_a_plan_with_requested_changes_cannot_be_confirmed_before_the_revision(p
         minutes="議事",
         changes_requested="修正",
     )
-    with pytest.raises(TransitionError, match="revise"):
+    with pytest.raises(StepRefused, match="revise"):
         workflow.confirm_plan(draft, user=officer)
 
 
@@ -136,7 +136,7 @@ def test_a_confirmed_plan_is_frozen_and_a_change_request_keeps_both_versions(per
     plan = make_plan(tokyo, 2025, change_request=False)
     manager, officer = personas["tokyo_manager"], personas["kanto_officer"]
     snapshot = workflow.snapshot(plan)
-    with pytest.raises(TransitionError, match="frozen"):
+    with pytest.raises(StepRefused, match="frozen"):
         workflow.save_content(
             plan, user=manager, **{**snapshot, "targets": {**snapshot["targets"], "visitors": 1}}
         )
@@ -164,7 +164,7 @@ def test_a_confirmed_plan_is_frozen_and_a_change_request_keeps_both_versions(per
     assert [(str(item), before, after) for item, before, after in rows] == [
         ("Visiting clients", 40, 55)
     ]
-    with pytest.raises(TransitionError, match="already been decided"):
+    with pytest.raises(StepRefused, match="already been decided"):
         workflow.decide_change(change, user=officer, approve=False)
 
 
@@ -172,7 +172,7 @@ def test_only_the_bureau_decides_a_change_request(personas, tokyo):
     plan = make_plan(tokyo, 2025)
     change = plan.change_requests.get()
     for who in ("tokyo_manager", "kinki_officer", "admin"):
-        with pytest.raises(TransitionError):
+        with pytest.raises(StepRefused):
             workflow.decide_change(change, user=personas[who], approve=True)
 
 
@@ -213,5 +213,5 @@ def test_the_plan_form_proposes_last_years_results(client_for, personas, tokyo, 
 
 def test_priority_fields_must_number_one_to_five(personas, tokyo, year):
     plan = workflow.create_plan(center=tokyo, fiscal_year=year, user=personas["tokyo_manager"])
-    with pytest.raises(TransitionError, match="one to five"):
+    with pytest.raises(StepRefused, match="one to five"):
         workflow.save_content(plan, user=personas["tokyo_manager"], **CONTENT, priorities=[])

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import make_person
+from core.workflow import StepRefused
 from organizations.models import Person, Role
 from selection import appointments
 from selection.models import AppointmentStatus, Term
-from selection.terms import TransitionError
 
 START, END = datetime.date(2027, 4, 1), datetime.date(2028, 3, 31)
 
@@ -90,14 +90,14 @@ def test_each_step_is_recorded_with_who_and_when_and_the_term_is_created(persona
 def test_no_step_can_be_skipped(personas, proposed):
     manager, officer = personas["tokyo_manager"], personas["kanto_officer"]
 
-    with pytest.raises(TransitionError, match="implementing body has not agreed"):
+    with pytest.raises(StepRefused, match="implementing body has not agreed"):
         appointments.approve(proposed, user=officer)
-    with pytest.raises(TransitionError, match="implementing body has not agreed"):
+    with pytest.raises(StepRefused, match="implementing body has not agreed"):
         appointments.create_term(proposed, user=manager)
     agree(proposed, personas)
-    with pytest.raises(TransitionError, match="bureau has not approved"):
+    with pytest.raises(StepRefused, match="bureau has not approved"):
         appointments.create_term(proposed, user=manager)
-    with pytest.raises(TransitionError, match="already been recorded"):
+    with pytest.raises(StepRefused, match="already been recorded"):
         agree(proposed, personas)
 
     proposed.refresh_from_db()
@@ -107,14 +107,14 @@ def test_no_step_can_be_skipped(personas, proposed):
 
 
 def test_each_step_belongs_to_its_party(personas, proposed):
-    with pytest.raises(TransitionError, match="Only the center"):
+    with pytest.raises(StepRefused, match="Only the center"):
         appointments.agree(proposed, user=personas["kanto_officer"], signatory="x", agreed_on=START)
-    with pytest.raises(TransitionError, match="outside your scope"):
+    with pytest.raises(StepRefused, match="outside your scope"):
         appointments.agree(proposed, user=personas["osaka_manager"], signatory="x", agreed_on=START)
     agree(proposed, personas)
-    with pytest.raises(TransitionError, match="Only the bureau"):
+    with pytest.raises(StepRefused, match="Only the bureau"):
         appointments.approve(proposed, user=personas["tokyo_manager"])
-    with pytest.raises(TransitionError, match="outside your scope"):
+    with pytest.raises(StepRefused, match="outside your scope"):
         appointments.approve(proposed, user=personas["kinki_officer"])
     proposed.refresh_from_db()
     assert proposed.status == AppointmentStatus.AGREED
@@ -122,7 +122,7 @@ def test_each_step_belongs_to_its_party(personas, proposed):
 
 def test_only_a_centers_chief_coordinator_proposes(personas, tokyo):
     for persona in ("tokyo_coordinator", "osaka_manager", "kanto_officer"):
-        with pytest.raises(TransitionError, match="chief coordinator can propose"):
+        with pytest.raises(StepRefused, match="chief coordinator can propose"):
             appointments.propose(
                 center=tokyo,
                 user=personas[persona],
@@ -135,7 +135,7 @@ def test_only_a_centers_chief_coordinator_proposes(personas, tokyo):
 
 
 def test_the_agreement_needs_the_signatory(personas, proposed):
-    with pytest.raises(TransitionError, match="signatory"):
+    with pytest.raises(StepRefused, match="signatory"):
         appointments.agree(proposed, user=personas["tokyo_manager"], signatory=" ", agreed_on=START)
 
 
@@ -164,17 +164,17 @@ def test_a_proposal_reports_its_problems(personas, tokyo):
 
 
 def test_the_implementing_body_or_the_bureau_may_decline_at_its_own_step(personas, proposed):
-    with pytest.raises(TransitionError, match="only the implementing body"):
+    with pytest.raises(StepRefused, match="only the implementing body"):
         appointments.decline(proposed, user=personas["kanto_officer"], reason="x")
     agree(proposed, personas)
-    with pytest.raises(TransitionError, match="only the bureau"):
+    with pytest.raises(StepRefused, match="only the bureau"):
         appointments.decline(proposed, user=personas["tokyo_manager"], reason="x")
 
     appointments.decline(proposed, user=personas["kanto_officer"], reason="予算の範囲外")
 
     proposed.refresh_from_db()
     assert proposed.status == AppointmentStatus.DECLINED
-    with pytest.raises(TransitionError, match="closed"):
+    with pytest.raises(StepRefused, match="closed"):
         appointments.approve(proposed, user=personas["kanto_officer"])
 
 

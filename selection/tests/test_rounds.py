@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from conftest import make_person
+from core.workflow import StepRefused
 from organizations.models import Assignment, Person, Role
 from selection import workflow
 from selection.models import (
@@ -22,7 +23,6 @@ from selection.tests.factories import (
     committee_user,
     make_round,
 )
-from selection.workflow import TransitionError
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +57,7 @@ def test_a_new_round_starts_with_the_four_default_criteria(personas, tokyo):
 
 def test_only_the_centers_own_bureau_runs_its_selection(personas, tokyo):
     for outsider in ("kinki_officer", "tokyo_manager", "admin", "committee"):
-        with pytest.raises(TransitionError):
+        with pytest.raises(StepRefused):
             workflow.create_round(
                 center=tokyo,
                 kind=RoundKind.NEW,
@@ -66,12 +66,12 @@ def test_only_the_centers_own_bureau_runs_its_selection(personas, tokyo):
                 user=personas[outsider],
             )
     round_ = make_round(tokyo, until=RoundStatus.CLOSED)
-    with pytest.raises(TransitionError, match="outside your scope"):
+    with pytest.raises(StepRefused, match="outside your scope"):
         workflow.decide(round_, user=personas["kinki_officer"], nominee=None, reason="x")
 
 
 def test_a_term_ends_on_the_31_march_closing_a_fiscal_year(personas, tokyo):
-    with pytest.raises(TransitionError, match="31 March"):
+    with pytest.raises(StepRefused, match="31 March"):
         workflow.create_round(
             center=tokyo,
             kind=RoundKind.NEW,
@@ -85,7 +85,7 @@ def test_a_renewal_needs_a_sitting_chief_and_starts_with_them_as_candidate(
     personas, tokyo, sitting_chief
 ):
     osaka_round = None
-    with pytest.raises(TransitionError, match="no chief coordinator"):
+    with pytest.raises(StepRefused, match="no chief coordinator"):
         from organizations.models import Center
 
         osaka_round = workflow.create_round(
@@ -117,7 +117,7 @@ def test_scoring_needs_an_advisory_board_member_a_candidate_and_criteria(persona
     )
     workflow.add_member(round_, user=officer, member=committee_user(), source=MemberSource.BUREAU)
 
-    with pytest.raises(TransitionError) as refused:
+    with pytest.raises(StepRefused) as refused:
         workflow.start_scoring(round_, user=officer)
 
     assert "advisory board" in str(refused.value) and "candidate" in str(refused.value)
@@ -127,7 +127,7 @@ def test_scoring_needs_an_advisory_board_member_a_candidate_and_criteria(persona
 def test_only_committee_accounts_sit_on_a_committee(personas, tokyo):
     round_ = make_round(tokyo, until=RoundStatus.SETUP)
 
-    with pytest.raises(TransitionError, match="review-committee account"):
+    with pytest.raises(StepRefused, match="review-committee account"):
         workflow.add_member(
             round_,
             user=personas["kanto_officer"],
@@ -151,7 +151,7 @@ def test_the_setup_freezes_when_scoring_starts(personas, tokyo):
             round_, user=officer, rows=[{"id": None, "name": "新基準", "weight": 10}]
         ),
     ):
-        with pytest.raises(TransitionError, match="Scoring has started"):
+        with pytest.raises(StepRefused, match="Scoring has started"):
             step()
     candidate.refresh_from_db()
     assert candidate.name != "別人" and round_.criteria.count() == 4
@@ -182,7 +182,7 @@ def test_criteria_problems_are_reported_together_and_nothing_is_saved(personas, 
     round_ = make_round(tokyo, until=RoundStatus.SETUP)
     rows = [{"id": None, "name": "同じ", "weight": 0}, {"id": None, "name": "同じ", "weight": 5}]
 
-    with pytest.raises(TransitionError) as refused:
+    with pytest.raises(StepRefused) as refused:
         workflow.save_criteria(round_, user=personas["kanto_officer"], rows=rows)
 
     assert "same name" in str(refused.value) and "1 to 100" in str(refused.value)
@@ -196,9 +196,9 @@ def test_a_member_declares_before_scoring_and_never_scores_a_conflict(tokyo):
     sheet = seat.sheets.first()
     scores = {c.pk: 4 for c in round_.criteria.all()}
 
-    with pytest.raises(TransitionError, match="before scoring"):
+    with pytest.raises(StepRefused, match="before scoring"):
         workflow.save_scores(sheet, user=seat.user, scores=scores)
-    with pytest.raises(TransitionError, match="Describe"):
+    with pytest.raises(StepRefused, match="Describe"):
         workflow.declare_conflicts(
             seat,
             user=seat.user,
@@ -212,7 +212,7 @@ def test_a_member_declares_before_scoring_and_never_scores_a_conflict(tokyo):
             for s in seat.sheets.all()
         },
     )
-    with pytest.raises(TransitionError, match="conflict of interest"):
+    with pytest.raises(StepRefused, match="conflict of interest"):
         workflow.save_scores(sheet, user=seat.user, scores=scores)
     assert sheet.entries.count() == 0
 
@@ -227,13 +227,13 @@ def test_a_member_scores_only_their_own_sheets_with_every_criterion_from_1_to_5(
     criteria = list(round_.criteria.all())
     sheet = mine.sheets.first()
 
-    with pytest.raises(TransitionError, match="Score every criterion"):
+    with pytest.raises(StepRefused, match="Score every criterion"):
         workflow.save_scores(sheet, user=mine.user, scores={criteria[0].pk: 3})
-    with pytest.raises(TransitionError, match="1 to 5"):
+    with pytest.raises(StepRefused, match="1 to 5"):
         workflow.save_scores(sheet, user=mine.user, scores={c.pk: 6 for c in criteria})
-    with pytest.raises(TransitionError, match="own behalf"):
+    with pytest.raises(StepRefused, match="own behalf"):
         workflow.save_scores(sheet, user=other.user, scores={c.pk: 3 for c in criteria})
-    with pytest.raises(TransitionError, match="Score every criterion for"):
+    with pytest.raises(StepRefused, match="Score every criterion for"):
         workflow.submit_scores(mine, user=mine.user)
     assert sheet.entries.count() == 0 and mine.submitted_at is None
 
@@ -243,7 +243,7 @@ def test_submitted_scores_can_no_longer_change(tokyo):
     done = round_.members.filter(submitted_at__isnull=False).first()
     sheet = done.sheets.first()
 
-    with pytest.raises(TransitionError, match="already submitted"):
+    with pytest.raises(StepRefused, match="already submitted"):
         workflow.save_scores(sheet, user=done.user, scores={c.pk: 5 for c in round_.criteria.all()})
     assert set(sheet.entries.values_list("value", flat=True)) == {3}
 
@@ -251,12 +251,12 @@ def test_submitted_scores_can_no_longer_change(tokyo):
 def test_the_decision_waits_for_every_member_and_needs_a_reason(personas, tokyo):
     officer = personas["kanto_officer"]
     scoring_round = make_round(tokyo, until=RoundStatus.SCORING)
-    with pytest.raises(TransitionError, match="every committee member"):
+    with pytest.raises(StepRefused, match="every committee member"):
         workflow.decide(scoring_round, user=officer, nominee=None, reason="時期尚早")
 
     scoring_round.delete()
     closed = make_round(tokyo, until=RoundStatus.CLOSED)
-    with pytest.raises(TransitionError, match="reason"):
+    with pytest.raises(StepRefused, match="reason"):
         workflow.decide(closed, user=officer, nominee=closed.candidates.first(), reason=" ")
     assert not Assignment.objects.filter(center=tokyo).exists()
 
@@ -297,7 +297,7 @@ def test_a_failed_nomination_writes_nothing(personas, tokyo, sitting_chief):
     round_ = make_round(tokyo, until=RoundStatus.CLOSED)
     make_person(tokyo, code="TAKEN")
 
-    with pytest.raises(TransitionError, match="already in use"):
+    with pytest.raises(StepRefused, match="already in use"):
         workflow.decide(
             round_,
             user=personas["kanto_officer"],
@@ -393,7 +393,7 @@ def test_a_member_who_has_not_submitted_can_withdraw_and_the_round_then_closes(p
     done = round_.members.filter(submitted_at__isnull=False).first()
     waiting = round_.members.get(submitted_at__isnull=True)
 
-    with pytest.raises(TransitionError, match="stays on the committee"):
+    with pytest.raises(StepRefused, match="stays on the committee"):
         workflow.remove_member(done, user=officer)
     workflow.remove_member(waiting, user=officer)
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import make_visit
+from core.workflow import StepRefused
 from support import visits
 from support.models import EscalationLevel, EscalationNotice
 
@@ -29,7 +30,7 @@ def visit(tokyo):
     "name", ["tokyo_manager", "tokyo_coordinator", "kanto_officer", "admin", "committee"]
 )
 def test_only_hq_can_raise_the_escalation(personas, visit, name):
-    with pytest.raises(visits.EscalationError, match="Only HQ"):
+    with pytest.raises(StepRefused, match="Only HQ"):
         visits.set_escalation(
             visit, user=personas[name], level=EscalationLevel.ENHANCED, reason="相談件数が低迷"
         )
@@ -48,14 +49,14 @@ def test_the_center_cannot_raise_it_through_the_page_either(client_for, visit):
 
 
 def test_an_expert_of_another_center_cannot_raise_it(personas, visit):
-    with pytest.raises(visits.EscalationError, match="outside your scope"):
+    with pytest.raises(StepRefused, match="outside your scope"):
         visits.set_escalation(
             visit, user=personas["osaka_expert"], level=EscalationLevel.ENHANCED, reason="理由"
         )
 
 
 def test_a_reason_is_required(personas, visit):
-    with pytest.raises(visits.EscalationError, match="reason"):
+    with pytest.raises(StepRefused, match="reason"):
         visits.set_escalation(
             visit, user=personas["tokyo_expert"], level=EscalationLevel.ENHANCED, reason="  "
         )

@@ -6,6 +6,7 @@ from django.utils import translation
 
 from conftest import make_support_request, make_user
 from consultations.models import Topic
+from core.workflow import StepRefused
 from support import requests
 from support.models import RequestOutcome, RequestStatus, SupportRequest
 
@@ -71,36 +72,36 @@ def test_a_supporter_sees_only_the_requests_assigned_to_it(client_for, personas,
 def test_a_supporter_cannot_advise_on_another_supporters_request(personas, tokyo):
     other = make_user("other-supporter", "supporter")
     request = make_support_request(tokyo, supporter=other)
-    with pytest.raises(requests.RequestError, match="outside your scope"):
+    with pytest.raises(StepRefused, match="outside your scope"):
         requests.record_advice(request, user=personas["supporter"], advice="横から")
 
 
 @pytest.mark.parametrize("name", ["tokyo_manager", "kanto_officer", "supporter", "admin"])
 def test_only_hq_assigns_a_supporter(personas, tokyo, name):
     request = make_support_request(tokyo)
-    with pytest.raises(requests.RequestError):
+    with pytest.raises(StepRefused):
         requests.assign_supporter(request, user=personas[name], supporter=personas["supporter"])
 
 
 def test_only_a_supporter_account_can_be_assigned(personas, tokyo):
     request = make_support_request(tokyo)
-    with pytest.raises(requests.RequestError, match="active supporter"):
+    with pytest.raises(StepRefused, match="active supporter"):
         requests.assign_supporter(request, user=personas["hq"], supporter=personas["tokyo_expert"])
 
 
 def test_another_center_cannot_ask_in_tokyos_name_or_close_its_request(personas, tokyo):
-    with pytest.raises(requests.RequestError):
+    with pytest.raises(StepRefused):
         requests.request_support(
             user=personas["osaka_manager"], center=tokyo, title="件名", description="内容"
         )
     request = make_support_request(tokyo)
-    with pytest.raises(requests.RequestError, match="outside your scope"):
+    with pytest.raises(StepRefused, match="outside your scope"):
         requests.close_request(request, user=personas["osaka_manager"], outcome="withdrawn")
 
 
 def test_a_request_is_closed_with_a_result_only_after_the_advice(personas, tokyo):
     request = make_support_request(tokyo, supporter=personas["supporter"])
-    with pytest.raises(requests.RequestError, match="withdrawn"):
+    with pytest.raises(StepRefused, match="withdrawn"):
         requests.close_request(request, user=personas["tokyo_manager"], outcome="solved")
     requests.close_request(request, user=personas["tokyo_manager"], outcome="withdrawn")
     request.refresh_from_db()

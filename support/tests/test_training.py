@@ -10,6 +10,7 @@ from django.utils import translation
 from conftest import make_person, make_training
 from consultations.indicators import fiscal_year_of
 from core.tabular import read_table
+from core.workflow import StepRefused
 from organizations.models import Center, Role, TrainingBlock
 from support import attendance, training
 from support.models import AttendanceStatus, TrainingKind, TrainingRegistration
@@ -184,7 +185,7 @@ def test_a_center_manager_registers_the_centers_own_staff_until_the_event_starts
     assert list(event.registrations.values_list("person", flat=True)) == [mine.pk]
     assert event.registrations.get().center == tokyo
     # Full now: HQ cannot add Osaka's coordinator beyond the capacity.
-    with pytest.raises(training.TrainingError, match="places left"):
+    with pytest.raises(StepRefused, match="places left"):
         training.register(event, user=personas["hq"], people=[theirs])
     started = make_training(start=TODAY - datetime.timedelta(days=1))
     client.post(reverse("support:training_register", args=[started.pk]), {"staff_codes": "S90001"})

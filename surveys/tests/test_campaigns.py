@@ -12,8 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from conftest import make_campaign, make_client, make_institution, make_session
+from core.workflow import StepRefused
 from surveys import campaigns
-from surveys.campaigns import CampaignError
 from surveys.models import Campaign, CampaignStatus, Link, Recipient, SurveyTemplate
 
 
@@ -113,7 +113,7 @@ def test_tokens_carry_at_least_128_bits_of_randomness_and_never_repeat():
 
 def test_a_campaign_without_anyone_to_ask_is_not_launched(personas, tokyo):
     campaign = draft(tokyo, personas)
-    with pytest.raises(CampaignError, match="Nobody to ask"):
+    with pytest.raises(StepRefused, match="Nobody to ask"):
         campaigns.launch(campaign, user=personas["tokyo_manager"], base_url="http://x/")
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT and not campaign.recipients.exists()
@@ -123,7 +123,7 @@ def test_a_campaign_without_anyone_to_ask_is_not_launched(personas, tokyo):
 def test_only_the_centers_manager_and_the_national_roles_launch_its_campaign(personas, tokyo, who):
     make_session(make_client(tokyo, survey_consent=True), datetime.date(2025, 5, 1))
     campaign = draft(tokyo, personas)
-    with pytest.raises(CampaignError):
+    with pytest.raises(StepRefused):
         campaigns.launch(campaign, user=personas[who], base_url="http://x/")
     assert not campaign.recipients.exists()
 
@@ -235,7 +235,7 @@ def test_a_client_of_two_centers_gets_one_link_per_center_that_names_it(
 def test_a_closed_campaign_hands_out_no_more_links(personas, tokyo):
     campaign = make_campaign(tokyo)
     campaigns.close(campaign, user=personas["tokyo_manager"])
-    with pytest.raises(CampaignError, match="not open"):
+    with pytest.raises(StepRefused, match="not open"):
         campaigns.print_links(campaign, user=personas["tokyo_manager"])
 
 

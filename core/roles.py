@@ -1,0 +1,130 @@
+"""Every role, every group of roles, and who may change what: the one place they are named.
+
+Querysets (``core.scoping``), workflows (``core.workflow`` declarations), views and the
+menu read the roles from here; a role's stored value (the string in ``User.role``) is
+written nowhere else but in migrations (``core/tests/test_roles.py`` greps the code).
+Domain brief §6.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    BUREAU_OFFICER = "bureau_officer", _("Bureau officer")
+    HQ_STAFF = "hq_staff", _("HQ staff")
+    HQ_EXPERT = "hq_expert", _("HQ expert")
+    # サポーター: an HQ expert who advises a center on request; sees only the requests given to it.
+    SUPPORTER = "supporter", _("HQ supporter")
+    CENTER_MANAGER = "center_manager", _("Center manager")
+    COORDINATOR = "coordinator", _("Coordinator")
+    COMMITTEE_MEMBER = "committee_member", _("Review committee member")
+
+
+AGENCY_ADMIN = Role.AGENCY_ADMIN
+BUREAU_OFFICER = Role.BUREAU_OFFICER
+HQ_STAFF = Role.HQ_STAFF
+HQ_EXPERT = Role.HQ_EXPERT
+SUPPORTER = Role.SUPPORTER
+CENTER_MANAGER = Role.CENTER_MANAGER
+COORDINATOR = Role.COORDINATOR
+COMMITTEE_MEMBER = Role.COMMITTEE_MEMBER
+
+# --- Groups -----------------------------------------------------------------------------
+
+ALL = frozenset(Role)
+# Scope: the whole nation.
+NATIONAL = frozenset({AGENCY_ADMIN, HQ_STAFF})
+AGENCY = frozenset({AGENCY_ADMIN})
+BUREAU = frozenset({BUREAU_OFFICER})
+# HQ on the ground: records visits, raises the escalation, assigns supporters.
+HQ = frozenset({HQ_STAFF, HQ_EXPERT})
+# The center's own people (a user of these roles has a center).
+CENTER_STAFF = frozenset({CENTER_MANAGER, COORDINATOR})
+CENTER = frozenset({CENTER_MANAGER})  # the center as an organisation: its manager acts for it
+COMMITTEE = frozenset({COMMITTEE_MEMBER})
+SUPPORTERS = frozenset({SUPPORTER})
+# Everyone who works on the centers' records (the menu's main sections).
+CENTER_WORK = NATIONAL | BUREAU | HQ | CENTER_STAFF
+# Roles that work on centers, scoped to some of them (feedback to all centers reaches them).
+CENTER_SCOPED = BUREAU | frozenset({HQ_EXPERT}) | CENTER_STAFF
+# Who evaluates centers (domain brief §5).
+EVALUATORS = AGENCY | BUREAU | HQ
+# Who organises training.
+TRAINING_ORGANISERS = NATIONAL
+# Who reads the HQ experts' meeting.
+MEETING_READERS = NATIONAL | BUREAU | frozenset({HQ_EXPERT})
+# Who works on selection rounds and appointments.
+SELECTION = NATIONAL | BUREAU | COMMITTEE
+APPOINTMENTS = NATIONAL | BUREAU | CENTER
+
+# --- Who may change what (within their scope) -------------------------------------------
+# Each scoped queryset names its ``editor_roles`` from this table (by model label); each
+# workflow step names its own roles in the app's workflow declaration, from the groups above.
+
+EDITORS = {
+    "accounts.User": AGENCY,
+    "organizations.Bureau": AGENCY,
+    "organizations.Prefecture": NATIONAL,
+    "organizations.ImplementingBody": AGENCY | BUREAU,
+    "organizations.Center": AGENCY | BUREAU,
+    "organizations.SupportInstitution": NATIONAL | BUREAU | CENTER,
+    "organizations.Person": NATIONAL | CENTER,
+    # A center's records: its own staff (and the Agency, for corrections).
+    "consultations.Client": AGENCY | CENTER_STAFF,
+    "planning.FiscalYear": AGENCY,
+    "planning.ActivityPolicy": NATIONAL,
+    # Who may act on a plan at all; each step names its own roles (planning/workflow.py).
+    "planning.BusinessPlan": AGENCY | BUREAU | CENTER | HQ,
+    "evaluation.EvaluationRules": AGENCY,
+    "evaluation.ChecklistTemplate": NATIONAL,
+    "evaluation.Hearing": AGENCY | BUREAU | {HQ_STAFF},
+    "evaluation.EvaluationRun": AGENCY,
+    "evaluation.CenterEvaluation": AGENCY | BUREAU,
+    "evaluation.BudgetAllocation": AGENCY,
+    "evaluation.BudgetLine": AGENCY,
+    "evaluation.GuidancePlan": EVALUATORS | CENTER,
+    "support.Visit": HQ,
+    # HQ writes follow-ups; the center works them (status and note).
+    "support.FollowUp": HQ | CENTER_STAFF,
+    "support.ExpertsMeeting": frozenset({HQ_STAFF}),
+    "support.Feedback": frozenset({HQ_STAFF}),
+    # Each step names its own roles (support/requests.py); these may take some step.
+    "support.SupportRequest": HQ | CENTER_STAFF | SUPPORTERS,
+    "support.TrainingEvent": TRAINING_ORGANISERS,
+    "support.TrainingRegistration": TRAINING_ORGANISERS | CENTER,
+    "selection.SelectionRound": BUREAU,
+    # Who may act at all; each step names its own roles (selection/appointments.py).
+    "selection.CoordinatorAppointment": BUREAU | CENTER,
+    "surveys.SurveyTemplate": NATIONAL,
+    # The center runs its own campaigns; the Agency and HQ run any, nationwide ones too.
+    "surveys.Campaign": NATIONAL | CENTER,
+}
+
+
+def editors(label: str) -> frozenset:
+    """The roles that may change records of the model ``label`` (e.g. "planning.BusinessPlan")."""
+    return EDITORS[label]
+
+
+# How a refusal names who may take a step ("Only the bureau can …").
+_WHO = [
+    (AGENCY, _("the Agency")),
+    (BUREAU, _("the bureau")),
+    (HQ, _("HQ")),
+    (NATIONAL, _("the Agency and HQ")),
+    (CENTER, _("the center")),
+    (CENTER_STAFF, _("the center")),
+    (COMMITTEE, _("the committee member")),
+    (SUPPORTERS, _("the assigned supporter")),
+]
+
+
+def who(roles) -> str:
+    """A plain name for the people of ``roles``: a group's name, or the roles' labels."""
+    roles = frozenset(roles)
+    for group, name in _WHO:
+        if roles == group:
+            return str(name)
+    return "、".join(str(Role(r).label) for r in sorted(roles))
