@@ -69,4 +69,4 @@ class SecurityPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SecurityPolicy
-        fields = ["mfa_roles"]
+        fields = ["mfa_roles", "client_retention_years"]
