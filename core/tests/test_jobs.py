@@ -96,7 +96,11 @@ def test_a_failure_is_reported_in_plain_words_and_can_be_tried_again(personas, c
 
     client.force_login(user)
     page = client.get(job.get_absolute_url()).content.decode()
-    assert job.error in page and "traceback" not in page and reverse("jobs:retry", args=[job.pk]) in page
+    assert (
+        job.error in page
+        and "traceback" not in page
+        and reverse("jobs:retry", args=[job.pk]) in page
+    )
 
     client.post(reverse("jobs:retry", args=[job.pk]))  # the second run succeeds
     job.refresh_from_db()
@@ -209,9 +213,7 @@ def large(settings, tokyo):
     return make_client(tokyo, external_id="J-1")
 
 
-def test_an_import_over_the_threshold_runs_as_a_job_and_shows_its_report(
-    personas, client, large
-):
+def test_an_import_over_the_threshold_runs_as_a_job_and_shows_its_report(personas, client, large):
     client.force_login(personas["tokyo_coordinator"])
     response = client.post(
         reverse("consultations:records_import"),
@@ -324,3 +326,45 @@ def test_a_job_killed_midway_leaves_nothing_written(personas, client, large, mon
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED and Consultation.objects.count() == 31
     assert summaries.differences() == (set(), set())
+
+
+# --- Large exports --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_large_export_runs_as_a_job_and_makes_the_same_file(
+    personas, client, settings, tokyo, kind
+):
+    from openpyxl import load_workbook
+
+    for number in range(6):
+        make_client(tokyo, f"株式会社出力{number}", phone=f"03-0000-000{number}")
+    client.force_login(personas["tokyo_coordinator"])
+    url = reverse("consultations:client_list")
+    query = {"export": kind, "q": "出力"}
+    direct = client.get(url, query)
+    direct_bytes = b"".join(direct.streaming_content) if direct.streaming else direct.content
+    assert AccessLogEntry.objects.filter(kind="export").count() == 1
+
+    settings.JOB_EXPORT_THRESHOLD_ROWS = 5
+    response = client.get(url, query)
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.state == JobState.SUCCEEDED and job.result_rows == 6
+    assert AccessLogEntry.objects.filter(kind="export").count() == 1  # nothing sent yet
+
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert reverse("jobs:file", args=[job.pk]) in page
+    download = client.get(reverse("jobs:file", args=[job.pk]))
+    job_bytes = b"".join(download.streaming_content)
+    if kind == "csv":
+        assert job_bytes == direct_bytes
+    else:
+
+        def cells(data):
+            return [list(r) for r in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)]
+
+        assert cells(job_bytes) == cells(direct_bytes)
+    entry = AccessLogEntry.objects.filter(kind="export").first()
+    assert entry.rows == 6 and entry.identity and entry.filters == "q=%E5%87%BA%E5%8A%9B"
+    assert entry.what == job.result_name

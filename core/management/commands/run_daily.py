@@ -45,11 +45,15 @@ class Command(BaseCommand):
         steps = {
             "expire_access_log": lambda: _command("expire_access_log", dry_run),
             "pseudonymise_clients": lambda: _command("pseudonymise_clients", dry_run),
-            "job_files": lambda: f"{jobs.delete_expired_files(dry_run=dry_run)} jobs' files "
-            + ("would be deleted (dry run)" if dry_run else "deleted"),
-            "dead_jobs": lambda: "not checked (dry run)"
-            if dry_run
-            else f"{jobs.sweep_stale()} jobs whose worker died",
+            "job_files": lambda: (
+                f"{jobs.delete_expired_files(dry_run=dry_run)} jobs' files "
+                + ("would be deleted (dry run)" if dry_run else "deleted")
+            ),
+            "dead_jobs": lambda: (
+                "not checked (dry run)"
+                if dry_run
+                else f"{jobs.sweep_stale()} jobs whose worker died"
+            ),
         }
         report, failed = {}, []
         for name, step in steps.items():
