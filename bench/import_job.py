@@ -91,9 +91,16 @@ def watch(job_id: int, stop: threading.Event, started: float, timeline: list) ->
 
     from core.models import Job
 
+    from django.db import OperationalError
+
     last = None
     while not stop.wait(2):
-        job = Job.objects.filter(pk=job_id).values("state", "progress", "stage").first()
+        try:
+            job = Job.objects.filter(pk=job_id).values("state", "progress", "stage").first()
+        except OperationalError as exc:  # the server restarted: a new connection next time
+            print(f"  (watcher: {exc})")
+            connection.close()
+            continue
         seen = (job["state"], job["progress"], job["stage"])
         if seen != last:
             elapsed = time.perf_counter() - started

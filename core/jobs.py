@@ -281,6 +281,8 @@ def run_job(job_id: int) -> str:
             _fail(job, str(exc))
             return "failed"
         except Exception as exc:
+            if is_transient(exc) and not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()  # a lost connection: a new one
             if spec and spec.retry_safe and is_transient(exc) and job.attempts < _max_attempts():
                 logger.warning("job %s: transient failure, retried", job_id, exc_info=True)
                 _requeue(

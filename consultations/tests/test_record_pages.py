@@ -263,7 +263,9 @@ def test_each_quick_entry_client_search_is_recorded_once_with_its_query_and_coun
         reverse("consultations:client_options") + "?client_ref=青果"
     )
     entry = AccessLogEntry.objects.get()
-    assert entry.kind == "identity" and entry.identity and entry.user == personas["tokyo_coordinator"]
+    assert (
+        entry.kind == "identity" and entry.identity and entry.user == personas["tokyo_coordinator"]
+    )
     assert entry.view_name == "consultations:client_options"
     assert entry.what == "青果" and entry.rows == 2 and "client_ref=" in entry.filters
     client_for("kanto_officer").get(reverse("consultations:client_options") + "?client_ref=青果")

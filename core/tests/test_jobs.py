@@ -362,7 +362,9 @@ def test_a_large_export_runs_as_a_job_and_makes_the_same_file(
     else:
 
         def cells(data):
-            return [list(r) for r in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)]
+            return [
+                list(r) for r in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
+            ]
 
         assert cells(job_bytes) == cells(direct_bytes)
     entry = AccessLogEntry.objects.filter(kind="export").first()

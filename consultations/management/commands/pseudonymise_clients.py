@@ -1,7 +1,7 @@
 """Remove the identity of clients past the retention limit (consultations/retention.py).
 
-    python manage.py pseudonymise_clients --dry-run   # count, change nothing
-    python manage.py pseudonymise_clients             # done daily by run_daily
+python manage.py pseudonymise_clients --dry-run   # count, change nothing
+python manage.py pseudonymise_clients             # done daily by run_daily
 """
 
 from django.core.management.base import BaseCommand
