@@ -139,6 +139,14 @@ def main():
     user = User.objects.filter(role="agency_admin").first() or User.objects.create(
         username="bench-admin", role="agency_admin"
     )
+    from django_tasks_db.models import DBTaskResult
+
+    # Jobs of an earlier, interrupted run would be found and run again: start afresh.
+    Job.objects.all().delete()
+    DBTaskResult.objects.all().delete()
+    with connection.cursor() as cursor:
+        for table in ("consultations_consultation", "consultations_historicalconsultation"):
+            cursor.execute(f"DELETE FROM {table} WHERE external_id LIKE 'JOB-%%'")
     print(f"writing a CSV of {args.rows:,} sessions …", flush=True)
     data = sessions_csv(args.rows)
     print(f"  {len(data) / 1e6:.0f} MB", flush=True)
@@ -160,10 +168,12 @@ def main():
     started = time.perf_counter()
     watcher = threading.Thread(target=watch, args=(job.pk, stop, started, timeline))
     watcher.start()
-    call_command("jobs_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    total = time.perf_counter() - started
-    stop.set()
-    watcher.join()
+    try:
+        call_command("jobs_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    finally:
+        total = time.perf_counter() - started
+        stop.set()
+        watcher.join()
     job.refresh_from_db()
     created = Consultation.objects.count() - before
     print(f"job {job.state} in {total:.1f} s: {job.report.get('created', 0):,} created")
