@@ -36,6 +36,14 @@ def parse_args():
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rows", type=int, default=700_000)
     parser.add_argument("--keep", action="store_true", help="keep the imported sessions")
+    parser.add_argument(
+        "--kill-at",
+        type=int,
+        metavar="PERCENT",
+        help="run the worker as a process and kill it (SIGKILL) once the job's progress "
+        "reaches PERCENT (62 = writing); check that nothing was written, then let the "
+        "dead-worker check queue it again and a new worker finish it",
+    )
     return parser.parse_args()
 
 
@@ -87,11 +95,9 @@ def sessions_csv(count: int) -> bytes:
 
 def watch(job_id: int, stop: threading.Event, started: float, timeline: list) -> None:
     """Print the job's progress as the jobs page reads it (its own connection)."""
-    from django.db import connection
+    from django.db import OperationalError, connection
 
     from core.models import Job
-
-    from django.db import OperationalError
 
     last = None
     while not stop.wait(2):
@@ -105,7 +111,10 @@ def watch(job_id: int, stop: threading.Event, started: float, timeline: list) ->
         if seen != last:
             elapsed = time.perf_counter() - started
             timeline.append((elapsed, *seen))
-            print(f"  {elapsed:7.1f} s  {job['state']:9}  {job['progress']:3}%  {job['stage']}")
+            print(
+                f"  {elapsed:7.1f} s  {job['state']:9}  {job['progress']:3}%  {job['stage']}",
+                flush=True,
+            )
             last = seen
     connection.close()
 
@@ -144,9 +153,17 @@ def main():
     # Jobs of an earlier, interrupted run would be found and run again: start afresh.
     Job.objects.all().delete()
     DBTaskResult.objects.all().delete()
+    from consultations import summaries
+
     with connection.cursor() as cursor:
+        deleted = 0
         for table in ("consultations_consultation", "consultations_historicalconsultation"):
             cursor.execute(f"DELETE FROM {table} WHERE external_id LIKE 'JOB-%%'")
+            deleted += cursor.rowcount
+    if deleted:  # deleted behind the summaries' back: recount them
+        print(f"deleted {deleted:,} rows of an earlier run; recounting the summaries …")
+        summaries.rebuild()
+    call_command("indicator_summaries", "--check")
     print(f"writing a CSV of {args.rows:,} sessions …", flush=True)
     data = sessions_csv(args.rows)
     print(f"  {len(data) / 1e6:.0f} MB", flush=True)
@@ -163,6 +180,8 @@ def main():
     job = Job.objects.latest("pk")
     print(f"the page answered in {answered:.2f} s ({response.status_code} to {response.url})")
 
+    if args.kill_at:
+        killed_midway(job, args.kill_at, before)
     timeline: list = []
     stop = threading.Event()
     started = time.perf_counter()
@@ -182,13 +201,49 @@ def main():
         print(f"  error: {job.error}")
     call_command("indicator_summaries", "--check")
     if not args.keep and created:
-        from consultations import summaries
-
         print("deleting the imported sessions …", flush=True)
         with connection.cursor() as cursor:
             for table in ("consultations_consultation", "consultations_historicalconsultation"):
                 cursor.execute(f"DELETE FROM {table} WHERE external_id LIKE 'JOB-%%'")
         summaries.rebuild()
+
+
+def killed_midway(job, percent: int, before: int) -> None:
+    """Kill a worker process in the middle of the job; nothing may be written."""
+    import signal
+    import subprocess
+
+    from django.core.management import call_command
+
+    from consultations.models import Consultation
+    from core import jobs
+    from core.models import Job
+
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "jobs_worker", "--no-reload", "--no-startup-delay"],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
+    started = time.perf_counter()
+    while worker.poll() is None:
+        time.sleep(1)
+        seen = Job.objects.values("progress", "stage").get(pk=job.pk)
+        if seen["progress"] >= percent:
+            time.sleep(5)  # well inside the write
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            print(
+                f"killed the worker (pid {worker.pid}) at {time.perf_counter() - started:.1f} s, "
+                f"{seen['progress']}%: {seen['stage']}",
+                flush=True,
+            )
+            break
+    written = Consultation.objects.count() - before
+    print(f"  sessions written after the kill: {written:,}", flush=True)
+    call_command("indicator_summaries", "--check")
+    state = Job.objects.values_list("state", flat=True).get(pk=job.pk)
+    print(f"  job state after the kill: {state}; the dead-worker check …", flush=True)
+    print(f"  {jobs.sweep_stale()} job(s) queued again", flush=True)
 
 
 class _Messages:
