@@ -69,9 +69,14 @@ def test_a_job_runs_reports_progress_and_offers_its_file(personas, client):
     assert entry.user == user and entry.what == "steps.csv" and entry.rows == 1
 
 
-def test_the_database_backend_queues_the_job_until_a_worker_runs_it(personas, settings):
+def test_the_database_backend_queues_the_job_until_a_worker_runs_it(
+    personas, settings, monkeypatch
+):
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
+    # The worker closes a connection it finds inside a transaction (as the test's is).
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     job = make_job(personas["tokyo_coordinator"])
     job.refresh_from_db()
@@ -135,7 +140,7 @@ def test_a_job_whose_worker_died_is_queued_again_or_reported(personas, settings)
     assert jobs.sweep_stale() == 1
 
     job.refresh_from_db()
-    assert job.state == JobState.QUEUED and "interrupted" in job.messages[-1]["text"]
+    assert job.state == JobState.QUEUED and "中断されました" in job.messages[-1]["text"]
     assert DBTaskResult.objects.get(pk=job.task_id).status == "READY"  # the new task
     # Another machine's worker is gone when its job made no progress for an hour.
     Job.objects.filter(pk=job.pk).update(
@@ -146,7 +151,7 @@ def test_a_job_whose_worker_died_is_queued_again_or_reported(personas, settings)
     )
     assert jobs.sweep_stale() == 1
     job.refresh_from_db()
-    assert job.state == JobState.FAILED and "interrupted" in job.error
+    assert job.state == JobState.FAILED and "中断されました" in job.error
 
 
 def test_expired_job_files_are_deleted(personas, settings):
