@@ -73,6 +73,7 @@ def setup_django(url: str) -> None:
 def samples(path: Path) -> None:
     """The records each demo account opens: ids of its scope, sampled once."""
     from django.db.models import Max
+    from django.urls import reverse
 
     from accounts.models import User
     from consultations.models import Case, Client, Consultation
@@ -108,6 +109,12 @@ def samples(path: Path) -> None:
             "clients": [[pk, c.business_name] for pk, c in list(clients.items())[:100]],
             "cases": [case for _pk, _client, case in recent if case],
             "months": [f"2025-{m:02d}" for m in range(4, 13)],
+            # Where "my dashboard" (planning:dashboard) redirects this account.
+            "dashboard": (
+                reverse("planning:bureau_dashboard", args=[user.bureau_id])
+                if user.bureau_id
+                else reverse("planning:center_dashboard", args=[centers[0]])
+            ),
         }
     path.write_text(json.dumps(found, ensure_ascii=False))
     if not Case.objects.exists():
@@ -151,6 +158,11 @@ def start_server(args, work: Path) -> subprocess.Popen:
         DATABASE_URL=args.database_url,
         YOROZU_VAR_DIR=str(work),
         DB_CONN_MAX_AGE="60",
+        # The shared cache of production (rate limits, lockout): Redis, as the README says.
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
+        # The second login step is one more POST per login, not part of the daily mix;
+        # the demo accounts have no authenticator, so the bench users skip it.
+        MFA_REQUIRED="0",
     )
     env.pop("DEBUG", None)
     python = Path(sys.executable)

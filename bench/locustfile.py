@@ -156,7 +156,7 @@ class CenterManager(Coordinator):
 
     @task(3)
     def dashboard(self):
-        self.get("/plans/dashboard/", "center dashboard")
+        self.get(self.samples["dashboard"], "center dashboard")
 
     @task(1)
     def indicators(self):
@@ -183,7 +183,7 @@ class BureauOfficer(Staff):
 
     @task(3)
     def dashboard(self):
-        self.get("/plans/dashboard/", "bureau dashboard")
+        self.get(self.samples["dashboard"], "bureau dashboard")
 
     @task(3)
     def indicators(self):
@@ -231,7 +231,7 @@ class Expert(Staff):
 
     @task(2)
     def dashboard(self):
-        self.get("/plans/dashboard/", "center dashboard")
+        self.get(self.samples["dashboard"], "center dashboard")
 
     @task(2)
     def sessions(self):

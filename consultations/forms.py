@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import centers_editable_for
+from core.widgets import SearchSelect
 from organizations.models import Center, Person, Prefecture, SupportInstitution, active_on
 
 from .models import (
@@ -173,6 +174,7 @@ class CaseForm(CenterBoundForm):
             "topics": forms.CheckboxSelectMultiple,
             "priority_fields": forms.CheckboxSelectMultiple,
             "evidence": forms.Textarea(attrs={"rows": 3}),
+            "client": SearchSelect("consultations:client_choices"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -206,6 +208,8 @@ class ConsultationForm(CenterBoundForm):
             "advice": forms.Textarea(attrs={"rows": 3}),
             "next_step": forms.Textarea(attrs={"rows": 2}),
             "other_staff": forms.SelectMultiple(attrs={"size": 5}),
+            "client": SearchSelect("consultations:client_choices"),
+            "case": SearchSelect("consultations:case_choices", include="client"),
         }
 
     def clean(self):
@@ -241,6 +245,8 @@ class QuickConsultationForm(ConsultationForm):
             "lead_staff",
             "summary",
         ]
+        # Its case list is the latest open cases (below); the client is typed in client_ref.
+        widgets = {**ConsultationForm.Meta.widgets, "case": forms.Select}
 
     field_order = [
         "client_ref",

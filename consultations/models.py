@@ -12,13 +12,13 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from core.scoping import NATIONAL_ROLES, ScopedQuerySet, role_of, scope_centers
+from core.scoping import NATIONAL_ROLES, ScopedQuerySet, role_of, scope_center_ids
 from organizations.models import Center, Person, Prefecture, SupportInstitution
 
 RECORD_EDITORS = frozenset({"agency_admin", "center_manager", "coordinator"})
@@ -134,13 +134,12 @@ class ClientQuerySet(ScopedQuerySet):
             return self.none()
         if role in NATIONAL_ROLES:
             return self
-        centers = scope_centers(user).values("pk")
-        # A correlated EXISTS, not "pk IN (SELECT client_id …)": inside the OR the
-        # planner cannot turn an IN into a join and would check every client against
-        # a list of all the center's sessions; EXISTS probes the client's own sessions
-        # through their (client, date) index (docs/benchmarks.md, 2026-12-07).
-        served = Consultation.objects.filter(client=OuterRef("pk"), center__in=centers)
-        return self.filter(Q(home_center__in=centers) | Exists(served))
+        return self.filter(pk__in=clients_of(scope_center_ids(user)))
+
+
+def clients_of(center_ids):
+    """The ids of the clients registered at or served by the centers (a subquery)."""
+    return ClientCenter.objects.filter(center_id__in=center_ids).values("client_id")
 
 
 class Client(models.Model):
@@ -323,6 +322,8 @@ class Case(models.Model):
             models.Index(fields=["resolved_on"]),
             # A center's cases latest first (the list, the quick entry's open cases).
             models.Index(fields=["center", "opened_on"]),
+            # The nation's and a bureau's cases latest first, in the list's order.
+            models.Index(fields=["opened_on", "id"], name="case_opened_order"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -585,3 +586,25 @@ class IndicatorFirstDay(models.Model):
 
     def __str__(self):
         return f"{self.family}:{self.field_id} {self.center_id} {self.client_id} {self.first_day}"
+
+
+class ClientCenter(models.Model):
+    """A center a client belongs to: its registering center and every center that
+    served it (a session there). Kept equal to the records by ``summaries`` (like the
+    indicator summaries) and read by ``Client.objects.for_user``: the scope of a
+    center's staff is one index range here, where deciding it from the sessions
+    meant probing every client's sessions on every list page (docs/benchmarks.md,
+    2026-12-07)."""
+
+    client_id = models.BigIntegerField()
+    center_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            # Also the index of the scope reads: a center's clients, in client order.
+            models.UniqueConstraint(fields=["center_id", "client_id"], name="client_center_unique")
+        ]
+        indexes = [models.Index(fields=["client_id"], name="client_center_client")]
+
+    def __str__(self):
+        return f"{self.client_id} @ {self.center_id}"

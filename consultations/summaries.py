@@ -60,7 +60,15 @@ from .indicators import (
     fiscal_year_expression,
     fiscal_year_of,
 )
-from .models import Case, Consultation, IndicatorDayCount, IndicatorFirstDay, NetworkActivity
+from .models import (
+    Case,
+    Client,
+    ClientCenter,
+    Consultation,
+    IndicatorDayCount,
+    IndicatorFirstDay,
+    NetworkActivity,
+)
 
 LOCK_KEY = 7_241_017  # the advisory locks of summary refreshes (any constant of our own)
 MAX_KEY_LOCKS = 64  # more keys than this: the exclusive lock instead of one lock per key
@@ -147,6 +155,38 @@ def _fill_first_days(indicator, records) -> None:
             _insert_from(IndicatorFirstDay, FIRST_DAY_COLUMNS, rows)
 
 
+def _fill_client_centers(clients, sessions) -> None:
+    """Insert the (client, center) pairs of ``clients``' registering centers and of
+    ``sessions`` that are not stored yet."""
+    quote = connection.ops.quote_name
+    pairs = [
+        clients.values_list("pk", "home_center_id"),
+        sessions.values_list("client_id", "center_id").distinct(),
+    ]
+    with connection.cursor() as cursor:
+        for queryset in pairs:
+            if queryset.query.is_empty():
+                continue
+            sql, params = queryset.order_by().query.sql_with_params()
+            # ON CONFLICT: SQLite (3.24+) and PostgreSQL alike.
+            cursor.execute(
+                f"INSERT INTO {quote(ClientCenter._meta.db_table)} (client_id, center_id) "
+                f"SELECT * FROM ({sql}) q WHERE true ON CONFLICT DO NOTHING",
+                params,
+            )
+
+
+def refresh_client_centers(client_ids) -> None:
+    """Recount the centers of ``client_ids`` from their registration and sessions."""
+    client_ids = sorted(set(client_ids))
+    for stored in filter_one_of(ClientCenter.objects.all(), "client_id", client_ids):
+        stored.delete()
+    for clients in filter_one_of(Client._base_manager.all(), "pk", client_ids):
+        _fill_client_centers(clients, Consultation.objects.none())
+    for sessions in filter_one_of(Consultation._base_manager.all(), "client_id", client_ids):
+        _fill_client_centers(Client.objects.none(), sessions)
+
+
 def _first_day_counts(rows):
     """(family, field_id, center_id, day, value) of ``IndicatorFirstDay`` rows: how many
     clients were first seen on each day at each center, so that a center's distinct
@@ -199,7 +239,7 @@ def _lock(keys: Iterable | None = None) -> None:
 
 
 @transaction.atomic
-def rebuild() -> None:
+def rebuild(*, client_centers: bool = True) -> None:
     """Recount every summary row from the records."""
     _lock()
     if connection.vendor == "postgresql":
@@ -208,6 +248,9 @@ def rebuild() -> None:
             cursor.execute("SET LOCAL work_mem = '256MB'")
     IndicatorDayCount.objects.all().delete()
     IndicatorFirstDay.objects.all().delete()
+    if client_centers:
+        ClientCenter.objects.all().delete()
+        _fill_client_centers(Client.objects.all(), Consultation.objects.all())
     for indicator in FAMILIES:
         if indicator.distinct:
             _fill_first_days(indicator, indicator.queryset())
@@ -240,8 +283,12 @@ def refresh(*, days: Iterable = (), visits: Iterable = ()) -> None:
                 sorted({c for c, _day in wanted}),
                 sorted({day for _c, day in wanted}),
             )
-    # The first days' locks, then the day counts': one order for every writer.
-    _lock(("client", client, year) for client, year, _center in visits)
+    # The first days' and the clients' locks, then the day counts': one order for
+    # every writer.
+    clients = sorted({client for client, _year, _center in visits})
+    _lock([*(("client", client, year) for client, year, _center in visits), *clients])
+    if clients:
+        refresh_client_centers(clients)
     distinct = {}
     for indicator in FAMILIES:
         if indicator.distinct and visits and (changed := _refresh_first_days(indicator, visits)):
@@ -324,6 +371,10 @@ def add(model, pks) -> None:
     if not pks:
         return
     _lock()
+    if model is Client:
+        _fill_client_centers(_with_ids(Client.objects.all(), pks), Consultation.objects.none())
+    elif model is Consultation:
+        _fill_client_centers(Client.objects.none(), _with_ids(Consultation.objects.all(), pks))
     for indicator in FAMILIES:
         if indicator.model is not model:
             continue
@@ -489,6 +540,33 @@ def _session_changed(sender, instance, raw=False, **kwargs):
     refresh(days=days, visits=visits)
 
 
+@receiver(pre_save, sender=Client, dispatch_uid="summaries_client_before")
+def _client_before(sender, instance, raw=False, **kwargs):
+    instance._home_before = (
+        None
+        if raw or instance.pk is None
+        else Client._base_manager.filter(pk=instance.pk)
+        .values_list("home_center_id", flat=True)
+        .first()
+    )
+
+
+@receiver(post_save, sender=Client, dispatch_uid="summaries_client_saved")
+def _client_saved(sender, instance, raw=False, created=False, **kwargs):
+    """A new client belongs to its registering center; a client moved to another
+    registering center leaves the old one unless that center served it."""
+    if raw:
+        return
+    if created or getattr(instance, "_home_before", None) != instance.home_center_id:
+        _lock([instance.pk])
+        refresh_client_centers([instance.pk])
+
+
+@receiver(post_delete, sender=Client, dispatch_uid="summaries_client_deleted")
+def _client_deleted(sender, instance, **kwargs):
+    ClientCenter.objects.filter(client_id=instance.pk).delete()
+
+
 @receiver(pre_save, sender=Case, dispatch_uid="summaries_case_before")
 def _case_before(sender, instance, raw=False, **kwargs):
     instance._summary_before = None
@@ -558,9 +636,11 @@ def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def _rows() -> set[tuple]:
-    return {("day", *row) for row in IndicatorDayCount.objects.values_list(*DAY_COLUMNS)} | {
-        ("first", *row) for row in IndicatorFirstDay.objects.values_list(*FIRST_DAY_COLUMNS)
-    }
+    return (
+        {("day", *row) for row in IndicatorDayCount.objects.values_list(*DAY_COLUMNS)}
+        | {("first", *row) for row in IndicatorFirstDay.objects.values_list(*FIRST_DAY_COLUMNS)}
+        | {("center", *row) for row in ClientCenter.objects.values_list("client_id", "center_id")}
+    )
 
 
 def differences() -> tuple[set, set]:

@@ -9,6 +9,8 @@ urlpatterns = [
     path("sessions/new/", views.ConsultationCreateView.as_view(), name="consultation_create"),
     path("sessions/quick/", views.QuickEntryView.as_view(), name="quick_entry"),
     path("sessions/quick/clients/", views.client_options, name="client_options"),
+    path("clients/choices/", views.client_choices, name="client_choices"),
+    path("cases/choices/", views.case_choices, name="case_choices"),
     path("sessions/<int:pk>/", views.ConsultationDetailView.as_view(), name="consultation_detail"),
     path(
         "sessions/<int:pk>/edit/",

@@ -267,6 +267,34 @@ def client_options(request):
     return HttpResponse(html)
 
 
+@scope_rule("lists only Client.objects.for_user(user)")
+def client_choices(request):
+    """<option>s for a client field (``core.widgets.SearchSelect``), as the user types."""
+    if not may_see_identity(request.user):
+        return HttpResponse("")
+    clients = recent_clients(request.user, request.GET.get("q", "").strip(), limit=50)
+    return choices_response(clients, label=client_option)
+
+
+@scope_rule("lists only Case.objects.for_user(user)")
+def case_choices(request):
+    """<option>s for a case field: the cases of the chosen client, or those the text finds."""
+    cases = Case.objects.for_user(request.user).order_by("-opened_on", "-id")
+    client = request.GET.get("client", "")
+    if client.isdecimal():
+        cases = cases.filter(client_id=client)
+    text = request.GET.get("q", "").strip()
+    if text:
+        cases = cases.filter(Q(title__icontains=text) | Q(external_id=text))
+    return choices_response(cases[:50], label=str, blank=True)
+
+
+def choices_response(objects, *, label, blank=False):
+    rows = [("", "---------")] if blank else []
+    rows += [(obj.pk, label(obj)) for obj in objects]
+    return HttpResponse(format_html_join("", '<option value="{}">{}</option>', rows))
+
+
 # --- Clients ---------------------------------------------------------------------------
 
 
@@ -279,20 +307,26 @@ class ClientListView(IdentityListMixin, FilteredListView):
 
     def get_base_queryset(self):
         return (
-            super()
-            .get_base_queryset()
-            .select_related("home_center", "prefecture")
-            .annotate(**self.activity_in_scope())
-            .order_by("-last_seen", "-id")
+            super().get_base_queryset().select_related("home_center", "prefecture").order_by("-id")
         )
 
-    def activity_in_scope(self):
-        """Sessions and last session date, counting only the viewer's centers."""
-        mine = Q(consultations__center__in=scope_centers(self.request.user))
-        return {
-            "session_count": Count("consultations", filter=mine),
-            "last_seen": Max("consultations__date", filter=mine),
-        }
+    def annotate_page(self, rows):
+        """Sessions and last session date of the clients shown, counting only the
+        viewer's centers. Sorting every client in scope by its last session would
+        aggregate all of a center's sessions on every page view (Tokyo: 1.8 million
+        clients in ten years), so the list runs newest registered first."""
+        activity = (
+            Consultation.objects.filter(
+                client__in=rows, center__in=scope_centers(self.request.user)
+            )
+            .values("client_id")
+            .annotate(session_count=Count("pk"), last_seen=Max("date"))
+        )
+        by_client = {row["client_id"]: row for row in activity}
+        for client in rows:
+            found = by_client.get(client.pk, {})
+            client.session_count = found.get("session_count", 0)
+            client.last_seen = found.get("last_seen")
 
     def export_columns(self):
         identity = may_see_identity(self.request.user)
@@ -371,9 +405,18 @@ class CaseListView(IdentityListMixin, FilteredListView):
             .get_base_queryset()
             .select_related("center", "client")
             .prefetch_related("topics", "priority_fields")
-            .annotate(session_count=Count("consultations"))
             .order_by("-opened_on", "-id")
         )
+
+    def annotate_page(self, rows):
+        counts = dict(
+            Consultation.objects.filter(case__in=rows)
+            .values_list("case_id")
+            .annotate(Count("pk"))
+            .order_by()
+        )
+        for case in rows:
+            case.session_count = counts.get(case.pk, 0)
 
     def export_columns(self):
         return [

@@ -426,7 +426,13 @@ def _dashboard_context(request, centers, *, title):
         "distinct_visitors": (
             compute(
                 [VISITORS],
-                period=Period(Period.fiscal_year(year.year).start, as_of),
+                # Not past the year's end: a date in the next year must not count its
+                # sessions into this year's visitors (and a whole year is read from the
+                # summaries, not from the sessions).
+                period=Period(
+                    Period.fiscal_year(year.year).start,
+                    min(as_of, Period.fiscal_year(year.year).end),
+                ),
                 centers=scope,
             )["visitors"]
             if year and as_of >= Period.fiscal_year(year.year).start

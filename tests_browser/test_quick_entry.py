@@ -1,5 +1,7 @@
 """A coordinator records a session from the keyboard and finds it in the list."""
 
+import re
+
 import pytest
 
 from accounts.models import User, UserRole
@@ -50,3 +52,34 @@ def test_a_session_recorded_through_quick_entry_is_in_the_list(page, live_server
     page.goto(f"{live_server.url}/records/sessions/?q=運転資金")
     table = page.get_by_test_id("consultation-table").inner_text()
     assert "株式会社はやて食品" in table and "電話" in table
+
+
+def test_the_full_session_form_finds_the_client_and_its_case_by_searching(page, live_server):
+    from conftest import make_case
+    from playwright.sync_api import expect
+
+    tokyo = Center.objects.get(code="13")
+    User.objects.create_user(
+        "form-co",
+        password="form-pass-2026",
+        role=UserRole.COORDINATOR,
+        center=tokyo,
+        person=make_person(tokyo),
+    )
+    wanted = make_client(tokyo, "株式会社みつけ工業")
+    make_client(tokyo, "株式会社ほかの商店")
+    case = make_case(wanted, title="設備投資の資金")
+    log_in(page, live_server, "form-co", "form-pass-2026")
+
+    page.goto(f"{live_server.url}/records/sessions/new/")
+    page.locator("#id_client").locator("xpath=preceding-sibling::input").fill("みつけ")
+    expect(page.locator("#id_client option", has_text="みつけ工業")).to_have_count(1)
+    page.select_option("#id_client", str(wanted.pk))
+    page.locator("#id_case").locator("xpath=preceding-sibling::input").fill("設備")
+    expect(page.locator("#id_case option", has_text="設備投資")).to_have_count(1)
+    page.select_option("#id_case", str(case.pk))
+    page.fill("#id_minutes", "30")
+    page.select_option("#id_mode", "phone")
+    page.get_by_role("button", name="保存").click()
+    expect(page).to_have_url(re.compile(r"/records/sessions/\d+/$"))
+    assert Consultation.objects.filter(client=wanted, case=case, minutes=30).count() == 1

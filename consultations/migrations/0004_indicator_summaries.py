@@ -8,7 +8,7 @@ def fill(apps, schema_editor):
     # historical models): they derive from the indicators' definitions of today.
     from consultations import summaries
 
-    summaries.rebuild()
+    summaries.rebuild(client_centers=False)  # their table comes in 0010
 
 
 class Migration(migrations.Migration):

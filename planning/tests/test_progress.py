@@ -245,3 +245,18 @@ def test_the_total_rate_compares_targets_with_the_same_centers_actuals(network, 
         11,
     )
     assert consultations["rate"] == 10 / 200
+
+
+def test_distinct_visitors_of_a_past_year_do_not_count_the_next_years_sessions(client_for, tokyo):
+    from planning.models import FiscalYear
+
+    FiscalYear.objects.get_or_create(year=2025)
+    last_year, next_year = make_client(tokyo), make_client(tokyo)
+    make_session(last_year, datetime.date(2025, 10, 1))
+    make_session(next_year, datetime.date(2026, 5, 1))  # FY2026
+    context = (
+        client_for("admin")
+        .get(reverse("planning:national_dashboard") + "?fy=2025&as_of=2026-06-30")
+        .context
+    )
+    assert context["distinct_visitors"] == 1

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0009_external_ids_per_center'),
+        ('consultations', '0011_case_opened_order'),
     ]
 
     operations = [
