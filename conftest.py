@@ -26,6 +26,14 @@ def fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
+def jobs_run_at_once(settings):
+    """Background jobs (core/jobs.py) run inside the request or call that queues them, so
+    that no test needs a worker; core/tests/test_jobs.py also runs the database backend
+    with its worker in-process."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

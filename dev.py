@@ -2,6 +2,7 @@
 """The two commands a newcomer needs.
 
     python3 dev.py start   # set up, load master + demo data, serve on http://127.0.0.1:8000
+                           # with a background job worker beside the server
     python3 dev.py test    # set up the same way, run the whole test suite
 
 Both are idempotent: the virtual environment, the install (keyed on a hash of
@@ -81,8 +82,27 @@ def start() -> None:
     setup()
     manage("migrate", "--no-input", "-v", "0")
     manage("demo")
-    say("starting the app on http://127.0.0.1:8000 (Ctrl+C to stop)")
-    manage("runserver", "127.0.0.1:8000", *sys.argv[2:])
+    # Large imports and exports, survey e-mails and the daily work run as background
+    # jobs (core/jobs.py): one worker runs beside the server, on the same database.
+    say(
+        "starting the background job worker (manage.py jobs_worker --daily): large "
+        "imports and exports, survey e-mails and the daily work run there"
+    )
+    worker = subprocess.Popen(
+        [str(PYTHON), "manage.py", "jobs_worker", "--daily", "--no-reload"], cwd=ROOT
+    )
+    say("starting the app on http://127.0.0.1:8000 (Ctrl+C stops both)")
+    try:
+        manage("runserver", "127.0.0.1:8000", *sys.argv[2:])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 def test() -> None:

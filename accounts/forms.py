@@ -71,4 +71,4 @@ class SecurityPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SecurityPolicy
-        fields = ["mfa_roles"]
+        fields = ["mfa_roles", "client_retention_years"]

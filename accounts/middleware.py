@@ -68,7 +68,9 @@ class IdleTimeoutMiddleware:
                 if request.method == "GET":
                     login += "?" + urlencode({"next": request.get_full_path()})
                 return _redirect(request, login)
-            if last is None or now - last >= ACTIVITY_GRANULARITY:
+            # A page polling a job's progress by itself (core/job_views.py) is not activity.
+            polling = request.headers.get("X-Yorozu-Poll") == "1"
+            if not polling and (last is None or now - last >= ACTIVITY_GRANULARITY):
                 session[mfa.LAST_ACTIVITY_SESSION_KEY] = now
         return self.get_response(request)
 

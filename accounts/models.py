@@ -1,7 +1,9 @@
 """User accounts with one role and the scope that role works in (domain brief §6)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +127,10 @@ def all_roles() -> list[str]:
     return list(UserRole.values)
 
 
+def default_client_retention_years() -> int:
+    return settings.CLIENT_RETENTION_YEARS
+
+
 class SecurityPolicy(models.Model):
     """The Agency's security settings: one row (pk 1); its absence means the defaults."""
 
@@ -133,6 +139,17 @@ class SecurityPolicy(models.Model):
         default=all_roles,
         blank=True,
         help_text=_("Users of these roles must enrol an authenticator app and give its code."),
+    )
+
+    client_retention_years = models.PositiveSmallIntegerField(
+        _("years client identity is kept"),
+        default=default_client_retention_years,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "After this many years without a session, a client's name, contacts and "
+            "corporate number are removed by the daily work; its pseudonym stays, so its "
+            "sessions still count in the indicators and the history stays whole."
+        ),
     )
 
     history = HistoricalRecords()
@@ -156,6 +173,7 @@ class SecurityEventKind(models.TextChoices):
     RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
     ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
     IDLE_LOGOUT = "idle_logout", _("Logged out after inactivity")
+    CLIENTS_PSEUDONYMISED = "clients_pseudonymised", _("Client identities removed (retention)")
 
 
 class SecurityEvent(models.Model):
@@ -182,6 +200,7 @@ class SecurityEvent(models.Model):
         verbose_name=_("by"),
     )
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

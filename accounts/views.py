@@ -233,7 +233,8 @@ def _agency_only(request):
 
 @scope_rule(AGENCY_ONLY)
 def security_policy(request):
-    """The Agency chooses which roles must use two-step login."""
+    """The Agency chooses which roles must use two-step login, and how long client
+    identity is kept after a client's last session."""
     _agency_only(request)
     policy = SecurityPolicy.current()
     form = SecurityPolicyForm(request.POST or None, instance=policy)

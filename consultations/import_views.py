@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import import_jobs
 from core.scoping import may_edit, scope_rule
 from core.tabular import TableError, read_upload, xlsx_response
 
@@ -72,6 +73,15 @@ def records_import(request):
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         upload = form.cleaned_data["file"]
+        if import_jobs.is_large(upload):
+            return import_jobs.start(
+                request,
+                "records",
+                upload,
+                {"kind": kind, "link_duplicates": form.cleaned_data["link_duplicates"]},
+                _("Import of %(kind)s (%(file)s)")
+                % {"kind": imports.KINDS[kind].label, "file": upload.name},
+            )
         try:
             table = read_upload(upload)
         except TableError as exc:

@@ -300,13 +300,18 @@ class ImportResult:
         return not self.problems
 
 
-def import_records(kind: str, table: Table, *, user, link_duplicates: bool = False) -> ImportResult:
+def import_records(
+    kind: str, table: Table, *, user, link_duplicates: bool = False, progress=None
+) -> ImportResult:
     """Check every row of ``table``; if all are valid write them in one transaction.
 
     ``link_duplicates``: a new client row that looks like an existing client (same
     corporate number, or same name and phone) takes over that client (only its
     client ID is set) instead of creating a second one. Without it the client is
     created and the likeness reported in ``warnings``.
+
+    ``progress(fraction, stage)``, when given, is told how far the check and the write
+    are (a job shows it: ``core.import_jobs``).
     """
     try:
         spec = KINDS[kind]
@@ -315,6 +320,8 @@ def import_records(kind: str, table: Table, *, user, link_duplicates: bool = Fal
     if table.problems:  # cells that could not be read (formulas): nothing to check yet
         return ImportResult(problems=list(table.problems))
     importer = IMPORTERS[kind](spec, table, user, link_duplicates=link_duplicates)
+    if progress is not None:
+        importer.progress = progress
     return importer.run()
 
 
@@ -640,6 +647,10 @@ class _Importer:
         return None
 
     # The run --------------------------------------------------------------------
+    @staticmethod
+    def progress(fraction: float, stage: str) -> None:
+        """Told how far the import is (a job's progress); nothing by default."""
+
     def run(self) -> ImportResult:
         started = time.perf_counter()
         missing = [h for h in self.spec.headers if h not in self.table.headers]
@@ -652,13 +663,23 @@ class _Importer:
         keys = list(self.spec.columns)
         required = self.spec.required
         seen: dict[tuple, int] = {}
-        for number, row_center, row_cells, row_texts in zip(
-            [number for number, _values in self.table.rows],
-            self.row_centers,
-            zip(*(self.cells[key] for key in keys), strict=True),
-            zip(*(self.texts[key] for key in keys), strict=True),
-            strict=True,
+        total = len(self.table.rows)
+        self.progress(0.0, _("Checking rows…"))
+        for index, (number, row_center, row_cells, row_texts) in enumerate(
+            zip(
+                [number for number, _values in self.table.rows],
+                self.row_centers,
+                zip(*(self.cells[key] for key in keys), strict=True),
+                zip(*(self.texts[key] for key in keys), strict=True),
+                strict=True,
+            )
         ):
+            if index % 10000 == 0 and index:
+                self.progress(
+                    0.6 * index / total,
+                    _("Checking rows: %(done)s of %(total)s")
+                    % {"done": f"{index:,}", "total": f"{total:,}"},
+                )
             if len(self.problems) >= MAX_PROBLEMS:
                 message = _(
                     "Checking stopped at this row after %(count)s problems; fix them and try again."
@@ -678,6 +699,7 @@ class _Importer:
         checked = time.perf_counter()
         result = ImportResult(problems=self.problems, warnings=self.warnings)
         if result.ok:
+            self.progress(0.6, _("Saving the records…"))
             self.write(result)
         logger.info(
             "import %s: %s rows, load %.2fs, check %.2fs, write %.2fs (%s); %s",
@@ -938,11 +960,13 @@ class _Importer:
                 self.write_m2m(written, stamp)
             counted = time.perf_counter()
             self.timings["records"] = counted - started
+            self.progress(0.85, _("Updating the indicator summaries…"))
             # New records are counted into the indicator summaries, changed ones recounted.
             summaries.add(model, [pk for pk, _row in made])
             self.refresh_summaries(written, [pk for pk, _row, _c in changes])
             committing = time.perf_counter()
             self.timings["summaries"] = committing - counted
+            self.progress(0.95, _("Committing…"))
         self.timings["commit"] = time.perf_counter() - committing
 
     def copy_new(self, creates: list[_Row], stamp) -> list[tuple[int, _Row]]:

@@ -185,6 +185,8 @@ class Client(models.Model):
     email = models.EmailField(_("email"), blank=True)
     survey_consent = models.BooleanField(_("consents to surveys"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the retention rule removed the client's identity (consultations/retention.py).
+    pseudonymised_at = models.DateTimeField(_("identity removed"), null=True, blank=True)
 
     objects = ClientQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["name_key", "phone_key"])

@@ -256,7 +256,11 @@ def client_options(request):
     """<option>s for the quick-entry client field, searched as the user types (htmx)."""
     if not may_see_identity(request.user):
         return HttpResponse("")
-    clients = recent_clients(request.user, request.GET.get("client_ref", "").strip(), limit=50)
+    text = request.GET.get("client_ref", "").strip()
+    clients = recent_clients(request.user, text, limit=50)
+    # Each search shows client names: recorded once, with what was typed (the filter) and
+    # how many identities came back.
+    record_identity(request, what=text[:255] or "(recent clients)", rows=len(clients))
     html = format_html_join(
         "", '<option value="{}"></option>', ((client_option(c),) for c in clients)
     )

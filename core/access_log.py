@@ -19,6 +19,8 @@ IGNORED_PARAMETERS = {"export", "page", "csrfmiddlewaretoken"}
 
 
 def _filters(request) -> str:
+    if hasattr(request, "access_log_filters"):  # a job's file: the filter of its export
+        return request.access_log_filters
     query = request.GET.copy()
     for name in IGNORED_PARAMETERS:
         query.pop(name, None)

@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the project's deploy checks
+        from . import (
+            checks,  # noqa: F401 - registers the project's deploy checks
+            job_handlers,  # noqa: F401 - registers the kinds of background job
+        )

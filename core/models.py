@@ -124,3 +124,114 @@ class StepEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+
+# --- Background jobs (core/jobs.py) -----------------------------------------------------
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class JobQuerySet(ScopedQuerySet):
+    """A job is its user's alone: nobody else sees it or its files, whatever their role
+    (an export holds what its user may see, which another user may not)."""
+
+    editor_roles = frozenset()
+
+    def for_user(self, user, action: str = "view"):
+        if not user.is_authenticated or action != "view":
+            return self.none()
+        return self.filter(user=user)
+
+    def unfinished(self):
+        return self.filter(state__in=[JobState.QUEUED, JobState.RUNNING])
+
+
+class Job(models.Model):
+    """Long work done in the background for a user: what they see of it (state, progress,
+    messages, the result file or report). The work itself runs as a django-tasks task
+    (``core.jobs.run_job``); ``task_id`` is its result's id."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=255)
+    state = models.CharField(
+        _("state"), max_length=16, choices=JobState.choices, default=JobState.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=255, blank=True)
+    # [{"level": "info"|"warning"|"error", "text": …}], in the user's language.
+    messages = models.JSONField(_("messages"), default=list, blank=True)
+    # What the work needs (an import's kind and options, an export's page and filter).
+    params = models.JSONField(default=dict, blank=True)
+    # An import's report: counts, problems and warnings by row and column.
+    report = models.JSONField(default=dict, blank=True)
+    # Files under MEDIA_ROOT/jobs/<pk>/: the upload the job reads, the file it made.
+    upload = models.CharField(max_length=500, blank=True)
+    result_file = models.CharField(max_length=500, blank=True)
+    result_name = models.CharField(_("file"), max_length=255, blank=True)
+    result_rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    files_deleted = models.BooleanField(default=False)
+    # The failure as the user reads it (plain words); the traceback goes to the log.
+    error = models.TextField(_("problem"), blank=True)
+    retry_safe = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(max_length=255, blank=True)  # host:pid of the running attempt
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["state"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("jobs:detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.SUCCEEDED, JobState.FAILED)
+
+    @property
+    def may_retry(self) -> bool:
+        return self.state == JobState.FAILED and self.retry_safe and not self.files_deleted
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.result_file) and not self.files_deleted
+
+
+class DailyRun(models.Model):
+    """One day's scheduled work (``manage.py run_daily``): claimed once per day, so that
+    a timer and the workers can all ask for it and it still runs once."""
+
+    day = models.DateField(unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self):
+        return str(self.day)

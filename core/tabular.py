@@ -496,9 +496,10 @@ def _xlsx_text(sheet, value: str, triggers, illegal):
     return _text_cell(sheet, value) if value.startswith(triggers) else value
 
 
-def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpResponse:
-    """An .xlsx download, written in openpyxl's write-only mode so large lists stay cheap.
-    Text cells beginning like a formula are written as text (``_text_cell``)."""
+def write_xlsx(out, sheet_title: str, headers: list, rows) -> int:
+    """Write an .xlsx of ``headers`` and ``rows`` to the binary file ``out``, in openpyxl's
+    write-only mode so large lists stay cheap; the number of rows written. Text cells
+    beginning like a formula are written as text (``_text_cell``)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as illegal
@@ -528,12 +529,18 @@ def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpR
             [_xlsx_text(sheet, v, triggers, illegal) if isinstance(v, str) else v for v in row]
         )
         count += 1
+    workbook.save(out)
+    return count
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpResponse:
+    """An .xlsx download (``write_xlsx``)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    count = write_xlsx(buffer, sheet_title, headers, rows)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = _content_disposition(filename)
     response.rows_sent = lambda: count  # for the access log (core.access_log)
     return response
@@ -544,23 +551,33 @@ class _Echo:
         return value
 
 
-def csv_response(filename: str, headers: list, rows) -> StreamingHttpResponse:
-    """A CSV download that Excel opens correctly (UTF-8 with BOM), streamed row by row.
-    Text cells beginning like a formula are prefixed with ``'`` (``escape_formula``)."""
+def csv_lines(headers: list, rows, sent: list):
+    """The lines of a CSV that Excel opens correctly (UTF-8 with BOM), as bytes; ``sent[0]``
+    counts the rows. Text cells beginning like a formula are prefixed with ``'``
+    (``escape_formula``)."""
     writer = csv.writer(_Echo())
     triggers = FORMULA_TRIGGERS
+    yield ("\ufeff" + writer.writerow([escape_formula(str(h)) for h in headers])).encode("utf-8")
+    for row in rows:
+        yield writer.writerow(
+            ["'" + v if isinstance(v, str) and v.startswith(triggers) else v for v in row]
+        ).encode("utf-8")
+        sent[0] += 1
+
+
+def write_csv(out, headers: list, rows) -> int:
+    """The CSV of ``csv_response`` written to the binary file ``out``; the rows written."""
     sent = [0]
+    for line in csv_lines(headers, rows, sent):
+        out.write(line)
+    return sent[0]
 
-    def lines():
-        yield "\ufeff" + writer.writerow([escape_formula(str(h)) for h in headers])
-        for row in rows:
-            yield writer.writerow(
-                ["'" + v if isinstance(v, str) and v.startswith(triggers) else v for v in row]
-            )
-            sent[0] += 1
 
+def csv_response(filename: str, headers: list, rows) -> StreamingHttpResponse:
+    """A CSV download (``csv_lines``), streamed row by row."""
+    sent = [0]
     response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in lines()), content_type="text/csv; charset=utf-8"
+        csv_lines(headers, rows, sent), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = _content_disposition(filename)
     # Rows streamed so far: the access log records the count when the stream ends.

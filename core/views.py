@@ -178,10 +178,12 @@ class FilteredListView(ScopedListView):
             return self.export(kind)
         return super().get(request, *args, **kwargs)
 
-    def export(self, kind):
-        import datetime
+    # Set on the view an export job (core.export_jobs) rebuilds: it writes the file.
+    in_job = False
 
-        from core.tabular import csv_response, xlsx_response
+    def export_table(self, kind):
+        """(file name, sheet title, headers, rows): what an export of this list holds."""
+        import datetime
 
         columns = self.export_columns()
         headers = [header for header, _value in columns]
@@ -190,8 +192,23 @@ class FilteredListView(ScopedListView):
             for obj in self.export_queryset().iterator(chunk_size=2000)
         )
         name = f"{self.export_name}-{datetime.date.today():%Y%m%d}.{kind}"
+        return name, str(self.export_title), headers, rows
+
+    def export(self, kind):
+        """The file, or past JOB_EXPORT_THRESHOLD_ROWS rows a job that makes it (its
+        file is downloaded from the My jobs page; no request waits for it)."""
+        from django.conf import settings
+
+        from core import export_jobs
+        from core.tabular import csv_response, xlsx_response
+
+        limit = settings.JOB_EXPORT_THRESHOLD_ROWS
+        # Counted to the limit only: a national list is never counted whole here.
+        if not self.in_job and self.export_queryset().values("pk")[: limit + 1].count() > limit:
+            return export_jobs.start(self, kind)
+        name, title, headers, rows = self.export_table(kind)
         if kind == "xlsx":
-            return xlsx_response(name, str(self.export_title), headers, rows)
+            return xlsx_response(name, title, headers, rows)
         return csv_response(name, headers, rows)
 
     def get_context_data(self, **kwargs):

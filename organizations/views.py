@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
+from core import import_jobs
 from core.history import combined_history, deleted_history
 from core.scoping import (
     CHANGE,
@@ -281,6 +282,10 @@ def roster_import(request):
     context = {"form": form, "headers": list(roster.HEADERS.values())}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if import_jobs.is_large(upload):
+            return import_jobs.start(
+                request, "roster", upload, {}, _("Roster import (%(file)s)") % {"file": upload.name}
+            )
         try:
             table = read_upload(upload)
         except TableError as exc:

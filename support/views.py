@@ -16,6 +16,7 @@ from django.views import View
 from consultations.indicators import fiscal_year_of
 from consultations.models import may_see_identity
 from core import roles
+from core import import_jobs
 from core.history import combined_history, history_for
 from core.scoping import (
     CHANGE,
@@ -666,6 +667,14 @@ def attendance_import(request):
     context = {"form": form, "headers": list(attendance.HEADERS.values())}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if import_jobs.is_large(upload):
+            return import_jobs.start(
+                request,
+                "attendance",
+                upload,
+                {},
+                _("Attendance import (%(file)s)") % {"file": upload.name},
+            )
         try:
             table = read_upload(upload)
         except TableError as exc:

@@ -176,13 +176,15 @@ class LaunchResult:
 
 
 def launch(campaign: Campaign, *, user, base_url: str, today=None, rng=None) -> LaunchResult:
-    """Draw the recipients, freeze the template version, open the campaign and email the
-    links of the recipients who have an address. If sending fails, nothing is kept."""
+    """Draw the recipients, freeze the template version, open the campaign and queue the
+    e-mails of the recipients who have an address (a "survey_mail" job, sent by a worker:
+    a failure there is reported on the job's page and tried again, the campaign stays
+    open and its links issued so far work)."""
     with CAMPAIGN.taking(campaign, "launch", user=user) as taken:
-        return _launch(taken.obj, base_url=base_url, today=today, rng=rng)
+        return _launch(taken.obj, user=user, base_url=base_url, today=today, rng=rng)
 
 
-def _launch(campaign: Campaign, *, base_url: str, today, rng) -> LaunchResult:
+def _launch(campaign: Campaign, *, user, base_url: str, today, rng) -> LaunchResult:
     today = today or timezone.localdate()
     if campaign.closes_on < today:
         raise StepRefused(_("The expiry date of the links is in the past."))
@@ -208,8 +210,10 @@ def _launch(campaign: Campaign, *, base_url: str, today, rng) -> LaunchResult:
     )
     campaign.version = version
     campaign.launched_at = timezone.now()
-    campaign.status = CampaignStatus.OPEN  # the step saves it; the emails below read it
-    emailed = _send(campaign, campaign.recipients.exclude(email=""), base_url)
+    campaign.status = CampaignStatus.OPEN  # the step saves it; the e-mail job reads it
+    emailed = queue_emails(
+        campaign, campaign.recipients.exclude(email=""), user=user, base_url=base_url
+    )
     return LaunchResult(recipients=len(drawn), emailed=emailed, to_print=len(drawn) - emailed)
 
 
@@ -275,13 +279,67 @@ def _send(campaign: Campaign, recipients, base_url: str, *, reminder: bool = Fal
 
 @transaction.atomic
 def send_emails(campaign: Campaign, *, user, base_url: str, reminder: bool = False) -> int:
-    """Email new links to the recipients with an address in the user's scope. A reminder
-    goes to every one of them too, answered or not (whoever reads a mailbox must not
-    learn who has answered from whether a reminder came), and says that those who have
-    answered need not answer again."""
+    """Queue e-mails with new links to the recipients with an address in the user's scope
+    (a job: ``queue_emails``); how many. A reminder goes to every one of them too,
+    answered or not (whoever reads a mailbox must not learn who has answered from whether
+    a reminder came), and says that those who have answered need not answer again."""
     centers = delivery_centers(campaign, user)
     recipients = campaign.recipients.filter(center__in=centers).exclude(email="")
-    return _send(campaign, recipients, base_url, reminder=reminder)
+    return queue_emails(campaign, recipients, user=user, base_url=base_url, reminder=reminder)
+
+
+MAIL_BATCH = 100
+
+
+def queue_emails(campaign: Campaign, recipients, *, user, base_url: str, reminder=False) -> int:
+    """A "survey_mail" job that e-mails ``recipients`` (as they are now) a new link each;
+    the number of recipients."""
+    from core import jobs
+
+    ids = list(recipients.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    title = (
+        _("Survey reminders: %(campaign)s") if reminder else _("Survey invitations: %(campaign)s")
+    )
+    jobs.create(
+        user=user,
+        kind="survey_mail",
+        title=title % {"campaign": campaign},
+        params={
+            "campaign": campaign.pk,
+            "recipients": ids,
+            "base_url": base_url,
+            "reminder": reminder,
+            "done": 0,
+        },
+    )
+    return len(ids)
+
+
+def run_survey_mail(ctx) -> None:
+    """Send a campaign's e-mails in batches; each batch's links are kept only if its
+    e-mails went out (one transaction), and a retry starts after the last batch sent."""
+    from core import jobs
+    from core.models import Job
+
+    campaign = Campaign.objects.select_related("version").get(pk=ctx.params["campaign"])
+    if not campaign.accepts_answers():
+        raise jobs.JobFailed(_("The campaign is not open for answers."), retry=False)
+    ids = ctx.params["recipients"]
+    done = ctx.params.get("done", 0)
+    for start in range(done, len(ids), MAIL_BATCH):
+        batch = campaign.recipients.filter(pk__in=ids[start : start + MAIL_BATCH]).order_by("pk")
+        with transaction.atomic():
+            _send(campaign, batch, ctx.params["base_url"], reminder=ctx.params["reminder"])
+        done = min(start + MAIL_BATCH, len(ids))
+        ctx.job.params = {**ctx.job.params, "done": done}
+        Job.objects.filter(pk=ctx.job.pk).update(params=ctx.job.params)
+        ctx.progress(
+            100 * done / len(ids),
+            _("%(done)s of %(total)s e-mails sent") % {"done": done, "total": len(ids)},
+        )
+    ctx.message(_("%(count)s e-mails sent.") % {"count": len(ids)})
 
 
 @transaction.atomic

@@ -183,8 +183,9 @@ class CampaignStepView(StepView):
     def success_message(self, step, result):
         if step.name == "launch":
             return _(
-                "Launched: %(recipients)s recipients; links emailed to %(emailed)s, "
-                "%(to_print)s to hand out on printed sheets."
+                "Launched: %(recipients)s recipients; links are being emailed to "
+                "%(emailed)s (My jobs shows the progress), %(to_print)s to hand out "
+                "on printed sheets."
             ) % vars(result)
         return super().success_message(step, result)
 
@@ -208,11 +209,18 @@ class SendEmailsView(ScopedObjectMixin, View):
             # Everyone with an address gets one, answered or not: the count tells nothing.
             messages.success(
                 request,
-                _("Reminders emailed to %(count)s recipients, whether they have answered or not.")
+                _(
+                    "Reminders are being emailed to %(count)s recipients, whether they have "
+                    "answered or not (My jobs shows the progress)."
+                )
                 % {"count": sent},
             )
         else:
-            messages.success(request, _("Links emailed to %(count)s recipients.") % {"count": sent})
+            messages.success(
+                request,
+                _("Links are being emailed to %(count)s recipients (My jobs shows the progress).")
+                % {"count": sent},
+            )
         return redirect(campaign)
 
 

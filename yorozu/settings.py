@@ -93,6 +93,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The job engine (core/jobs.py): Django 6's tasks framework, backported, with its
+    # database backend, so that the embedded SQLite needs no other service.
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "accounts",
     "organizations",
@@ -166,9 +170,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # IMMEDIATE avoids "database is locked" when two requests write at once.
+    # IMMEDIATE avoids "database is locked" when two requests write at once; WAL lets
+    # pages read while a job (an import) writes, and a writer waits up to 20 s for another.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: it compiles for 40–170 ms in each analytic query and cannot be
@@ -356,6 +365,27 @@ LOGGING = {
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 5 * 365 + 1)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Background jobs (core/jobs.py) on django-tasks' database backend: the same database,
+# no other service. `manage.py jobs_worker` runs them (`python3 dev.py start` starts one
+# beside the server; production runs several, README). Tests use the immediate backend.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# An import of more rows than this, and an export of more rows than this, runs as a job.
+JOB_IMPORT_THRESHOLD_ROWS = env_int("JOB_IMPORT_THRESHOLD_ROWS", 5000)
+JOB_EXPORT_THRESHOLD_ROWS = env_int("JOB_EXPORT_THRESHOLD_ROWS", 10000)
+# Uploaded files and results of jobs (under MEDIA_ROOT/jobs, never served as static files)
+# are deleted this many days after the job finished (`manage.py run_daily`).
+JOB_FILE_RETENTION_DAYS = env_int("JOB_FILE_RETENTION_DAYS", 7)
+# A running job of another machine whose progress has not moved for this long is taken
+# as dead (its worker killed); a job of this machine is dead when its process is gone.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 3600)
+# Attempts of a job whose retry is safe (a transient database error, a killed worker).
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+
+# Client identity is kept this many years after a client's last session; the daily work
+# (`manage.py run_daily`) then pseudonymises the client. The Agency changes it on the
+# security settings page (accounts.SecurityPolicy); this is the default.
+CLIENT_RETENTION_YEARS = env_int("CLIENT_RETENTION_YEARS", 10)
 
 # The sessions index INCLUDEs columns for PostgreSQL's index-only scans; SQLite ignores
 # them, which is harmless for the embedded database.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("selection/", include("selection.urls")),
     path("surveys/", include("surveys.urls")),
     path("access-log/", include("core.urls")),
+    path("jobs/", include("core.job_urls")),
     # Public survey links: no login, the token is the whole address.
     path("s/", include("surveys.public_urls")),
     # The login page offers the language switch too.

@@ -59,10 +59,13 @@ def test_the_agency_changes_the_policy_on_its_page_and_no_one_else_can(client, p
     url = reverse("accounts:security_policy")
     enrol(client)
 
-    response = client.post(url, {"mfa_roles": ["agency_admin", "hq_staff"]})
+    response = client.post(
+        url, {"mfa_roles": ["agency_admin", "hq_staff"], "client_retention_years": "12"}
+    )
 
     assert response.status_code == 302
     assert SecurityPolicy.current().mfa_roles == ["agency_admin", "hq_staff"]
+    assert SecurityPolicy.current().client_retention_years == 12
     assert SecurityPolicy.current().history.first().history_user == personas["admin"]
     for name in ("hq", "tokyo_manager"):
         other = type(client)()

@@ -252,6 +252,26 @@ def test_the_client_search_for_quick_entry_is_scoped(client_for, tokyo, osaka):
     )
 
 
+def test_each_quick_entry_client_search_is_recorded_once_with_its_query_and_count(
+    client_for, personas, tokyo
+):
+    from core.models import AccessLogEntry
+
+    make_client(tokyo, "東京青果")
+    make_client(tokyo, "東京青果二号")
+    client_for("tokyo_coordinator").get(
+        reverse("consultations:client_options") + "?client_ref=青果"
+    )
+    entry = AccessLogEntry.objects.get()
+    assert (
+        entry.kind == "identity" and entry.identity and entry.user == personas["tokyo_coordinator"]
+    )
+    assert entry.view_name == "consultations:client_options"
+    assert entry.what == "青果" and entry.rows == 2 and "client_ref=" in entry.filters
+    client_for("kanto_officer").get(reverse("consultations:client_options") + "?client_ref=青果")
+    assert AccessLogEntry.objects.count() == 1  # no identity shown, nothing recorded
+
+
 def test_the_session_list_filters_and_runs_a_fixed_number_of_queries(
     client_for, tokyo, django_assert_max_num_queries
 ):

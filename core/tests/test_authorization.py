@@ -174,6 +174,7 @@ def tokyo_objects(personas, tokyo):
             "organizations.Person": lambda: make_person(tokyo),
             "accounts.User": lambda: personas["tokyo_coordinator"],
             "core.AccessLogEntry": lambda: access_log_entry(personas["tokyo_coordinator"]),
+            "core.Job": lambda: finished_job(personas["tokyo_coordinator"]),
         }
     )
 
@@ -184,6 +185,24 @@ def access_log_entry(user):
     return AccessLogEntry.objects.create(
         user=user, username=user.username, center=user.center, kind=AccessKind.EXPORT, path="/"
     )
+
+
+def finished_job(user):
+    """A Tokyo coordinator's export job with its file: nobody else sees it or the file."""
+    from core import jobs
+    from core.models import Job, JobState
+
+    job = Job.objects.create(
+        user=user, kind="import", title="出力", state=JobState.FAILED, retry_safe=True
+    )
+    folder = jobs.job_dir(job.pk) / "result"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "clients.csv").write_text("事業者名\r\n株式会社東京\r\n")
+    job.result_file = f"{job.pk}/result/clients.csv"
+    job.result_name = "clients.csv"
+    job.result_rows = 1
+    job.save()
+    return job
 
 
 def make_meeting(center):
@@ -370,6 +389,8 @@ INSIDERS = {
     "surveys.Campaign": "tokyo_manager",
     "surveys.SurveyTemplate": "hq",
     "core.AccessLogEntry": "tokyo_manager",
+    # A job is its user's alone: not even their center manager or the Agency sees it.
+    "core.Job": "tokyo_coordinator",
 }
 
 

@@ -60,8 +60,9 @@ def test_no_page_or_export_shows_an_answer_below_the_threshold_to_the_centers_st
     seen = 0
     for name, pattern in ALL_PATTERNS:
         # The access log shows this walk itself (who opened and exported what), which
-        # grows with each snapshot; it records no survey answer.
-        if is_public(pattern) or (name or "").startswith("core:access_log"):
+        # grows with each snapshot, and My jobs the reminders it sent; neither records
+        # a survey answer.
+        if is_public(pattern) or (name or "").startswith(("core:access_log", "jobs:")):
             continue
         obj = objects[label(view_class(pattern).model)] if takes_object(pattern) else None
         url = url_for(name, pattern, obj)
@@ -196,8 +197,9 @@ def snapshot(browser, campaign, objects) -> dict[str, str]:
     seen = {}
     for name, pattern in ALL_PATTERNS:
         # The access log shows this walk itself (who opened and exported what), which
-        # grows with each snapshot; it records no survey answer.
-        if is_public(pattern) or (name or "").startswith("core:access_log"):
+        # grows with each snapshot, and My jobs the reminders it sent; neither records
+        # a survey answer.
+        if is_public(pattern) or (name or "").startswith(("core:access_log", "jobs:")):
             continue
         obj = objects[label(view_class(pattern).model)] if takes_object(pattern) else None
         url = url_for(name, pattern, obj)

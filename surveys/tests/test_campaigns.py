@@ -128,14 +128,27 @@ def test_only_the_centers_manager_and_the_national_roles_launch_its_campaign(per
     assert not campaign.recipients.exists()
 
 
-def test_a_failing_mail_server_leaves_the_campaign_a_draft(personas, tokyo, settings):
+def test_a_failing_mail_server_is_reported_on_the_job_and_keeps_no_unsent_link(
+    personas, tokyo, settings
+):
+    from core.models import Job, JobState
+
     settings.EMAIL_BACKEND = "surveys.tests.failing_mail.Backend"
     campaign = make_campaign(tokyo, launch=False)
-    with pytest.raises(OSError):
-        campaigns.launch(campaign, user=personas["admin"], base_url="http://x/")
+    result = campaigns.launch(campaign, user=personas["admin"], base_url="http://x/")
     campaign.refresh_from_db()
-    assert campaign.status == CampaignStatus.DRAFT
-    assert not Recipient.objects.exists() and not Link.objects.exists()
+    assert campaign.status == CampaignStatus.OPEN and result.emailed
+    job = Job.objects.get(kind="survey_mail")
+    assert job.state == JobState.FAILED and job.error and job.may_retry
+    assert Recipient.objects.count() == result.recipients and not Link.objects.exists()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from core import jobs
+
+    assert jobs.retry(job)
+    job.refresh_from_db()
+    assert job.state == JobState.SUCCEEDED and len(mail.outbox) == result.emailed
+    assert Link.objects.count() == result.emailed
 
 
 def test_printed_sheets_carry_a_qr_code_and_a_working_link_per_recipient(client_for, tokyo):
@@ -177,7 +190,7 @@ def test_a_reminder_goes_to_everyone_with_an_address_answered_or_not(client_for,
         )
     assert all(note in m.body for m in mail.outbox)
     text = response.content.decode()
-    assert "Reminders emailed to 2 recipients, whether they have answered or not." in text
+    assert "Reminders are being emailed to 2 recipients, whether they have answered or not" in text
 
 
 def test_partner_institutions_with_an_address_get_their_link_by_email(personas, tokyo):
