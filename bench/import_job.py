@@ -141,12 +141,13 @@ def main():
     from accounts.models import User
     from consultations.models import Consultation
     from core import import_jobs
+    from core.roles import Role
     from core.models import Job
 
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
     call_command("migrate", verbosity=0)
-    user = User.objects.filter(role="agency_admin").first() or User.objects.create(
-        username="bench-admin", role="agency_admin"
+    user = User.objects.filter(role=Role.AGENCY_ADMIN).first() or User.objects.create(
+        username="bench-admin", role=Role.AGENCY_ADMIN
     )
     from django_tasks_db.models import DBTaskResult
 

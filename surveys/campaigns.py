@@ -180,11 +180,17 @@ def launch(campaign: Campaign, *, user, base_url: str, today=None, rng=None) -> 
     e-mails of the recipients who have an address (a "survey_mail" job, sent by a worker:
     a failure there is reported on the job's page and tried again, the campaign stays
     open and its links issued so far work)."""
-    with CAMPAIGN.taking(campaign, "launch", user=user) as taken:
-        return _launch(taken.obj, user=user, base_url=base_url, today=today, rng=rng)
+    with transaction.atomic():
+        with CAMPAIGN.taking(campaign, "launch", user=user) as taken:
+            drawn = _launch(taken.obj, today=today, rng=rng)
+        # Queued once the step has saved the campaign open: the job reads it.
+        emailed = queue_emails(
+            taken.obj, taken.obj.recipients.exclude(email=""), user=user, base_url=base_url
+        )
+    return LaunchResult(recipients=drawn, emailed=emailed, to_print=drawn - emailed)
 
 
-def _launch(campaign: Campaign, *, user, base_url: str, today, rng) -> LaunchResult:
+def _launch(campaign: Campaign, *, today, rng) -> int:
     today = today or timezone.localdate()
     if campaign.closes_on < today:
         raise StepRefused(_("The expiry date of the links is in the past."))
@@ -210,11 +216,7 @@ def _launch(campaign: Campaign, *, user, base_url: str, today, rng) -> LaunchRes
     )
     campaign.version = version
     campaign.launched_at = timezone.now()
-    campaign.status = CampaignStatus.OPEN  # the step saves it; the e-mail job reads it
-    emailed = queue_emails(
-        campaign, campaign.recipients.exclude(email=""), user=user, base_url=base_url
-    )
-    return LaunchResult(recipients=len(drawn), emailed=emailed, to_print=len(drawn) - emailed)
+    return len(drawn)
 
 
 def close(campaign: Campaign, *, user) -> None:

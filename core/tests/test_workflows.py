@@ -71,6 +71,8 @@ NOT_REFUSALS = {
     # The budget arithmetic's own error (pure, no Django); the workflow turns it into
     # StepRefused (evaluation.workflow._shared_out).
     "evaluation/budget.py": "AllocationError",
+    # A background job's failure (core/jobs.py), reported on the job's page: not a step.
+    "core/jobs.py": "JobFailed",
 }
 
 
