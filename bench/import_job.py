@@ -141,8 +141,8 @@ def main():
     from accounts.models import User
     from consultations.models import Consultation
     from core import import_jobs
-    from core.roles import Role
     from core.models import Job
+    from core.roles import Role
 
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
     call_command("migrate", verbosity=0)

@@ -15,8 +15,7 @@ from django.views import View
 
 from consultations.indicators import fiscal_year_of
 from consultations.models import may_see_identity
-from core import roles
-from core import import_jobs
+from core import import_jobs, roles
 from core.history import combined_history, history_for
 from core.scoping import (
     CHANGE,

@@ -55,8 +55,9 @@ def test_a_session_recorded_through_quick_entry_is_in_the_list(page, live_server
 
 
 def test_the_full_session_form_finds_the_client_and_its_case_by_searching(page, live_server):
-    from conftest import make_case
     from playwright.sync_api import expect
+
+    from conftest import make_case
 
     tokyo = Center.objects.get(code="13")
     User.objects.create_user(
