@@ -14,8 +14,8 @@ from consultations.indicators import (
     VISITORS,
     Period,
     compute,
+    compute_cached,
     fiscal_year_of,
-    national_figures,
     plausible_year,
 )
 from core import roles
@@ -359,7 +359,7 @@ def _distinct_visitors(year, as_of, scope):
         Period.fiscal_year(year.year).start, min(as_of, Period.fiscal_year(year.year).end)
     )
     if scope is None:
-        return national_figures([VISITORS], period)["visitors"]
+        return compute_cached([VISITORS], period=period)["visitors"]
     return compute([VISITORS], period=period, centers=scope)["visitors"]
 
 
@@ -458,7 +458,7 @@ def national_trend(request):
     trend = []
     if year:
         for fy in range(year.year - 9, year.year + 1):
-            values = national_figures(STANDARD, Period.fiscal_year(fy))
+            values = compute_cached(STANDARD, period=Period.fiscal_year(fy))
             if any(values.values()):
                 trend.append({"year": fy, "values": [values[i.code] for i in STANDARD]})
     return render(request, "planning/_trend.html", {"trend": trend, "indicators": STANDARD})
