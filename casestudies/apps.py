@@ -8,4 +8,6 @@ class CasestudiesConfig(AppConfig):
 
     def ready(self):
         # Importing the workflow module registers the case-study workflow (core.workflow.registry).
-        from . import workflow  # noqa: F401
+        from . import imports, workflow  # noqa: F401
+
+        imports.register()

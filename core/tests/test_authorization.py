@@ -505,11 +505,20 @@ def _record_rows(kind, reference):
             "区分": "会議",
             "担当者": reference,
         },
+        "impact": {
+            "成果ID": "R-1",
+            "相談者ID": reference,
+            "拠点": "東京",
+            "時点": "2025-04-01",
+            "区分": "初回",
+            "出典": "決算書",
+            "営業利益": "1000",
+        },
     }
     return rows[kind]
 
 
-IMPORT_CASES = ["clients", "cases", "sessions", "sessions-case", "network"]
+IMPORT_CASES = ["clients", "cases", "sessions", "sessions-case", "network", "impact"]
 
 
 def _without_tokens(html: str) -> str:
