@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, views
+from . import booklet, public, views
 
 app_name = "casestudies"
 
@@ -18,5 +18,6 @@ urlpatterns = [
     # The public pages (no login), for the Agency's website.
     path("public/", public.public_list, name="public_list"),
     path("public/<int:pk>/", public.public_detail, name="public_detail"),
+    path("booklet.pdf", booklet.booklet, name="booklet"),
     path("impact/new/", views.ImpactRecordCreateView.as_view(), name="impact_create"),
 ]

@@ -1,5 +1,7 @@
 """Thin views: each reads through ``for_user`` and calls the functions of ``workflow``."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -8,7 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from consultations.models import Case, may_see_identity
-from core.scoping import CHANGE, scope_rule
+from core import roles
+from core.scoping import CHANGE, role_of, scope_rule
 from core.views import (
     ScopedCreateView,
     ScopedDetailView,
@@ -54,6 +57,14 @@ class CaseStudyListView(ScopedListView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("center", "prefecture")
+
+    def get_context_data(self, **kwargs):
+        from consultations.indicators import fiscal_year_of
+
+        context = super().get_context_data(**kwargs)
+        context["may_print"] = role_of(self.request.user) in roles.NATIONAL
+        context["current_year"] = fiscal_year_of(datetime.date.today())
+        return context
 
 
 class CaseStudyDetailView(ScopedDetailView):

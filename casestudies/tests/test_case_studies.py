@@ -177,3 +177,43 @@ def test_the_center_drafts_and_hq_publishes_through_the_pages(client_for, shop, 
     hq.post(reverse("casestudies:publish", args=[study.pk]))
     study.refresh_from_db()
     assert study.status == CaseStudyStatus.PUBLISHED
+
+
+def test_the_booklet_pdf_carries_the_titles_of_the_years_case_studies_by_topic(
+    client_for, tokyo, osaka
+):
+    import io
+
+    from pypdf import PdfReader
+
+    make_case_study(
+        tokyo,
+        status="published",
+        title="販路開拓で売上倍増した菓子店",
+        topics=["売上拡大"],
+        published_on=datetime.date(2025, 6, 1),
+    )
+    make_case_study(
+        osaka,
+        status="published",
+        title="資金繰りを立て直した町工場",
+        topics=["資金繰り"],
+        published_on=datetime.date(2026, 3, 1),
+    )
+    make_case_study(
+        osaka,
+        status="published",
+        title="前年度に公開した事例",
+        published_on=datetime.date(2025, 3, 31),
+    )
+    make_case_study(osaka, title="未公開の下書き事例")
+    response = client_for("hq").get(reverse("casestudies:booklet"), {"fy": 2025})
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "販路開拓で売上倍増した菓子店" in text and "資金繰りを立て直した町工場" in text
+    assert text.index("売上拡大") < text.index("販路開拓で売上倍増") < text.index("資金繰り\n")
+    assert "前年度に公開した事例" not in text and "未公開の下書き事例" not in text
+    assert (
+        client_for("tokyo_manager").get(reverse("casestudies:booklet"), {"fy": 2025}).status_code
+        == 403
+    )
