@@ -198,3 +198,23 @@ def test_the_indicators_command_prints_the_impact_columns_with_impact(two_center
     plain = io.StringIO()
     call_command("indicators", fy=2025, stdout=plain)
     assert "jobs_created" not in plain.getvalue()
+
+
+def test_the_indicator_page_shows_the_same_impact_figures(two_centers, client_for):
+    import re
+
+    from django.urls import reverse
+
+    page = client_for("hq").get(reverse("consultations:indicator_table"), {"fy": 2025})
+    html = page.content.decode()
+    table = html[html.index('data-testid="impact-table"') :]
+    rows = re.findall(r"<tr[^>]*><td>([^<]+)</td>(.*?)</tr>", table, re.S)
+    cells = {
+        name: [int(v.replace(",", "")) for v in re.findall(r'class="num">([^<]+)<', body)]
+        for name, body in rows
+    }
+    codes = list(TOKYO)
+    assert dict(zip(codes, cells["東京都よろず支援拠点"], strict=True)) == TOKYO
+    assert dict(zip(codes, cells["大阪府よろず支援拠点"], strict=True)) == OSAKA
+    total = [v for name, v in cells.items() if "よろず" not in name]
+    assert dict(zip(codes, total[-1], strict=True)) == NATION
