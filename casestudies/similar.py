@@ -19,26 +19,22 @@ def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def similar_case_studies(case, *, limit: int = 5, exclude=None) -> list[CaseStudy]:
-    topic_ids = list(case.topics.values_list("pk", flat=True))
+def similar_case_studies(case, *, limit: int = 5) -> list[CaseStudy]:
+    """One query: the case's topics are joined in (``Topic.cases``), not read first."""
     industry = case.client.industry
+    same_topic = Q(topics__cases=case)
     candidates = (
         CaseStudy.objects.published()
         .exclude(case=case)
-        .filter(
-            Q(topics__in=topic_ids) | Q(industry=industry) if industry else Q(topics__in=topic_ids)
-        )
-        .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
-        .select_related("center", "prefecture")
+        .filter(same_topic | Q(industry=industry) if industry else same_topic)
+        .annotate(shared=Count("topics", filter=Q(topics__cases=case), distinct=True))
+        .select_related("center")
         .order_by("-shared", "-published_on", "-id")[:CANDIDATES]
     )
     words = bigrams(" ".join([case.title, case.evidence]))
 
     def score(study):
         overlap = len(words & bigrams(study.search_text)) / (len(words) or 1)
-        return (study.shared, study.industry == industry and bool(industry), overlap)
+        return (study.shared, bool(industry) and study.industry == industry, overlap)
 
-    ranked = sorted(
-        (s for s in candidates if exclude is None or s.pk != exclude.pk), key=score, reverse=True
-    )
-    return ranked[:limit]
+    return sorted(candidates, key=score, reverse=True)[:limit]

@@ -217,3 +217,44 @@ def test_the_booklet_pdf_carries_the_titles_of_the_years_case_studies_by_topic(
         client_for("tokyo_manager").get(reverse("casestudies:booklet"), {"fy": 2025}).status_code
         == 403
     )
+
+
+def test_similar_cases_are_published_studies_of_the_same_topic_best_first(tokyo, osaka):
+    from casestudies.similar import similar_case_studies
+
+    mine = make_case(make_client(tokyo, industry="I"), title="受発注のIT導入", topics=["IT・DX"])
+    best = make_case_study(
+        osaka,
+        status="published",
+        topics=["IT・DX"],
+        title="受発注のIT導入で残業半減",
+        published_on=datetime.date(2025, 6, 1),
+    )
+    other = make_case_study(
+        osaka,
+        status="published",
+        topics=["IT・DX"],
+        title="会計のクラウド化",
+        published_on=datetime.date(2025, 7, 1),
+    )
+    make_case_study(osaka, topics=["IT・DX"], title="下書きの受発注IT導入")  # a draft
+    make_case_study(
+        osaka,
+        status="published",
+        topics=["創業"],
+        title="カフェの創業",
+        published_on=datetime.date(2025, 6, 1),
+    )
+    for number in range(6):
+        make_case_study(
+            tokyo,
+            status="published",
+            topics=["IT・DX"],
+            title=f"IT事例{number}",
+            published_on=datetime.date(2025, 5, 1),
+        )
+    found = similar_case_studies(mine)
+    assert len(found) == 5 and found[0] == best
+    titles = {s.title for s in found}
+    assert "下書きの受発注IT導入" not in titles and "カフェの創業" not in titles
+    assert other.industry == "" and best in found

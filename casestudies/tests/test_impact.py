@@ -218,3 +218,34 @@ def test_the_indicator_page_shows_the_same_impact_figures(two_centers, client_fo
     assert dict(zip(codes, cells["大阪府よろず支援拠点"], strict=True)) == OSAKA
     total = [v for name, v in cells.items() if "よろず" not in name]
     assert dict(zip(codes, total[-1], strict=True)) == NATION
+
+
+def test_the_center_records_figures_from_the_client_page(client_for, personas, tokyo, osaka):
+    from django.urls import reverse
+
+    firm = make_client(tokyo)
+    web = client_for("tokyo_coordinator")
+    page = web.get(firm.get_absolute_url()).content.decode()
+    assert 'data-testid="record-impact"' in page
+    form = {
+        "client": firm.pk,
+        "center": tokyo.pk,
+        "recorded_on": "2025-04-01",
+        "point": "intake",
+        "source": "statements",
+        "operating_profit": "1000000",
+        "personnel_costs": "5000000",
+        "depreciation": "200000",
+        "employees": "8",
+    }
+    response = web.post(reverse("casestudies:impact_create"), form)
+    assert response.status_code == 302
+    assert ImpactRecord.objects.get().value_added == 6_200_000
+    assert "6,200,000" in web.get(firm.get_absolute_url()).content.decode()
+    # Another center's client is not a choice: nothing is written.
+    stranger = make_client(osaka)
+    web.post(reverse("casestudies:impact_create"), {**form, "client": stranger.pk})
+    assert ImpactRecord.objects.count() == 1
+    # Osaka's staff do not see Tokyo's figures.
+    assert not ImpactRecord.objects.for_user(personas["osaka_coordinator"]).exists()
+    assert ImpactRecord.objects.for_user(personas["tokyo_manager"]).count() == 1
