@@ -83,3 +83,27 @@ class ConsentForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FollowUpFiguresForm(forms.ModelForm):
+    """What the client reports through a follow-up link (amounts in yen)."""
+
+    class Meta:
+        model = ImpactRecord
+        fields = [
+            "recorded_on",
+            "sales",
+            "operating_profit",
+            "personnel_costs",
+            "depreciation",
+            "employees",
+            "funding_amount",
+            "funding_source",
+            "new_products",
+            "founded_on",
+        ]
+        widgets = {
+            "recorded_on": forms.DateInput(attrs={"type": "date"}),
+            "founded_on": forms.DateInput(attrs={"type": "date"}),
+            "new_products": forms.Textarea(attrs={"rows": 2}),
+        }

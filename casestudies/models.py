@@ -219,3 +219,38 @@ class CaseStudy(models.Model):
     def support_kind_labels(self) -> list[str]:
         labels = dict(SupportKind.choices)
         return [str(labels.get(k, k)) for k in self.support_kinds]
+
+
+# --- Follow-up requests ------------------------------------------------------------------
+
+
+class FollowUpRequest(models.Model):
+    """A request to a client, 6 or 12 months after a case was solved, to report their
+    figures through a single-use link (the token's SHA-256 only is kept, as for surveys).
+    Not anonymous: the answer becomes the client's impact record, and the page says so."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="impact_requests", verbose_name=_("case")
+    )
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="+", verbose_name=_("center")
+    )
+    months = models.PositiveSmallIntegerField(_("months after the solution"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    record = models.OneToOneField(
+        ImpactRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ImpactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up request")
+        verbose_name_plural = _("follow-up requests")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "months"], name="impact_request_once")
+        ]
+
+    def __str__(self):
+        return f"{self.case} +{self.months}"

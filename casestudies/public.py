@@ -1,11 +1,18 @@
 """The public pages: published case studies only, no login, never a name without consent."""
 
+import datetime
+
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods
 
 from consultations.models import Industry, Topic
 from organizations.models import Prefecture
+from surveys.public import private
+from surveys.ratelimit import rate_limited
 
+from . import followups
+from .forms import FollowUpFiguresForm
 from .models import CaseStudy, SupportKind
 from .search import SearchFilters, search
 
@@ -34,3 +41,20 @@ def public_detail(request, pk):
         CaseStudy.objects.published().select_related("prefecture", "case__client"), pk=pk
     )
     return render(request, "casestudies/public_detail.html", {"object": study})
+
+
+@login_not_required
+@rate_limited("survey")
+@require_http_methods(["GET", "POST"])
+def follow_up(request, token):
+    """A client's follow-up link: single use, not anonymous (the page says so)."""
+    opened = followups.open_request(token)
+    if opened is None:
+        return private(render(request, "casestudies/follow_up_done.html", status=404))
+    form = FollowUpFiguresForm(request.POST or None, initial={"recorded_on": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        if followups.answer(token, form.cleaned_data) is None:
+            return private(render(request, "casestudies/follow_up_done.html", status=404))
+        return private(render(request, "casestudies/follow_up_done.html", {"thanks": True}))
+    context = {"form": form, "center": opened.center, "months": opened.months}
+    return private(render(request, "casestudies/follow_up.html", context))

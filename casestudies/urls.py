@@ -18,6 +18,8 @@ urlpatterns = [
     # The public pages (no login), for the Agency's website.
     path("public/", public.public_list, name="public_list"),
     path("public/<int:pk>/", public.public_detail, name="public_detail"),
+    # A client's follow-up link (no login; the token is the whole address).
+    path("f/<str:token>/", public.follow_up, name="follow_up"),
     path("booklet.pdf", booklet.booklet, name="booklet"),
     path("impact/new/", views.ImpactRecordCreateView.as_view(), name="impact_create"),
 ]
