@@ -4,7 +4,8 @@ single-use link (the survey mechanism's tokens: ``surveys.campaigns.new_token`` 
 reports on purpose and by name, so the survey's anonymity rules do not apply; the page
 says so.
 
-``manage.py impact_follow_ups`` sends what is due (once a day, with ``run_daily``).
+``manage.py impact_follow_ups --base-url https://…`` sends what is due: run it once a day
+(cron or a systemd timer, beside ``run_daily``; the links need the public address).
 """
 
 import datetime
