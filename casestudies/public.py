@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from consultations.models import Industry, Topic
+from consultations.models import Industry, PriorityField, Topic
 from organizations.models import Prefecture
 from surveys.public import private
 from surveys.ratelimit import rate_limited
@@ -30,6 +30,7 @@ def public_list(request):
             "industries": Industry.choices,
             "prefectures": Prefecture.objects.order_by("code"),
             "topics": Topic.objects.order_by("name"),
+            "priority_fields": PriorityField.objects.order_by("name"),
             "support_kinds": SupportKind.choices,
         },
     )

@@ -83,3 +83,13 @@ def test_the_public_page_searches_and_ignores_nonsense_filters(client, studies):
     text = page.content.decode()
     assert page.status_code == 200
     assert studies["IT"].title in text and studies["資金繰り"].title not in text
+
+
+def test_the_priority_field_filter_on_the_public_page(client, studies):
+    from consultations.models import PriorityField
+
+    field = PriorityField.objects.get(name="DX推進")
+    studies["DX"].priority_fields.set([field])
+    page = client.get(reverse("casestudies:public_list"), {"priority_field": field.pk})
+    text = page.content.decode()
+    assert studies["DX"].title in text and studies["IT"].title not in text
