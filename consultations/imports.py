@@ -566,6 +566,8 @@ def _history_fields(model) -> tuple[list[str], list[str]] | None:
     """(the record's attnames, the other history columns) of ``model``'s history table,
     in its order without history_id (the database assigns it); None if the table has a
     column a new record's history row cannot be filled in for here."""
+    if not hasattr(model, "history"):  # a registered kind that keeps no history
+        return None
     record = {f.attname for f in model._meta.concrete_fields}
     history = model.history.model
     tracked, extra = [], []
@@ -1525,8 +1527,21 @@ IMPORTERS = {
 }
 
 
+# Kinds another app adds to the same importer (casestudies: impact records), with the
+# example rows of their template: registered from the app's ``AppConfig.ready``.
+REGISTERED_TEMPLATES: dict[str, list[list]] = {}
+
+
+def register_kind(spec: Kind, importer: type, template: list[list]) -> None:
+    KINDS[spec.key] = spec
+    IMPORTERS[spec.key] = importer
+    REGISTERED_TEMPLATES[spec.key] = template
+
+
 def template_rows(kind) -> list[list]:
     """Example rows for the downloadable template of ``kind`` (one per line of the sheet)."""
+    if kind in REGISTERED_TEMPLATES:
+        return REGISTERED_TEMPLATES[kind]
     rows = {
         "clients": [
             [

@@ -530,6 +530,11 @@ def indicator_table(request):
     if bureau:
         centers = centers.filter(prefecture__bureau=bureau)
     rows = indicators.center_table(period=period, centers=centers)
+    # What the support changed (casestudies.impact), center by center in the same order.
+    from casestudies.impact import IMPACT, impact_table
+
+    impact = impact_table(period=period, centers=centers)
+    impact_rows = [(r.label, impact[r.center.pk if r.center else None]) for r in rows]
     if request.GET.get("export") == "xlsx":
         from core.tabular import xlsx_response
 
@@ -551,6 +556,8 @@ def indicator_table(request):
                 pk__in=scope_centers(request.user).values("prefecture__bureau")
             ),
             "bureau": bureau,
+            "impact_indicators": IMPACT,
+            "impact_rows": impact_rows,
         },
     )
 

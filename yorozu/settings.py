@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "evaluation",
     "selection",
     "surveys",
+    "casestudies",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("selection/", include("selection.urls")),
     path("surveys/", include("surveys.urls")),
+    path("casestudies/", include("casestudies.urls")),
     path("access-log/", include("core.urls")),
     path("jobs/", include("core.job_urls")),
     # Public survey links: no login, the token is the whole address.

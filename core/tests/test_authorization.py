@@ -20,6 +20,7 @@ from conftest import (
     make_activity,
     make_campaign,
     make_case,
+    make_case_study,
     make_client,
     make_evaluation,
     make_institution,
@@ -175,6 +176,8 @@ def tokyo_objects(personas, tokyo):
             "accounts.User": lambda: personas["tokyo_coordinator"],
             "core.AccessLogEntry": lambda: access_log_entry(personas["tokyo_coordinator"]),
             "core.Job": lambda: finished_job(personas["tokyo_coordinator"]),
+            # A draft: only Tokyo and HQ read it (a published one is everyone's).
+            "casestudies.CaseStudy": lambda: consented_study(tokyo),
         }
     )
 
@@ -203,6 +206,16 @@ def finished_job(user):
     job.result_rows = 1
     job.save()
     return job
+
+
+def consented_study(center):
+    """A Tokyo draft with its consent document, so that each of its pages has something."""
+    study = make_case_study(center, status="consented")
+    study.consent_document_name = "consent.pdf"
+    study.consent_document_type = "application/pdf"
+    study.consent_document = b"%PDF-1.4"
+    study.save()
+    return study
 
 
 def make_meeting(center):
@@ -391,6 +404,7 @@ INSIDERS = {
     "core.AccessLogEntry": "tokyo_manager",
     # A job is its user's alone: not even their center manager or the Agency sees it.
     "core.Job": "tokyo_coordinator",
+    "casestudies.CaseStudy": "tokyo_coordinator",
 }
 
 
@@ -491,11 +505,20 @@ def _record_rows(kind, reference):
             "区分": "会議",
             "担当者": reference,
         },
+        "impact": {
+            "成果ID": "R-1",
+            "相談者ID": reference,
+            "拠点": "東京",
+            "時点": "2025-04-01",
+            "区分": "初回",
+            "出典": "決算書",
+            "営業利益": "1000",
+        },
     }
     return rows[kind]
 
 
-IMPORT_CASES = ["clients", "cases", "sessions", "sessions-case", "network"]
+IMPORT_CASES = ["clients", "cases", "sessions", "sessions-case", "network", "impact"]
 
 
 def _without_tokens(html: str) -> str:
