@@ -127,6 +127,13 @@ def all_roles() -> list[str]:
     return list(UserRole.values)
 
 
+def default_api_roles() -> list[str]:
+    """The roles that work on the centers' records may use the API unless the Agency says not."""
+    from core import roles
+
+    return sorted(roles.CENTER_WORK)
+
+
 def default_client_retention_years() -> int:
     return settings.CLIENT_RETENTION_YEARS
 
@@ -149,6 +156,16 @@ class SecurityPolicy(models.Model):
             "After this many years without a session, a client's name, contacts and "
             "corporate number are removed by the daily work; its pseudonym stays, so its "
             "sessions still count in the indicators and the history stays whole."
+        ),
+    )
+
+    api_roles = models.JSONField(
+        _("roles that may use the API"),
+        default=default_api_roles,
+        blank=True,
+        help_text=_(
+            "Users of these roles may create personal API tokens and use the API; "
+            "the tokens of other roles are refused."
         ),
     )
 
