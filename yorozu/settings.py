@@ -428,6 +428,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is read by those who may use the API (it is in docs/openapi.yaml anyway).
+    "SERVE_PERMISSIONS": ["api.permissions.MayUseApi"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
