@@ -11,7 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -147,9 +147,12 @@ class WritableViewSet(mixins.CreateModelMixin, ScopedViewSet):
     def create(self, request, *args, **kwargs):
         token = request.auth if isinstance(request.auth, ApiToken) else None
         reason = f"API: {token.name}" if token else "API"
-        ok, body = writes.write(
-            self.import_kind, request.data, user=request.user, change_reason=reason
-        )
+        try:
+            payload = request.data
+        except ParseError as exc:  # reported as every other problem of a write
+            problem = {"index": None, "field": "", "message": str(exc.detail)}
+            return Response({"errors": [problem]}, status=status.HTTP_400_BAD_REQUEST)
+        ok, body = writes.write(self.import_kind, payload, user=request.user, change_reason=reason)
         return Response(body, status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST)
 
 
