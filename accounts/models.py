@@ -191,6 +191,8 @@ class SecurityEventKind(models.TextChoices):
     ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
     IDLE_LOGOUT = "idle_logout", _("Logged out after inactivity")
     CLIENTS_PSEUDONYMISED = "clients_pseudonymised", _("Client identities removed (retention)")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
 
 class SecurityEvent(models.Model):
@@ -233,8 +235,13 @@ class SecurityEvent(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def record(cls, kind, *, account, actor=None, request=None) -> "SecurityEvent":
+    def record(cls, kind, *, account, actor=None, request=None, detail="") -> "SecurityEvent":
         address = request.META.get("REMOTE_ADDR") if request is not None else None
         return cls.objects.create(
-            kind=kind, account=account, username=account.username, actor=actor, ip_address=address
+            kind=kind,
+            account=account,
+            username=account.username,
+            actor=actor,
+            ip_address=address,
+            detail=detail[:255],
         )

@@ -8,4 +8,6 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self):
-        from . import schema  # noqa: F401 - registers the schema extensions
+        from . import schema, views  # the schema extensions register themselves
+
+        schema.describe_model_choices(views.FILTERSETS)

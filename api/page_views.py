@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.models import SecurityEvent, SecurityEventKind
 from core.scoping import scope_rule
 from core.views import ScopedObjectMixin
 
@@ -26,10 +27,18 @@ def token_list(request):
         if not allowed:
             raise Http404
         if form.is_valid():
-            _token, secret = tokens.issue(
+            token, secret = tokens.issue(
                 user=request.user,
                 name=form.cleaned_data["name"],
                 expires_on=form.cleaned_data["expires_on"],
+            )
+            # A new way into the account: on the Agency's Login events, as the second step is.
+            SecurityEvent.record(
+                SecurityEventKind.API_TOKEN_CREATED,
+                account=request.user,
+                actor=request.user,
+                request=request,
+                detail=token.name,
             )
             form = TokenForm()
     context = {
@@ -51,6 +60,13 @@ class TokenRevokeView(ScopedObjectMixin, View):
         if token is None:
             raise Http404
         tokens.revoke(token=token)
+        SecurityEvent.record(
+            SecurityEventKind.API_TOKEN_REVOKED,
+            account=request.user,
+            actor=request.user,
+            request=request,
+            detail=token.name,
+        )
         messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
         return redirect("api_pages:tokens")
 

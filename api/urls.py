@@ -1,9 +1,8 @@
 """/api/v1/: the REST API (namespace "api"); its pages (docs, tokens) are in page_urls."""
 
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
-
-from django.urls import path
 
 from . import views
 

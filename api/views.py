@@ -43,6 +43,18 @@ from . import writes
 from .models import ApiToken
 
 
+# The list pages' FilterSets the API serves too.
+FILTERSETS = [
+    CaseFilterSet,
+    ClientFilterSet,
+    ConsultationFilterSet,
+    NetworkActivityFilterSet,
+    PersonFilterSet,
+    FollowUpFilterSet,
+    VisitFilterSet,
+]
+
+
 class ScopedFilterBackend(DjangoFilterBackend):
     """The list page's FilterSet, told who asks (it limits its choices to their scope)."""
 
@@ -70,8 +82,9 @@ class ApiViewMixin:
         return view
 
 
-class ScopedViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                    viewsets.GenericViewSet):
+class ScopedViewSet(
+    ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Read a model through ``Model.objects.for_user``: a record outside the user's scope
     is not found (404), a list holds only records in scope."""
 
@@ -303,9 +316,11 @@ class IndicatorView(ApiViewMixin, APIView):
         query.is_valid(raise_exception=True)
         centers = Center.objects.for_user(request.user)
         if bureau := query.validated_data.get("bureau"):
-            found = Bureau.objects.filter(code=bureau).first() or Bureau.objects.filter(
-                short_name=bureau
-            ).first() or Bureau.objects.filter(name=bureau).first()
+            found = (
+                Bureau.objects.filter(code=bureau).first()
+                or Bureau.objects.filter(short_name=bureau).first()
+                or Bureau.objects.filter(name=bureau).first()
+            )
             centers = centers.filter(prefecture__bureau=found) if found else centers.none()
         if code := query.validated_data.get("center"):
             centers = centers.filter(code=code)

@@ -334,7 +334,9 @@ class Case(models.Model):
     updated_at = UPDATED_AT()
 
     objects = RecordQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[topics, priority_fields], excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        m2m_fields=[topics, priority_fields], excluded_fields=["updated_at"]
+    )
 
     class Meta:
         ordering = ["-opened_on", "-id"]

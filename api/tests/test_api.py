@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import SecurityPolicy
+from accounts.models import SecurityEvent, SecurityEventKind, SecurityPolicy
 from api import tokens
 from api.models import ApiToken
 from conftest import make_client, make_person, make_session
@@ -47,6 +47,8 @@ def test_a_token_is_created_on_the_tokens_page_shown_once_and_stored_hashed(clie
     assert "案件管理" in again and secret not in again
     client.logout()
     assert client.get(reverse("api:center-list"), **bearer(secret)).status_code == 200
+    event = SecurityEvent.objects.get()
+    assert (event.kind, event.detail) == (SecurityEventKind.API_TOKEN_CREATED, "案件管理")
 
 
 def test_a_revoked_token_gets_401(client, personas):
@@ -56,6 +58,7 @@ def test_a_revoked_token_gets_401(client, personas):
     client.post(reverse("api_pages:token_revoke", args=[token.pk]))
     client.logout()
     assert client.get(reverse("api:center-list"), **bearer(secret)).status_code == 401
+    assert SecurityEvent.objects.get().kind == SecurityEventKind.API_TOKEN_REVOKED
 
 
 def test_nobody_revokes_another_users_token(client, personas):
@@ -92,7 +95,10 @@ def test_a_token_of_a_role_the_agency_has_not_allowed_is_refused(client, persona
     page = client.get(reverse("api_pages:tokens"))
     assert page.context["allowed"] is False
     day = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
-    assert client.post(reverse("api_pages:tokens"), {"name": "x", "expires_on": day}).status_code == 404
+    assert (
+        client.post(reverse("api_pages:tokens"), {"name": "x", "expires_on": day}).status_code
+        == 404
+    )
 
 
 def test_a_token_longer_than_a_year_is_refused_on_the_page(client, personas):
@@ -208,7 +214,9 @@ def test_an_outsider_cannot_write_into_another_center(client, personas, tokyo, t
 
 
 @pytest.mark.parametrize("bureau", [None, "kanto"])
-def test_the_indicators_endpoint_equals_the_command(client, personas, tokyo, kanagawa, osaka, bureau):
+def test_the_indicators_endpoint_equals_the_command(
+    client, personas, tokyo, kanagawa, osaka, bureau
+):
     for center, days in ((tokyo, 3), (kanagawa, 2), (osaka, 4)):
         someone = make_client(center)
         for n in range(days):
@@ -238,7 +246,10 @@ def test_updated_since_and_if_modified_since_return_the_records_written_since(
     _token, secret = issue(personas["tokyo_coordinator"])
     since = (timezone.now() - datetime.timedelta(days=1)).isoformat()
     url = reverse("api:client-list")
-    ids = {r["id"] for r in client.get(url, {"updated_since": since}, **bearer(secret)).json()["results"]}
+    ids = {
+        r["id"]
+        for r in client.get(url, {"updated_since": since}, **bearer(secret)).json()["results"]
+    }
     assert ids == {new.pk}
     header = (timezone.now() - datetime.timedelta(days=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     response = client.get(url, HTTP_IF_MODIFIED_SINCE=header, **bearer(secret))
@@ -255,3 +266,47 @@ def test_lists_are_paged_by_cursor(client, personas, tokyo):
         seen += [r["id"] for r in page["results"]]
         url, query = page["next"], {}
     assert seen == sorted(made)
+
+
+# --- Throttling, access log, docs ------------------------------------------------------------
+
+
+def test_each_token_is_throttled_on_its_own(client, personas, settings):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = {**SimpleRateThrottle.THROTTLE_RATES, "token": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = rates  # read once, when DRF's settings load
+    try:
+        _first, secret = issue(personas["tokyo_coordinator"], name="一")
+        _second, other = issue(personas["tokyo_coordinator"], name="二")
+        url = reverse("api:center-list")
+        answers = [client.get(url, **bearer(secret)).status_code for _ in range(3)]
+        assert answers == [200, 200, 429]
+        assert client.get(url, **bearer(other)).status_code == 200
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = original
+
+
+def test_client_identity_read_through_the_api_is_in_the_access_log(client, personas, tokyo):
+    from core.models import AccessLogEntry
+
+    someone = make_client(tokyo)
+    _token, secret = issue(personas["tokyo_coordinator"])
+    client.get(reverse("api:client-detail", args=[someone.pk]), **bearer(secret))
+    entry = AccessLogEntry.objects.get()
+    assert entry.identity and entry.user == personas["tokyo_coordinator"]
+    assert entry.object_id == str(someone.pk) and entry.what == someone.pseudonym
+    # Masked for the bureau: nothing of who the client is was shown, nothing recorded.
+    _token, officer = issue(personas["kanto_officer"])
+    client.get(reverse("api:client-detail", args=[someone.pk]), **bearer(officer))
+    assert AccessLogEntry.objects.count() == 1
+
+
+def test_the_docs_page_loads_the_vendored_swagger_ui_and_the_schema(client, personas):
+    client.force_login(personas["tokyo_coordinator"])
+    page = client.get(reverse("api_pages:docs")).content.decode()
+    assert "vendor/swagger-ui/swagger-ui-bundle.js" in page and "//cdn" not in page
+    schema = client.get(reverse("api:schema"), {"format": "json"})
+    assert schema.status_code == 200 and "/api/v1/sessions/" in schema.json()["paths"]

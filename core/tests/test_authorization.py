@@ -703,7 +703,9 @@ def test_anonymous_and_unknown_tokens_get_401_on_every_api_endpoint(client, pers
 
 
 @pytest.mark.parametrize("name,pattern", API_DETAILS, ids=[n for n, _ in API_DETAILS])
-def test_api_outsiders_get_404_and_the_insider_200_on_a_record(client, personas, tokyo, name, pattern):
+def test_api_outsiders_get_404_and_the_insider_200_on_a_record(
+    client, personas, tokyo, name, pattern
+):
     model = api_model(pattern)
     obj = tokyo_objects(personas, tokyo)[label(model)]
     url = url_for(name, pattern, obj)
