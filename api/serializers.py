@@ -4,16 +4,22 @@ pages and in the exports."""
 
 from rest_framework import serializers
 
-from consultations.models import Case, Client, Consultation, NetworkActivity, may_see_identity
-from consultations.retention import REMOVED
+from consultations.models import (
+    IDENTITY_FIELDS,
+    Case,
+    Client,
+    Consultation,
+    NetworkActivity,
+    may_see_identity,
+)
 from evaluation.models import CenterEvaluation
 from organizations.models import Assignment, Center, Person
 from planning.models import BusinessPlan, PlanPriority, PlanTarget
 from support.models import FollowUp, Visit
 
-# The fields that say who a client is: the business name and what the retention rule
-# removes. Others see the pseudonym as the name and these empty.
-CLIENT_IDENTITY_FIELDS = ("business_name", *REMOVED)
+# The fields the client's page shows only to the staff of its centers: for everyone else
+# they are null here, and the name is the pseudonym.
+CLIENT_IDENTITY_FIELDS = IDENTITY_FIELDS
 
 
 def _user(serializer):

@@ -249,6 +249,11 @@ class Client(models.Model):
         return self.display_name(viewer)
 
 
+# What says who a client is: shown only to ``may_see_identity`` users on the client's page
+# (its name as ``display_name``) and in the API; everyone else sees the pseudonym.
+IDENTITY_FIELDS = ("business_name", "corporate_number", "contact_name", "phone", "email")
+
+
 def may_see_identity(user) -> bool:
     return role_of(user) in IDENTITY_ROLES
 

@@ -751,7 +751,7 @@ CLIENT_BEARING = ["api:client-detail", "api:case-detail", "api:session-detail"]
 def test_the_api_masks_client_identity_exactly_as_the_pages(client, personas, tokyo, name):
     """Who sees a client's name on its page sees it in the API; everyone else, in scope
     or not, sees the pseudonym and no identity field."""
-    from consultations.models import Client
+    from consultations.models import IDENTITY_FIELDS, Client
 
     objects = tokyo_objects(personas, tokyo)
     record = {
@@ -761,6 +761,7 @@ def test_the_api_masks_client_identity_exactly_as_the_pages(client, personas, to
     }[name]
     shown = record if isinstance(record, Client) else record.client
     shown.phone = "03-1234-5678"
+    shown.municipality = "千代田区"  # on the page for everyone: in the API too
     shown.save()
     for persona in ("tokyo_coordinator", "tokyo_manager", "kanto_officer", "tokyo_expert", "hq"):
         user = personas[persona]
@@ -773,7 +774,8 @@ def test_the_api_masks_client_identity_exactly_as_the_pages(client, personas, to
             assert (data["business_name"] == shown.business_name) is on_page, persona
             assert (data["phone"] == shown.phone) is on_page, persona
             if not on_page:
-                assert all(data[f] is None for f in ("corporate_number", "phone", "email"))
+                assert all(data[f] is None for f in IDENTITY_FIELDS)
+            assert data["municipality"] == "千代田区" and "千代田区" in page
             assert data["name"] == (shown.business_name if on_page else shown.pseudonym)
         else:
             assert data["client_name"] == (shown.business_name if on_page else shown.pseudonym)
