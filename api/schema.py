@@ -52,3 +52,33 @@ def _is_model_path(model, path: str) -> bool:
         if model is None:
             return True
     return True
+
+
+# The bounds of the database's integer types: DRF derives them from the connection
+# (PostgreSQL has them, SQLite none), so they would make the schema depend on the database
+# it was generated on. They say nothing a client needs.
+DATABASE_LIMITS = {
+    sign * value
+    for value in (2**15 - 1, 2**31 - 1, 2**63 - 1, 2**15, 2**31, 2**63)
+    for sign in (1, -1)
+}
+
+
+def drop_database_limits(result, generator, request, public):
+    """drf-spectacular post-processing hook: the same schema on SQLite and PostgreSQL."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("maximum", "minimum"):
+                if node.get(key) in DATABASE_LIMITS:
+                    del node[key]
+            if node.get("type") == "integer" and node.get("format") == "int64":
+                del node["format"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

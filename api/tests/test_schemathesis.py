@@ -25,9 +25,19 @@ pytestmark = pytest.mark.schemathesis
 
 @pytest.fixture
 def wsgi_app():
+    """The project's WSGI application, kept inside the test's transaction: as Django's
+    test client does, requests do not close the database connection when they end."""
+    from django.core.signals import request_finished, request_started
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
-    return get_wsgi_application()
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

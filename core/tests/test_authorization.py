@@ -780,3 +780,61 @@ def test_the_api_masks_client_identity_exactly_as_the_pages(client, personas, to
         else:
             assert data["client_name"] == (shown.business_name if on_page else shown.pseudonym)
         assert (shown.business_name in str(data)) is on_page, persona
+
+
+def _api_write_payloads(tokyo):
+    """One valid item per writable endpoint, naming Tokyo's center and records."""
+    client = make_client(tokyo, external_id="C-TOKYO")
+    make_case(client, external_id="K-TOKYO")
+    institution = make_institution(tokyo)
+    return {
+        "clients": {
+            "external_id": "X-1",
+            "center": tokyo.code,
+            "business_name": "株式会社外部",
+            "form": "corporation",
+        },
+        "cases": {
+            "external_id": "X-1",
+            "client": "C-TOKYO",
+            "center": tokyo.code,
+            "opened_on": "2025-05-01",
+        },
+        "sessions": {
+            "external_id": "X-1",
+            "center": tokyo.code,
+            "client": "C-TOKYO",
+            "case": "K-TOKYO",
+            "date": "2025-05-01",
+            "mode": "visit",
+        },
+        "network": {
+            "external_id": "X-1",
+            "center": tokyo.code,
+            "date": "2025-05-01",
+            "institutions": [institution.name],
+            "kind": "meeting",
+        },
+    }
+
+
+API_WRITES = [(n, p) for n, p in API_LISTS if hasattr(p.callback.cls, "create")]
+
+
+@pytest.mark.parametrize("name,pattern", API_WRITES, ids=[n for n, _ in API_WRITES])
+def test_api_writes_into_another_center_are_refused_and_write_nothing(
+    client, personas, tokyo, name, pattern
+):
+    model = api_model(pattern)
+    item = _api_write_payloads(tokyo)[pattern.callback.cls.import_kind]
+    before = model.objects.count()
+    for outsider in API_OUTSIDERS:
+        response = client.post(
+            reverse(name), [item], content_type="application/json", **bearer(personas[outsider])
+        )
+        assert response.status_code == 400, outsider
+        assert model.objects.count() == before, outsider
+    insider = bearer(personas["tokyo_coordinator"])
+    response = client.post(reverse(name), [item], content_type="application/json", **insider)
+    assert response.status_code == 200, response.json()
+    assert model.objects.count() == before + 1
