@@ -42,7 +42,6 @@ from . import serializers as s
 from . import writes
 from .models import ApiToken
 
-
 # The list pages' FilterSets the API serves too.
 FILTERSETS = [
     CaseFilterSet,

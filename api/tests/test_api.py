@@ -310,3 +310,31 @@ def test_the_docs_page_loads_the_vendored_swagger_ui_and_the_schema(client, pers
     assert "vendor/swagger-ui/swagger-ui-bundle.js" in page and "//cdn" not in page
     schema = client.get(reverse("api:schema"), {"format": "json"})
     assert schema.status_code == 200 and "/api/v1/sessions/" in schema.json()["paths"]
+
+
+@pytest.mark.parametrize("name", ["api:session-list", "api:case-list", "api:client-list"])
+def test_a_list_costs_the_same_queries_for_3_records_as_for_30(client, personas, tokyo, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import make_case
+
+    _token, secret = issue(personas["tokyo_coordinator"])
+    person = make_person(tokyo)
+
+    def add(count):
+        for _ in range(count):
+            someone = make_client(tokyo)
+            case = make_case(someone, topics=["創業"])
+            make_session(someone, datetime.date(2025, 5, 1), case=case, lead_staff=person)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(name), **bearer(secret)).status_code == 200
+        return len(captured)
+
+    add(3)
+    queries()  # the token's first use is written once (its last use), not counted here
+    few = queries()
+    add(27)
+    assert queries() == few
