@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0013_client_pseudonymised_at'),
+        ('consultations', '0014_summary_reading_indexes'),
         ('organizations', '0005_supportinstitution_email'),
     ]
 
