@@ -20,6 +20,9 @@ urlpatterns = [
     path("jobs/", include("core.job_urls")),
     # Public survey links: no login, the token is the whole address.
     path("s/", include("surveys.public_urls")),
+    # The REST API's pages (docs, personal tokens), then the API itself.
+    path("api/", include("api.page_urls")),
+    path("api/v1/", include("api.urls")),
     # The login page offers the language switch too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
