@@ -114,6 +114,8 @@ def _mail(user, notes, reminders, today) -> None:
             lines.append(_("What happened since your last digest:"))
             for note in notes:
                 lines.append(f"- {note.title} {absolute(note.url)}".rstrip())
+                if note.detail:
+                    lines.append(f"  {note.detail}")
             lines.append("")
         lines.append(_("Your inbox: %(url)s") % {"url": absolute("/inbox/")})
         subject = _("[Yorozu] Your day: %(date)s") % {"date": f"{today:%Y-%m-%d}"}

@@ -41,6 +41,7 @@ class Notification(models.Model):
     step = models.CharField(_("step"), max_length=40)
     title = models.CharField(_("what happened"), max_length=300)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    detail = models.TextField(_("reason or note"), blank=True)
     # The record the step was taken on: read again to check the user may still see it.
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()

@@ -57,7 +57,7 @@ def _url(obj) -> str:
 
 
 @receiver(step_taken, dispatch_uid="notifications.step_taken")
-def on_step_taken(sender, *, workflow, obj, step, user, **kwargs):
+def on_step_taken(sender, *, workflow, obj, step, user, reason="", **kwargs):
     people = recipients(step, obj, user)
     if not people:
         return
@@ -73,6 +73,7 @@ def on_step_taken(sender, *, workflow, obj, step, user, **kwargs):
             step=step.name,
             title=title,
             url=_url(obj)[:300],
+            detail=reason or "",
             content_type=content_type,
             object_id=obj.pk,
         )
@@ -107,8 +108,9 @@ def send_now(notification_ids) -> int:
             continue
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("[Yorozu] %(title)s") % {"title": notification.title}
-            body = _("%(title)s\n\n%(url)s\n\nYour notifications: %(list)s") % {
+            body = _("%(title)s\n\n%(detail)s\n\n%(url)s\n\nYour notifications: %(list)s") % {
                 "title": notification.title,
+                "detail": notification.detail,
                 "url": absolute(notification.url),
                 "list": absolute("/notifications/"),
             }
