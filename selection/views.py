@@ -757,6 +757,11 @@ class MemberSubmitView(StepView):
     step = "submit"
     actions = {"submit": submit_scores}
 
+    def get_queryset(self):
+        # Whoever sees the seat reaches the page; the step itself is the member's alone
+        # (the workflow refuses anyone else, and the page says why).
+        return CommitteeMember.objects.for_user(self.request.user)
+
     def success_message(self, step, result):
         return _("Your scores are submitted.")
 
