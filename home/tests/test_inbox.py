@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import (
     make_client,
@@ -184,3 +185,32 @@ def test_the_inbox_page_is_every_users_own(client_for, personas, tokyo):
         not in client_for("osaka_coordinator").get(reverse("home:inbox")).content.decode()
     )
     assert FollowUp.objects.count() == 1
+
+
+def test_a_committee_member_has_the_round_to_score_until_they_submit(tokyo):
+    from selection.models import RoundStatus
+    from selection.tests.factories import make_round
+
+    # Scoring, with every member but the last submitted (the factory's "scoring").
+    selection = make_round(tokyo, members=2, until=RoundStatus.SCORING)
+    done = selection.members.get(submitted_at__isnull=False)
+    waiting = selection.members.get(submitted_at__isnull=True)
+    assert kinds(done.user) == {}
+    assert kinds(waiting.user) == {"selection.round_to_score": 1}
+    waiting.submitted_at = timezone.now()  # what submitting the scores records
+    waiting.save()
+    assert kinds(waiting.user) == {}
+
+
+def test_a_guidance_action_waits_for_the_center_and_reaches_the_bureau_once_overdue(
+    personas, tokyo
+):
+    from conftest import make_evaluation
+
+    action = make_evaluation(tokyo)["action"]
+    before = action.due_on - datetime.timedelta(days=1)
+    after = action.due_on + datetime.timedelta(days=1)
+    assert kinds(personas["tokyo_manager"], before)["evaluation.guidance_action"] == 1
+    assert "evaluation.guidance_action" not in kinds(personas["kanto_officer"], before)
+    assert kinds(personas["kanto_officer"], after)["evaluation.guidance_action"] == 1
+    assert "evaluation.guidance_action" not in kinds(personas["kinki_officer"], after)
