@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the project's packages, when run as `python bench/records.py`
 
 from core import roles  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yorozu_bench"
 LAST_FY = 2025
 SEED = 2026

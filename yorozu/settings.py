@@ -144,6 +144,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "yorozu.urls"
 
+# Selects rendered in one pass (core.widgets.render_select), not two templates per option.
+FORM_RENDERER = "core.widgets.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -356,6 +359,9 @@ if REDIS_URL:
             "KEY_PREFIX": "yorozu",
         }
     }
+# Whole fiscal years' national figures cached until a record of the year changes
+# (consultations.indicators.fiscal_year_figures): only with a cache every worker shares.
+INDICATOR_YEAR_CACHE = bool(REDIS_URL)
 
 LOGGING = {
     "version": 1,
