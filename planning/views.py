@@ -256,8 +256,28 @@ class PlanContentView(ScopedObjectMixin, DetailView):
         return render(
             self.request,
             self.template_name,
-            {"object": self.object, "form": form, "change_request": self.change_request},
+            {
+                "object": self.object,
+                "form": form,
+                "change_request": self.change_request,
+                "recommended": recommended_fields(self.object, form),
+            },
         )
+
+
+def recommended_fields(plan, form) -> list[tuple[object, bool]]:
+    """The year's policy's recommended priority fields, each with whether the plan chose it."""
+    policy = getattr(plan.fiscal_year, "policy", None) if plan.fiscal_year_id else None
+    if policy is None:
+        return []
+    chosen = set()
+    for n in range(workflow.MAX_PRIORITIES):
+        value = (
+            form[f"priority_{n}_field"].value() if f"priority_{n}_field" in form.fields else None
+        )
+        if value not in (None, ""):
+            chosen.add(str(getattr(value, "pk", value)))
+    return [(field, str(field.pk) in chosen) for field in policy.recommended_fields.all()]
 
 
 class ChangeDecisionView(StepView):

@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    "home",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +164,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -332,6 +335,8 @@ if PRODUCTION:
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@yorozu.example.go.jp")
+# The address links in notification mails start with (e.g. https://yorozu.example.go.jp).
+SITE_URL = os.environ.get("SITE_URL", "")
 
 # Limits per client address (core.ratelimit): requests to the public survey pages,
 # failed logins on the login pages (an address past LOGIN_ADDRESS_LIMIT failures in

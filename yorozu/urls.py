@@ -3,10 +3,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from accounts.views import home
+from home.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("inbox/", include("home.urls")),
+    path("notifications/", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),
     path("org/", include("organizations.urls")),
     path("records/", include("consultations.urls")),

@@ -181,6 +181,9 @@ def tokyo_objects(personas, tokyo):
             # A draft: only Tokyo and HQ read it (a published one is everyone's).
             "casestudies.CaseStudy": lambda: consented_study(tokyo),
             "api.ApiToken": lambda: api_token(personas["tokyo_coordinator"]),
+            "notifications.Notification": lambda: notification_for(
+                personas["tokyo_coordinator"], client()
+            ),
         }
     )
 
@@ -190,6 +193,23 @@ def access_log_entry(user):
 
     return AccessLogEntry.objects.create(
         user=user, username=user.username, center=user.center, kind=AccessKind.EXPORT, path="/"
+    )
+
+
+def notification_for(user, record):
+    """A notification is its user's alone, whoever else may see the record."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import Notification
+
+    return Notification.objects.create(
+        user=user,
+        workflow="test",
+        step="test",
+        title="通知",
+        url=record.get_absolute_url(),
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
     )
 
 
@@ -416,7 +436,12 @@ INSIDERS = {
     "casestudies.CaseStudy": "tokyo_coordinator",
     # A token is its user's alone, as a job is.
     "api.ApiToken": "tokyo_coordinator",
+    "notifications.Notification": "tokyo_coordinator",
 }
+
+
+# Object pages that forward to another page (a notification opens its record).
+FORWARDS = {"notifications:open": lambda notification: notification.url}
 
 
 @pytest.mark.parametrize("name,pattern", OBJECT_PATTERNS, ids=[n for n, _ in OBJECT_PATTERNS])
@@ -424,7 +449,10 @@ def test_an_insider_can_open_the_same_object_page(client, personas, tokyo, name,
     model = view_class(pattern).model
     obj = tokyo_objects(personas, tokyo)[label(model)]
     client.force_login(personas[INSIDERS[label(model)]])
-    if hasattr(view_class(pattern), "get"):
+    if name in FORWARDS:  # follows on to the record: the insider is sent there
+        response = client.get(url_for(name, pattern, obj))
+        assert response.status_code == 302 and response["Location"] == FORWARDS[name](obj)
+    elif hasattr(view_class(pattern), "get"):
         assert client.get(url_for(name, pattern, obj)).status_code == 200
     else:  # an action: the insider reaches it (any answer but "not found")
         assert client.post(url_for(name, pattern, obj)).status_code != 404
