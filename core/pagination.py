@@ -18,7 +18,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def cap(self) -> int:
-        return getattr(settings, "LIST_COUNT_CAP", 10_000)
+        return settings.LIST_COUNT_CAP
 
     @cached_property
     def count(self) -> int:

@@ -149,6 +149,11 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "yorozu.urls"
 
+# Lists count their rows up to this many and then say "more than 1,000: narrow the
+# filters" (core.pagination; GitHub's search stops at 1,000 results too): counting
+# further read a bureau's year of records on every page view. Exports are not capped.
+LIST_COUNT_CAP = 1_000
+
 # Selects rendered in one pass (core.widgets.render_select), not two templates per option.
 FORM_RENDERER = "core.widgets.FormRenderer"
 
