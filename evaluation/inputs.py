@@ -1,7 +1,8 @@
 """What an evaluation reads, for every center of a fiscal year, stored with its result.
 
 The indicator results come from the indicator engine (the one definition of
-§4), the targets from the confirmed plan, the survey means from the survey
+§4), the targets from the confirmed plan, the impact indicators from
+``casestudies.impact`` with the national average per center as their reference, the survey means from the survey
 results and the hearing score from the hearing. Means are taken to two
 decimals, the precision they are shown with, so every point can be recomputed
 by hand from what the result page shows.
@@ -39,6 +40,23 @@ def national_means(fiscal_year) -> dict:
     return {kind: two_places(national_score(fiscal_year, kind)) for kind in SURVEY_KINDS}
 
 
+def impact_inputs(period) -> tuple[dict, dict]:
+    """Each center's impact indicators, and their national average per center (the
+    sum over every center ÷ the number of centers, to two decimals): the reference an
+    impact indicator is scored against, as a plan target is for the others."""
+    from casestudies.impact import CODES, compute_impact
+
+    by_center = compute_impact(period=period, group="center")
+    count = Center.objects.count()
+    averages = {
+        code: two_places(Decimal(sum(v[code] for v in by_center.values())) / count)
+        if count
+        else None
+        for code in CODES
+    }
+    return by_center, averages
+
+
 def gather(fiscal_year, centers=None) -> dict:
     """``{center_id: inputs}`` for the centers (default: all 47)."""
     centers = list(centers if centers is not None else Center.objects.order_by("code"))
@@ -69,6 +87,7 @@ def gather(fiscal_year, centers=None) -> dict:
 
     surveys = survey_scores(fiscal_year)
     national = national_means(fiscal_year)
+    impact, impact_averages = impact_inputs(period)
     hearings = {
         hearing.center_id: hearing
         for hearing in Hearing.objects.filter(fiscal_year=fiscal_year).annotate(
@@ -120,6 +139,14 @@ def gather(fiscal_year, centers=None) -> dict:
                 for kind in SURVEY_KINDS
             },
             "national_survey_means": national,
+            "impact": [
+                {
+                    "code": code,
+                    "actual": int(impact.get(center.pk, {}).get(code, 0)),
+                    "reference": average,
+                }
+                for code, average in impact_averages.items()
+            ],
             "hearing": None
             if hearing is None
             else {"id": hearing.pk, "score_sum": sums.get(center.pk) or 0, "items": hearing.items},

@@ -65,6 +65,14 @@ class EvaluationRules(models.Model):
     weight_cases_solved = _points(verbose_name=_("weight: cases solved"), default=25)
     weight_network_activities = _points(verbose_name=_("weight: network activities"), default=10)
     weight_priority = _points(verbose_name=_("weight: priority fields in total"), default=15)
+    # The impact indicators (casestudies/impact.py), scored against the national average
+    # per center; 0 by default so that adding them changed no result.
+    weight_clients_value_added_up = _points(
+        verbose_name=_("weight: clients with value added up"), default=0
+    )
+    weight_value_added_growth = _points(verbose_name=_("weight: value added growth"), default=0)
+    weight_jobs_created = _points(verbose_name=_("weight: jobs created"), default=0)
+    weight_funding_obtained = _points(verbose_name=_("weight: funding obtained"), default=0)
     achievement_cap = models.DecimalField(
         _("achievement cap"),
         max_digits=4,

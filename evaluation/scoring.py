@@ -8,6 +8,10 @@ figures on screen add up exactly.
 
 - indicator line: weight × min(actual / target, cap) / cap; a target of 0 counts as met (100 %);
   the priority-field weight is shared equally between the plan's fields;
+- impact line (clients with value added up, value added growth, jobs created, funding
+  obtained): the same formula with the national average per center as the target; a
+  negative result counts as 0, and without a positive average the line scores 0
+  (flagged); shown only when its weight is above 0, so a weight of 0 changes nothing;
 - survey part: points × mean / 5, at the national mean when the center has fewer
   answers than the minimum (flagged), 0 when nobody answered anywhere;
 - hearing: points × sum of item scores / (3 × items); 0 without a hearing (flagged);
@@ -65,6 +69,13 @@ def indicator_line(code, label, actual, target, weight: Decimal, cap: Decimal) -
     }
 
 
+def impact_line(code, actual, reference, weight: Decimal, cap: Decimal) -> dict:
+    """An indicator line scored against the national average per center (``reference``)."""
+    usable = reference is not None and Decimal(reference) > 0
+    line = indicator_line(code, "", max(actual, 0), reference if usable else None, weight, cap)
+    return {**line, "actual": actual, "reference": "national_average"}
+
+
 def survey_line(kind, survey: dict, national_mean, points: Decimal, minimum: int) -> dict:
     answers, mean = survey.get("answers", 0), survey.get("mean")
     flagged = answers < minimum
@@ -111,6 +122,14 @@ def score(inputs: dict, rules) -> Score:
                 "metric": item.get("metric"),
             }
         )
+    impact_flags = []
+    for item in inputs.get("impact", []):
+        weight = Decimal(rules.weight(item["code"]))
+        if weight > 0:
+            line = impact_line(item["code"], item["actual"], item["reference"], weight, cap)
+            lines.append(line)
+            if line["achievement"] is None:
+                impact_flags.append({"code": "no_impact_reference", "indicator": item["code"]})
     indicator_points = sum((Decimal(line["points"]) for line in lines), Decimal(0))
 
     surveys = inputs.get("surveys", {})
@@ -157,6 +176,7 @@ def score(inputs: dict, rules) -> Score:
             )
     if not hearing:
         flags.append({"code": "no_hearing"})
+    flags.extend(impact_flags)
     breakdown = {
         "indicators": lines,
         "surveys": survey_lines,
@@ -183,9 +203,12 @@ def survey_label(kind: str) -> str:
 
 def indicator_label(line: dict) -> str:
     """A line's name in the reader's language: the indicator, or the field and its metric."""
+    from casestudies.impact import IMPACT
     from consultations.indicators import BY_CODE, PriorityMetric
 
-    indicator = BY_CODE.get(line["code"])
+    indicator = BY_CODE.get(line["code"]) or next(
+        (impact for impact in IMPACT if impact.code == line["code"]), None
+    )
     if indicator:
         return str(indicator.label)
     metric = dict(PriorityMetric.choices).get(line.get("metric"), "")
@@ -209,4 +232,9 @@ def describe_flag(flag: dict) -> str:
         return _("%(survey)s: no answers in the whole network this year; this part scores 0.") % {
             "survey": survey_label(flag["kind"])
         }
+    if flag["code"] == "no_impact_reference":
+        return _(
+            "%(indicator)s: the national average is not above 0, so there is nothing to "
+            "compare with; this line scores 0."
+        ) % {"indicator": indicator_label({"code": flag["indicator"], "label": ""})}
     return _("No hearing recorded: the hearing scores 0.")

@@ -588,6 +588,7 @@ class ResultDetailView(ScopedDetailView):
         context["indicator_lines"] = [
             {**line, "name": scoring.indicator_label(line)} for line in breakdown["indicators"]
         ]
+        context["has_impact"] = any(line.get("reference") for line in breakdown["indicators"])
         context["survey_lines"] = [
             {**line, "name": scoring.survey_label(line["kind"])} for line in breakdown["surveys"]
         ]
