@@ -774,7 +774,13 @@ class TermListView(FilteredListView):
         return (
             super()
             .get_base_queryset()
-            .select_related("center", "person", "selection_round", "appointment", "renews")
+            .select_related(
+                "center",
+                "person",
+                "selection_round__center",  # the source column names the round's center
+                "appointment__center",
+                "renews",
+            )
             .order_by("center__code", "-start_date", "id")
         )
 
