@@ -86,9 +86,7 @@ def bureau_sheet(bureau, rows):
 
 def national_workbook(year, rows):
     """The network on the first sheet, then one sheet per bureau."""
-    sheets = [(_("National"), headers(), list(sheet_rows(rows, _("National total"))))]
-    sheets += [bureau_sheet(bureau, bureau_rows) for bureau, bureau_rows in by_bureau(rows)]
-    return workbook_response(f"compiled-results-{year}.xlsx", sheets)
+    return workbook_response(f"compiled-results-{year}.xlsx", national_sheets(rows))
 
 
 def bureau_workbook(year, bureau, rows):
@@ -96,3 +94,25 @@ def bureau_workbook(year, bureau, rows):
     return workbook_response(
         f"compiled-results-{year}-{bureau.code}.xlsx", [bureau_sheet(bureau, rows)]
     )
+
+
+def pdf(request, *, title, year, sheets):
+    """The same sheets on A4 landscape paper (core.pdf), one table per sheet."""
+    from core.pdf import render_pdf
+
+    tables = [
+        {"title": sheet_title, "headers": columns, "rows": rows}
+        for sheet_title, columns, rows in sheets
+    ]
+    return render_pdf(
+        request,
+        "planning/compiled_pdf.html",
+        {"title": title, "year": year, "tables": tables},
+        f"実績取りまとめ-{year}.pdf",
+        landscape=True,
+    )
+
+
+def national_sheets(rows):
+    sheets = [(_("National"), headers(), list(sheet_rows(rows, _("National total"))))]
+    return sheets + [bureau_sheet(bureau, bureau_rows) for bureau, bureau_rows in by_bureau(rows)]

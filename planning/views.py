@@ -19,6 +19,7 @@ from consultations.indicators import (
 )
 from core import roles
 from core.history import history_for
+from core.pdf import PdfMixin
 from core.scoping import is_national, may_edit, role_of, scope_centers, scope_rule
 from core.views import (
     ScopedCreateView,
@@ -211,6 +212,16 @@ class PlanDetailView(ScopedDetailView):
         return context
 
 
+class PlanPdfView(PdfMixin, PlanDetailView):
+    """The plan on paper: sections, targets, priority fields, version and confirmation."""
+
+    pdf_template = "planning/plan_pdf.html"
+
+    def pdf_filename(self, context):
+        plan = self.object
+        return f"事業計画-{plan.center.name}-{plan.fiscal_year.year}.pdf"
+
+
 class PlanContentView(ScopedObjectMixin, DetailView):
     """Edit the plan (while it may be edited), or propose a change to a confirmed one."""
 
@@ -389,10 +400,17 @@ class BureauDashboardView(ScopedDetailView):
     template_name = "planning/dashboard_bureau.html"
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
+        if request.GET.get("export") in {"xlsx", "pdf"}:
             # The bureau's 実績取りまとめ: its centers in the user's scope, and their total.
             self.object = self.get_object()
             context = self.get_context_data(object=self.object)
+            if context["year"] and request.GET["export"] == "pdf":
+                return compiled.pdf(
+                    request,
+                    title=self.object.name,
+                    year=context["year"].year,
+                    sheets=[compiled.bureau_sheet(self.object, context["rows"])],
+                )
             if context["year"]:
                 return compiled.bureau_workbook(context["year"].year, self.object, context["rows"])
         return super().get(request, *args, **kwargs)
@@ -425,6 +443,13 @@ def national_dashboard(request):
     year = context["year"]
     if year and request.GET.get("export") == "xlsx":
         return compiled.national_workbook(year.year, context["rows"])
+    if year and request.GET.get("export") == "pdf":
+        return compiled.pdf(
+            request,
+            title=_("National dashboard"),
+            year=year.year,
+            sheets=compiled.national_sheets(context["rows"]),
+        )
     if year:
         context["bureaus"] = [
             (bureau, compiled.totals(rows)) for bureau, rows in compiled.by_bureau(context["rows"])

@@ -19,6 +19,7 @@ from django.views import View
 
 from core import roles
 from core.history import combined_history, history_for
+from core.pdf import PdfMixin
 from core.scoping import CHANGE, role_of, scope_rule
 from core.tabular import _content_disposition, csv_response, xlsx_response
 from core.views import FilteredListView, ScopedDetailView, ScopedObjectMixin, in_default_order
@@ -261,6 +262,15 @@ class RoundDetailView(ScopedDetailView):
             }
         )
         return context
+
+
+class RoundPdfView(PdfMixin, RoundDetailView):
+    """The round's result for the bureau's file (the scores as sealed as on the page)."""
+
+    pdf_template = "selection/round_pdf.html"
+
+    def pdf_filename(self, context):
+        return f"選定結果-{self.object.center.name}-{self.object.term_start:%Y}.pdf"
 
 
 class RoundResultsView(ScopedDetailView):
