@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -59,6 +60,13 @@ class _Labels:
         if hasattr(obj, "history_label"):
             return obj.history_label(self.viewer)
         return str(obj)
+
+
+def _field_name(model_field) -> str:
+    """The field's verbose name in the user's language; a field declared without one
+    (Django's default, "created at") is looked up in the catalogue as it is."""
+    name = model_field.verbose_name
+    return gettext(name) if isinstance(name, str) else str(name)
 
 
 def _plain(value) -> str:
@@ -126,7 +134,7 @@ def _entries(labels: _Labels, model, history, label: str, limit: int) -> list[Hi
                 show = _m2m_display if change.field in m2m_names else _display
                 changes.append(
                     FieldChange(
-                        str(model._meta.get_field(change.field).verbose_name),
+                        _field_name(model._meta.get_field(change.field)),
                         show(labels, model, change.field, change.old),
                         show(labels, model, change.field, change.new),
                     )
@@ -137,7 +145,7 @@ def _entries(labels: _Labels, model, history, label: str, limit: int) -> list[Hi
                 if not model_field.primary_key and value not in (None, ""):
                     changes.append(
                         FieldChange(
-                            str(model_field.verbose_name),
+                            _field_name(model_field),
                             "—",
                             _display(labels, model, model_field.name, value),
                         )
