@@ -88,6 +88,9 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--explain", help="write the slowest query's plan of every page here")
     parser.add_argument("--only", default="", help="pages whose name contains this")
+    parser.add_argument(
+        "--profile", action="store_true", help="print each page's Python profile (cProfile, top 25)"
+    )
     return parser.parse_args()
 
 
@@ -134,6 +137,16 @@ def main():
             started = time.perf_counter()
             client.get(path)
             times.append((time.perf_counter() - started) * 1000)
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(client.get, path)
+            print(f"--- {username} {name}")
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats(r"/work/main/(?!\.venv)", 25)
+            stats.sort_stats("tottime").print_stats(15)
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         slowest = max(queries.captured_queries, key=lambda q: float(q["time"]), default=None)

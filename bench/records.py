@@ -39,9 +39,11 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from core import roles
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the project's packages, when run as `python bench/records.py`
+
+from core import roles  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yorozu_bench"
 LAST_FY = 2025
 SEED = 2026

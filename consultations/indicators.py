@@ -7,6 +7,7 @@ any set of centers (a center, a bureau, the nation) and any period.
 """
 
 import datetime
+import zlib
 from dataclasses import dataclass, field
 
 from django.db.models import Case as SqlCase
@@ -249,6 +250,41 @@ def compute(indicators, *, period: Period, centers=None, group: str | None = Non
         for row in rows:
             result.setdefault(_bucket(row, group), {})[indicator.code] = row["value"]
     return result
+
+
+def national_figures(indicators, period: Period) -> dict:
+    """``compute`` for the nation over a period within one fiscal year ({code: value}),
+    cached.
+
+    The national trend reads ten years at once, and the nation's distinct visitors
+    of a year are hundreds of thousands of first days to count. The figures are kept
+    in the shared cache under their fiscal year's version, which every write of a
+    record of that year changes once it commits (``summaries.figures_changed``), so a
+    cached figure always equals the records. Only with a cache the workers share
+    (``INDICATOR_YEAR_CACHE``, on with Redis): a cache per process would not see the
+    other processes' writes.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from .summaries import year_version
+
+    fiscal_year = fiscal_year_of(period.start)
+    if (
+        not getattr(settings, "INDICATOR_YEAR_CACHE", False)
+        or fiscal_year_of(period.end) != fiscal_year
+    ):
+        return compute(indicators, period=period)
+    codes = ",".join(i.code for i in indicators)
+    key = (
+        f"indicators:nation:{year_version(fiscal_year)}:{period.start}:{period.end}:"
+        f"{zlib.crc32(codes.encode())}"
+    )
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute(indicators, period=period)
+        cache.set(key, figures, 7 * 24 * 3600)
+    return figures
 
 
 # The group keys of ``compute``: the columns each grouping selects.

@@ -552,6 +552,16 @@ class IndicatorDayCount(models.Model):
                 fields=["family", "day", "center_id", "field_id"], name="indicator_day_unique"
             )
         ]
+        indexes = [
+            # A center's or a bureau's figures for a period (dashboards, indicators): one
+            # range per center read from the index alone, instead of the whole nation's
+            # days filtered (bureau dashboard 193 → 16 ms, docs/benchmarks.md).
+            models.Index(
+                fields=["center_id", "day"],
+                include=["family", "field_id", "value"],
+                name="indicator_day_center",
+            )
+        ]
 
     def __str__(self):
         return f"{self.family}:{self.field_id} {self.center_id} {self.day}: {self.value}"
@@ -587,7 +597,15 @@ class IndicatorFirstDay(models.Model):
                 fields=["family", "field_id", "center_id", "first_day"],
                 include=["client_id"],
                 name="indicator_first_day_center",
-            )
+            ),
+            # The clients seen in a fiscal year, newest first (the clients list filtered
+            # by "consulted in fiscal year"): walked backwards by client, it stops at the
+            # page or the count's cap.
+            models.Index(
+                fields=["family", "field_id", "fiscal_year", "client_id"],
+                include=["center_id"],
+                name="indicator_first_day_year",
+            ),
         ]
 
     def __str__(self):

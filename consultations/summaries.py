@@ -42,9 +42,11 @@ one writer at a time anyway.
 """
 
 import datetime
+import uuid
 import zlib
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -252,6 +254,7 @@ def rebuild(*, client_centers: bool = True) -> None:
             cursor.execute("ANALYZE")
     IndicatorDayCount.objects.all().delete()
     IndicatorFirstDay.objects.all().delete()
+    figures_changed()
     if client_centers:
         ClientCenter.objects.all().delete()
         _fill_client_centers(Client.objects.all(), Consultation.objects.all())
@@ -264,6 +267,34 @@ def rebuild(*, client_centers: bool = True) -> None:
             _insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
         else:
             _fill_days(indicator, indicator.queryset())
+
+
+# Cached figures of whole fiscal years (``indicators.fiscal_year_figures``) are kept
+# under a version per fiscal year, and one for all years; a write changes the
+# version of the years it touched once it commits.
+YEAR_VERSION_KEY = "indicators:year-version:{}"
+EPOCH_KEY = "indicators:epoch"
+
+
+def figures_changed(fiscal_years: Iterable | None = None) -> None:
+    """After the transaction commits: the cached figures of ``fiscal_years`` (every
+    year when None) are out of date."""
+
+    def bump():
+        token = uuid.uuid4().hex
+        if fiscal_years is None:
+            cache.set(EPOCH_KEY, token, None)
+        else:
+            cache.set_many({YEAR_VERSION_KEY.format(fy): token for fy in fiscal_years}, None)
+
+    transaction.on_commit(bump)
+
+
+def year_version(fiscal_year: int) -> str:
+    """The version of a fiscal year's figures: it changes whenever they may have."""
+    epoch = cache.get_or_set(EPOCH_KEY, uuid.uuid4().hex, None)
+    year = cache.get_or_set(YEAR_VERSION_KEY.format(fiscal_year), uuid.uuid4().hex, None)
+    return f"{epoch}:{year}"
 
 
 def _analyse(model) -> None:
@@ -288,6 +319,7 @@ def refresh(*, days: Iterable = (), visits: Iterable = ()) -> None:
     visits = {key for key in visits if key[0] is not None}
     if not days and not visits:
         return
+    figures_changed({fiscal_year_of(day) for _f, _c, day in days} | {fy for _c, fy, _ in visits})
     summed = {}
     for indicator in FAMILIES:
         wanted = {(c, day) for family, c, day in days if family == indicator.family}
@@ -384,6 +416,7 @@ def add(model, pks) -> None:
     if not pks:
         return
     _lock()
+    figures_changed()
     if model is Client:
         _fill_client_centers(_with_ids(Client.objects.all(), pks), Consultation.objects.none())
     elif model is Consultation:

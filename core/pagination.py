@@ -24,8 +24,16 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         rows = self.object_list
         if hasattr(rows, "query"):
-            # Count the first cap + 1 rows in any order: no sort, no annotation.
-            found = rows.order_by().values("pk")[: self.cap + 1].count()
+            # Count the first cap + 1 rows: no annotation, and no sort unless the list
+            # runs by its primary key. That order is an index walk which stops at the
+            # cap where it finds the rows, the newest; in "any order" the planner may walk
+            # the oldest first (the clients a bureau saw this year: 1.3 million index
+            # entries read for 10,000 rows, docs/benchmarks.md).
+            ordering = tuple(rows.query.order_by)
+            by_key = ordering in (("-id",), ("id",), ("-pk",), ("pk",))
+            found = (
+                rows.order_by(*(ordering if by_key else ())).values("pk")[: self.cap + 1].count()
+            )
         else:
             found = len(rows)
         self.capped = found > self.cap

@@ -15,6 +15,7 @@ from consultations.indicators import (
     Period,
     compute,
     fiscal_year_of,
+    national_figures,
     plausible_year,
 )
 from core import roles
@@ -354,21 +355,23 @@ def _dashboard_context(request, centers, *, title):
         "warnings": progress.early_warnings(rows),
         # A client seen by two centers counts for each in the sum, once here.
         "distinct_visitors": (
-            compute(
-                [VISITORS],
-                # Not past the year's end: a date in the next year must not count its
-                # sessions into this year's visitors (and a whole year is read from the
-                # summaries, not from the sessions).
-                period=Period(
-                    Period.fiscal_year(year.year).start,
-                    min(as_of, Period.fiscal_year(year.year).end),
-                ),
-                centers=scope,
-            )["visitors"]
+            _distinct_visitors(year, as_of, scope)
             if year and as_of >= Period.fiscal_year(year.year).start
             else None
         ),
     }
+
+
+def _distinct_visitors(year, as_of, scope):
+    # Not past the year's end: a date in the next year must not count its sessions into
+    # this year's visitors (and a whole year is read from the summaries, not from the
+    # sessions). The nation's figure is cached until a session of the year changes.
+    period = Period(
+        Period.fiscal_year(year.year).start, min(as_of, Period.fiscal_year(year.year).end)
+    )
+    if scope is None:
+        return national_figures([VISITORS], period)["visitors"]
+    return compute([VISITORS], period=period, centers=scope)["visitors"]
 
 
 class CenterDashboardView(ScopedDetailView):
@@ -467,7 +470,7 @@ def national_trend(request):
     trend = []
     if year:
         for fy in range(year.year - 9, year.year + 1):
-            values = compute(STANDARD, period=Period.fiscal_year(fy))
+            values = national_figures(STANDARD, Period.fiscal_year(fy))
             if any(values.values()):
                 trend.append({"year": fy, "values": [values[i.code] for i in STANDARD]})
     return render(request, "planning/_trend.html", {"trend": trend, "indicators": STANDARD})

@@ -142,6 +142,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "yorozu.urls"
 
+# Selects rendered in one pass (core.widgets.render_select), not two templates per option.
+FORM_RENDERER = "core.widgets.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -351,6 +354,9 @@ if REDIS_URL:
             "KEY_PREFIX": "yorozu",
         }
     }
+# Whole fiscal years' national figures cached until a record of the year changes
+# (consultations.indicators.fiscal_year_figures): only with a cache every worker shares.
+INDICATOR_YEAR_CACHE = bool(REDIS_URL)
 
 LOGGING = {
     "version": 1,

@@ -279,6 +279,48 @@ def test_the_national_trend_counts_each_fiscal_year_with_the_engine(client_for, 
     )
 
 
+def test_the_trends_cached_years_follow_every_write_of_their_records(
+    client_for, tokyo, settings, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """With the shared cache on (production), a past year's figures come from the cache
+    until a record of that year is written, then from the records again."""
+    from django.core.cache import cache
+
+    settings.INDICATOR_YEAR_CACHE = True
+    cache.clear()
+    url = reverse("planning:national_trend") + "?fy=2025"
+    admin = client_for("admin")
+
+    def trend():
+        return {t["year"]: t["values"] for t in admin.get(url).context["trend"]}
+
+    c = make_client(tokyo)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_session(c, D(2024, 4, 1))  # FY2024
+        make_plan(tokyo, 2025, change_request=False)
+    assert trend() == {2024: [1, 1, 0, 0]}
+    with django_assert_max_num_queries(12):  # ten years from the cache: no figure counted
+        assert trend() == {2024: [1, 1, 0, 0]}
+    # A session entered late into the past year, by another client: the year is recounted.
+    with django_capture_on_commit_callbacks(execute=True):
+        late = make_session(make_client(tokyo), D(2025, 3, 31))
+    assert trend() == {2024: [2, 2, 0, 0]}
+    with django_capture_on_commit_callbacks(execute=True):
+        late.delete()
+    assert trend() == {2024: [1, 1, 0, 0]}
+    # A write that rolls back changes nothing, and nothing is recounted for it.
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                make_session(c, D(2024, 6, 1))
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert callbacks == [] and trend() == {2024: [1, 1, 0, 0]}
+
+
 def test_a_distinct_count_follows_last_years_distinct_curve(personas, tokyo):
     make_plan(tokyo, 2025, change_request=False)
     a, b = make_client(tokyo), make_client(tokyo)
