@@ -45,13 +45,22 @@ SKIPPED = re.compile(r"(export=|/logout|/pdf/|/download|/attachments/|/i18n/|/s/
 
 
 class _Text(HTMLParser):
+    """Visible text and links; scripts, styles, codes (``<code>``) and text marked as
+    English on purpose (``lang="en"``, a survey question's English version) left out."""
+
     def __init__(self):
         super().__init__()
-        self.texts, self.links, self._skip = [], [], 0
+        self.texts, self.links, self._skipping = [], [], []
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
+        if (
+            self._skipping
+            or tag in ("script", "style", "code")
+            or (dict(attrs).get("lang") or "").startswith("en")
+        ):
+            if tag not in ("br", "img", "input", "meta", "link", "hr"):
+                self._skipping.append(tag)
+            return
         if tag == "a":
             href = dict(attrs).get("href")
             if href:
@@ -61,11 +70,11 @@ class _Text(HTMLParser):
                 self.texts.append(value)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
+        if self._skipping and self._skipping[-1] == tag:
+            self._skipping.pop()
 
     def handle_data(self, data):
-        if not self._skip and data.strip():
+        if not self._skipping and data.strip():
             self.texts.append(" ".join(data.split()))
 
 
