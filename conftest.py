@@ -163,6 +163,25 @@ def make_case(client, center=None, *, opened=None, solved=None, priority=(), top
     return case
 
 
+def make_case_study(center, *, status="draft", client=None, topics=(), **fields):
+    """A case study written from a solved case of ``center`` (a draft unless told)."""
+    from casestudies.models import CaseStudy
+
+    client = client or make_client(center)
+    case = make_case(client, center, solved=datetime.date(2025, 9, 1), topics=topics)
+    study = CaseStudy.objects.create(
+        case=case,
+        center=center,
+        prefecture=center.prefecture,
+        title=fields.pop("title", "販路開拓で売上を伸ばした事例"),
+        summary=fields.pop("summary", "地域の食品製造業が新たな販路を開拓した。"),
+        status=status,
+        **fields,
+    )
+    study.topics.set(case.topics.all())
+    return study
+
+
 def make_session(client, day, center=None, **fields):
     from consultations.models import Consultation
 

@@ -69,6 +69,17 @@ class SecurityPolicyForm(forms.ModelForm):
         ),
     )
 
+    api_roles = forms.MultipleChoiceField(
+        label=_("Roles that may use the API"),
+        choices=UserRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Users of these roles may create personal API tokens; the tokens of other "
+            "roles are refused at once."
+        ),
+    )
+
     class Meta:
         model = SecurityPolicy
-        fields = ["mfa_roles", "client_retention_years"]
+        fields = ["mfa_roles", "client_retention_years", "api_roles"]

@@ -127,6 +127,13 @@ def all_roles() -> list[str]:
     return list(UserRole.values)
 
 
+def default_api_roles() -> list[str]:
+    """The roles that work on the centers' records may use the API unless the Agency says not."""
+    from core import roles
+
+    return sorted(roles.CENTER_WORK)
+
+
 def default_client_retention_years() -> int:
     return settings.CLIENT_RETENTION_YEARS
 
@@ -152,6 +159,16 @@ class SecurityPolicy(models.Model):
         ),
     )
 
+    api_roles = models.JSONField(
+        _("roles that may use the API"),
+        default=default_api_roles,
+        blank=True,
+        help_text=_(
+            "Users of these roles may create personal API tokens and use the API; "
+            "the tokens of other roles are refused."
+        ),
+    )
+
     history = HistoricalRecords()
 
     class Meta:
@@ -174,6 +191,8 @@ class SecurityEventKind(models.TextChoices):
     ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
     IDLE_LOGOUT = "idle_logout", _("Logged out after inactivity")
     CLIENTS_PSEUDONYMISED = "clients_pseudonymised", _("Client identities removed (retention)")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
 
 class SecurityEvent(models.Model):
@@ -216,8 +235,13 @@ class SecurityEvent(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def record(cls, kind, *, account, actor=None, request=None) -> "SecurityEvent":
+    def record(cls, kind, *, account, actor=None, request=None, detail="") -> "SecurityEvent":
         address = request.META.get("REMOTE_ADDR") if request is not None else None
         return cls.objects.create(
-            kind=kind, account=account, username=account.username, actor=actor, ip_address=address
+            kind=kind,
+            account=account,
+            username=account.username,
+            actor=actor,
+            ip_address=address,
+            detail=detail[:255],
         )

@@ -1,4 +1,3 @@
-import datetime
 import math
 
 from axes.helpers import get_lockout_response
@@ -7,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -16,11 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core import roles
 from core.history import history_for
-from core.scoping import CHANGE, role_of, scope_centers, scope_rule
+from core.scoping import CHANGE, role_of, scope_rule
 from core.views import ScopedCreateView, ScopedListView, ScopedObjectMixin, ScopedUpdateView
-from organizations.models import Bureau, Role, active_on
 
 from . import lockout, mfa
 from .forms import CodeForm, SecurityPolicyForm, UserAccountForm, UserCreateForm
@@ -33,49 +29,6 @@ AGENCY_ONLY = "the Agency administrator only; 404 for every other role"
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
-
-
-@scope_rule("shows only scope_centers(user) and national totals to national roles")
-def home(request):
-    """The signed-in user's home page: what their role works on, within their scope."""
-    role = role_of(request.user)
-    centers = scope_centers(request.user).select_related("prefecture__bureau", "implementing_body")
-    today = datetime.date.today()
-    current = active_on(today, "assignments__")
-    centers = centers.annotate(
-        staff_count=Count("assignments", filter=current),
-        coordinator_count=Count(
-            "assignments", filter=current & Q(assignments__role=Role.COORDINATOR)
-        ),
-    )
-    context = {"role": role, "centers": centers, "today": today}
-    if role in roles.NATIONAL:
-        context["bureaus"] = Bureau.objects.annotate(
-            center_count=Count("prefectures__center", distinct=True),
-            staff_count=Count(
-                "prefectures__center__assignments",
-                filter=active_on(today, "prefectures__center__assignments__"),
-            ),
-        ).order_by("order")
-        context["user_count"] = User.objects.filter(is_active=True).count()
-    if role == roles.COMMITTEE_MEMBER:
-        from selection.models import SelectionRound
-
-        context["rounds"] = (
-            SelectionRound.objects.for_user(request.user)
-            .select_related("center")
-            .order_by("-term_start", "-id")
-        )
-    template = {
-        roles.AGENCY_ADMIN: "accounts/home_national.html",
-        roles.HQ_STAFF: "accounts/home_national.html",
-        roles.BUREAU_OFFICER: "accounts/home_bureau.html",
-        roles.HQ_EXPERT: "accounts/home_expert.html",
-        roles.SUPPORTER: "support/home_supporter.html",
-        roles.CENTER_MANAGER: "accounts/home_center.html",
-        roles.COORDINATOR: "accounts/home_center.html",
-    }.get(role, "accounts/home_other.html")
-    return render(request, template, context)
 
 
 class UserListView(ScopedListView):

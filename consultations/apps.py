@@ -7,4 +7,4 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultation records")
 
     def ready(self):
-        from . import summaries  # noqa: F401 - connects the summary signal handlers
+        from . import inbox, summaries  # noqa: F401 - summary signal handlers, home panel

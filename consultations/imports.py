@@ -301,7 +301,13 @@ class ImportResult:
 
 
 def import_records(
-    kind: str, table: Table, *, user, link_duplicates: bool = False, progress=None
+    kind: str,
+    table: Table,
+    *,
+    user,
+    link_duplicates: bool = False,
+    progress=None,
+    change_reason: str | None = None,
 ) -> ImportResult:
     """Check every row of ``table``; if all are valid write them in one transaction.
 
@@ -312,6 +318,8 @@ def import_records(
 
     ``progress(fraction, stage)``, when given, is told how far the check and the write
     are (a job shows it: ``core.import_jobs``).
+
+    ``change_reason`` is stored with every history row written (the API names its token).
     """
     try:
         spec = KINDS[kind]
@@ -320,6 +328,7 @@ def import_records(
     if table.problems:  # cells that could not be read (formulas): nothing to check yet
         return ImportResult(problems=list(table.problems))
     importer = IMPORTERS[kind](spec, table, user, link_duplicates=link_duplicates)
+    importer.change_reason = change_reason
     if progress is not None:
         importer.progress = progress
     return importer.run()
@@ -549,6 +558,10 @@ def _columns(model, attnames) -> list[str]:
     return [column[name] for name in attnames]
 
 
+def _has_field(model, name: str) -> bool:
+    return any(f.name == name for f in model._meta.concrete_fields)
+
+
 def _insert_default(field, stamp):
     """What bulk_create writes into ``field`` when the row does not set it: the
     default (evaluated once, as in ``_builder``) or, for auto_now(_add), the batch's time."""
@@ -566,6 +579,8 @@ def _history_fields(model) -> tuple[list[str], list[str]] | None:
     """(the record's attnames, the other history columns) of ``model``'s history table,
     in its order without history_id (the database assigns it); None if the table has a
     column a new record's history row cannot be filled in for here."""
+    if not hasattr(model, "history"):  # a registered kind that keeps no history
+        return None
     record = {f.attname for f in model._meta.concrete_fields}
     history = model.history.model
     tracked, extra = [], []
@@ -600,6 +615,8 @@ class _Importer:
     fields: tuple[str, ...] = ()
     # The field holding the center whose IDs the record's ID is one of.
     center_field = "center_id"
+    # Stored with the history rows written (import_records' change_reason).
+    change_reason: str | None = None
 
     def __init__(self, spec: Kind, table: Table, user, *, link_duplicates=False):
         self.spec = spec
@@ -926,6 +943,7 @@ class _Importer:
                     batch_size=BATCH_SIZE,
                     default_user=self.user,
                     default_date=stamp,
+                    default_change_reason=self.change_reason,
                 )
                 key = self.center_field
                 by_id = {(getattr(obj, key), obj.external_id): obj for obj in saved}
@@ -942,11 +960,15 @@ class _Importer:
                 }
                 objects.update(targets)
                 changed_fields = set()
+                # bulk_update does not apply auto_now: the API's updated_since reads it.
+                touched = ["updated_at"] if _has_field(model, "updated_at") else []
                 for pk, row, changed in changes:
                     obj = objects[pk]
                     for name in changed:
                         setattr(obj, name, row.values[name])
-                    changed_fields.update(changed)
+                    for name in touched:
+                        setattr(obj, name, stamp)
+                    changed_fields.update(changed, touched)
                 bulk_update_with_history(
                     [objects[pk] for pk, _row, _c in changes],
                     model,
@@ -954,6 +976,7 @@ class _Importer:
                     batch_size=BATCH_SIZE,
                     default_user=self.user,
                     default_date=stamp,
+                    default_change_reason=self.change_reason,
                 )
             written = made + [(pk, row) for pk, row, _c in changes]
             if self.m2m_names():
@@ -990,7 +1013,7 @@ class _Importer:
             record_part = operator.itemgetter(*(names.index(name) for name in tracked))
             known = {
                 "history_date": stamp,
-                "history_change_reason": None,
+                "history_change_reason": self.change_reason,
                 "history_type": "+",
                 "history_user_id": self.user.pk,
             }
@@ -1525,8 +1548,21 @@ IMPORTERS = {
 }
 
 
+# Kinds another app adds to the same importer (casestudies: impact records), with the
+# example rows of their template: registered from the app's ``AppConfig.ready``.
+REGISTERED_TEMPLATES: dict[str, list[list]] = {}
+
+
+def register_kind(spec: Kind, importer: type, template: list[list]) -> None:
+    KINDS[spec.key] = spec
+    IMPORTERS[spec.key] = importer
+    REGISTERED_TEMPLATES[spec.key] = template
+
+
 def template_rows(kind) -> list[list]:
     """Example rows for the downloadable template of ``kind`` (one per line of the sheet)."""
+    if kind in REGISTERED_TEMPLATES:
+        return REGISTERED_TEMPLATES[kind]
     rows = {
         "clients": [
             [

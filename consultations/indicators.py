@@ -252,13 +252,13 @@ def compute(indicators, *, period: Period, centers=None, group: str | None = Non
     return result
 
 
-def national_figures(indicators, period: Period) -> dict:
-    """``compute`` for the nation over a period within one fiscal year ({code: value}),
-    cached.
+def compute_cached(indicators, *, period: Period, centers=None, group: str | None = None) -> dict:
+    """``compute``, kept in the shared cache when the period lies within one fiscal year.
 
-    The national trend reads ten years at once, and the nation's distinct visitors
-    of a year are hundreds of thousands of first days to count. The figures are kept
-    in the shared cache under their fiscal year's version, which every write of a
+    For the figures read again and again that seldom change: last year's, on every
+    dashboard's projections, and the ten years of the national trend (the nation's
+    distinct visitors of a year are hundreds of thousands of first days to count).
+    The figures are kept under their fiscal year's version, which every write of a
     record of that year changes once it commits (``summaries.figures_changed``), so a
     cached figure always equals the records. Only with a cache the workers share
     (``INDICATOR_YEAR_CACHE``, on with Redis): a cache per process would not see the
@@ -274,15 +274,17 @@ def national_figures(indicators, period: Period) -> dict:
         not getattr(settings, "INDICATOR_YEAR_CACHE", False)
         or fiscal_year_of(period.end) != fiscal_year
     ):
-        return compute(indicators, period=period)
+        return compute(indicators, period=period, centers=centers, group=group)
+    ids = _center_ids(centers)
+    if ids is not None and not isinstance(ids, list):
+        ids = list(ids.values_list("pk", flat=True))
+    scope = "nation" if ids is None else ",".join(map(str, sorted(ids)))
     codes = ",".join(i.code for i in indicators)
-    key = (
-        f"indicators:nation:{year_version(fiscal_year)}:{period.start}:{period.end}:"
-        f"{zlib.crc32(codes.encode())}"
-    )
+    digest = zlib.crc32(f"{scope}|{codes}".encode())
+    key = f"indicators:{year_version(fiscal_year)}:{period.start}:{period.end}:{group}:{digest}"
     figures = cache.get(key)
     if figures is None:
-        figures = compute(indicators, period=period)
+        figures = compute(indicators, period=period, centers=centers, group=group)
         cache.set(key, figures, 7 * 24 * 3600)
     return figures
 

@@ -27,6 +27,23 @@ RECORD_EDITORS = frozenset({roles.AGENCY_ADMIN, roles.CENTER_MANAGER, roles.COOR
 IDENTITY_ROLES = roles.CENTER_STAFF
 
 
+def UPDATED_AT():  # noqa: N802 - reads as the field it makes
+    """When a record was last written (the API's ``updated_since``). Null for records not
+    written since the column was added: adding a nullable column without a default does not
+    rewrite a table of millions of rows on PostgreSQL, and a full sync reads those anyway."""
+    return models.DateTimeField(_("updated at"), auto_now=True, null=True, editable=False)
+
+
+def updated_index(prefix: str) -> models.Index:
+    # Partial: the rows never written since the column came are not in it, so building it
+    # on ten years of records reads the table once and writes almost nothing.
+    return models.Index(
+        fields=["updated_at"],
+        name=f"{prefix}_updated_at",
+        condition=Q(updated_at__isnull=False),
+    )
+
+
 def normalize_name(value: str) -> str:
     """Business names compare after NFKC, without spaces and legal-form marks, case-folded."""
     text = unicodedata.normalize("NFKC", value or "").casefold()
@@ -185,17 +202,21 @@ class Client(models.Model):
     email = models.EmailField(_("email"), blank=True)
     survey_consent = models.BooleanField(_("consents to surveys"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = UPDATED_AT()
     # Set when the retention rule removed the client's identity (consultations/retention.py).
     pseudonymised_at = models.DateTimeField(_("identity removed"), null=True, blank=True)
 
     objects = ClientQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["name_key", "phone_key"])
+    history = HistoricalRecords(excluded_fields=["name_key", "phone_key", "updated_at"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
-        indexes = [models.Index(fields=["home_center", "created_at"])]
+        indexes = [
+            models.Index(fields=["home_center", "created_at"]),
+            updated_index("client"),
+        ]
         # A source system's IDs are its center's: unique per center, so one center's
         # IDs neither collide with nor reveal another's. ID first: imports look up by ID.
         constraints = [
@@ -231,6 +252,11 @@ def pseudonym_of(client_id) -> str:
     """The client's pseudonym from its key alone (exports read keys, not clients)."""
     digest = hmac.new(settings.SECRET_KEY.encode(), str(client_id).encode(), hashlib.sha256)
     return f"相談者-{digest.hexdigest()[:8].upper()}"
+
+
+# What says who a client is: shown only to ``may_see_identity`` users on the client's page
+# (its name as ``display_name``) and in the API; everyone else sees the pseudonym.
+IDENTITY_FIELDS = ("business_name", "corporate_number", "contact_name", "phone", "email")
 
 
 def may_see_identity(user) -> bool:
@@ -315,9 +341,12 @@ class Case(models.Model):
         related_name="received_cases",
         verbose_name=_("referred to"),
     )
+    updated_at = UPDATED_AT()
 
     objects = RecordQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[topics, priority_fields])
+    history = HistoricalRecords(
+        m2m_fields=[topics, priority_fields], excluded_fields=["updated_at"]
+    )
 
     class Meta:
         ordering = ["-opened_on", "-id"]
@@ -330,6 +359,7 @@ class Case(models.Model):
             models.Index(fields=["center", "opened_on"]),
             # The nation's and a bureau's cases latest first, in the list's order.
             models.Index(fields=["opened_on", "id"], name="case_opened_order"),
+            updated_index("case"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -427,6 +457,7 @@ class Consultation(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     advice = models.TextField(_("advice"), blank=True)
     next_step = models.TextField(_("next step"), blank=True)
+    updated_at = UPDATED_AT()
 
     objects = RecordQuerySet.as_manager()
     # The history is read by record (its id) and by time; indexes on its other columns,
@@ -435,6 +466,7 @@ class Consultation(models.Model):
     # are unchecked already, as simple_history makes them.
     history = HistoricalRecords(
         m2m_fields=[other_staff],
+        excluded_fields=["updated_at"],
         no_db_index=["external_id", "center", "client", "case", "lead_staff"],
         user_db_constraint=False,
     )
@@ -455,6 +487,7 @@ class Consultation(models.Model):
                 include=["center", "case"],
                 name="consultation_client_date",
             ),
+            updated_index("consultation"),
         ]
         # Unique per center, as the clients' IDs are.
         constraints = [
@@ -504,15 +537,20 @@ class NetworkActivity(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NetworkKind.choices)
     description = models.TextField(_("description"), blank=True)
+    updated_at = UPDATED_AT()
 
     objects = RecordQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[staff, institutions])
+    history = HistoricalRecords(m2m_fields=[staff, institutions], excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("network activity")
         verbose_name_plural = _("network activities")
-        indexes = [models.Index(fields=["center", "date"]), models.Index(fields=["date"])]
+        indexes = [
+            models.Index(fields=["center", "date"]),
+            models.Index(fields=["date"]),
+            updated_index("activity"),
+        ]
         # Unique per center, as the clients' IDs are.
         constraints = [
             models.UniqueConstraint(

@@ -227,13 +227,8 @@ class QuickEntryView(IdentityRequiredMixin, RecordFormMixin, ScopedCreateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        mine = Consultation.objects.for_user(self.request.user).select_related("client")
-        if self.request.user.person_id:
-            mine = mine.filter(lead_staff_id=self.request.user.person_id)
-        # The last 12 months' sessions (through the (center, date) index), not a walk
-        # back through every session of the center for the user's last eight.
-        since = datetime.date.today() - datetime.timedelta(days=RECENT_DAYS)
-        context["recent"] = mine.filter(date__gte=since).order_by("-id")[:8]
+        mine = my_sessions(self.request.user)
+        context["recent"] = my_latest_sessions(self.request.user)
         context["client_options"] = recent_clients(self.request.user)
         saved = self.request.GET.get("saved", "")
         context["saved"] = mine.filter(pk=saved).first() if saved.isdecimal() else None
@@ -241,6 +236,22 @@ class QuickEntryView(IdentityRequiredMixin, RecordFormMixin, ScopedCreateView):
 
 
 RECENT_DAYS = 365
+
+
+def my_sessions(user):
+    """The sessions the user led (all of the center's when the account has no staff record)."""
+    mine = Consultation.objects.for_user(user).select_related("client")
+    if user.person_id:
+        mine = mine.filter(lead_staff_id=user.person_id)
+    return mine
+
+
+def my_latest_sessions(user, limit: int = 8):
+    """The user's latest entries, newest first (quick entry and the coordinator's home)."""
+    # The last 12 months' sessions (through the (center, date) index), not a walk
+    # back through every session of the center for the user's last eight.
+    since = datetime.date.today() - datetime.timedelta(days=RECENT_DAYS)
+    return my_sessions(user).filter(date__gte=since).order_by("-id")[:limit]
 
 
 def recent_clients(user, text: str = "", limit: int = 200) -> list:
@@ -552,6 +563,11 @@ def indicator_table(request):
     if bureau:
         centers = centers.filter(prefecture__bureau=bureau)
     rows = indicators.center_table(period=period, centers=centers)
+    # What the support changed (casestudies.impact), center by center in the same order.
+    from casestudies.impact import IMPACT, impact_table
+
+    impact = impact_table(period=period, centers=centers)
+    impact_rows = [(r.label, impact[r.center.pk if r.center else None]) for r in rows]
     if request.GET.get("export") == "xlsx":
         from core.tabular import xlsx_response
 
@@ -573,6 +589,8 @@ def indicator_table(request):
                 pk__in=scope_centers(request.user).values("prefecture__bureau")
             ),
             "bureau": bureau,
+            "impact_indicators": IMPACT,
+            "impact_rows": impact_rows,
         },
     )
 

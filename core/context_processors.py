@@ -52,6 +52,7 @@ NAVIGATION = [
             ("support:training_list", _("Training"), CENTER_WORK),
             ("support:calendar", _("Calendar"), CENTER_WORK | r.SUPPORTERS),
             ("support:expert_assignments", _("HQ experts"), r.NATIONAL),
+            ("casestudies:list", _("Case studies"), CENTER_WORK),
         ],
     ),
     (

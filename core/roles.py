@@ -100,6 +100,10 @@ EDITORS = {
     "surveys.SurveyTemplate": NATIONAL,
     # The center runs its own campaigns; the Agency and HQ run any, nationwide ones too.
     "surveys.Campaign": NATIONAL | CENTER,
+    # A client's figures (成果) are the center's records, like its sessions.
+    "casestudies.ImpactRecord": AGENCY | CENTER_STAFF,
+    # The center drafts a case study, HQ edits and approves it (casestudies/workflow.py).
+    "casestudies.CaseStudy": NATIONAL | CENTER_STAFF,
 }
 
 

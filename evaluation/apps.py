@@ -10,7 +10,7 @@ class EvaluationConfig(AppConfig):
         # Importing the workflow modules registers their workflows (core.workflow.registry).
         from django.apps import apps
 
-        from . import workflow  # noqa: F401
+        from . import inbox, workflow  # noqa: F401
 
         if apps.is_installed("support"):
             from support import visits

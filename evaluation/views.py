@@ -398,7 +398,9 @@ def run_start(request):
         messages.error(request, _("Choose a fiscal year."))
         return redirect("evaluation:run_list")
     try:
-        run = workflow.run_evaluation(year, user=request.user)
+        run = workflow.run_evaluation(
+            year, user=request.user, override=request.POST.get("override", "")
+        )
     except STEP_ERRORS as error:
         messages.error(request, str(error))
         return redirect("evaluation:run_list")

@@ -364,16 +364,34 @@ def _compute(run: EvaluationRun) -> None:
     run.save()
 
 
-def run_evaluation(fiscal_year: FiscalYear, *, user) -> EvaluationRun:
-    """Compute the year's draft evaluation (again) under the latest rules."""
+def _check_window(fiscal_year: FiscalYear, override: str) -> None:
+    """Before the year's evaluation window opens the Agency runs it only with a reason."""
+    if not fiscal_year.evaluation_window_open() and not (override or "").strip():
+        raise StepRefused(
+            _(
+                "The evaluation window of %(year)s opens on %(date)s; to run it earlier, "
+                "give the reason."
+            )
+            % {"year": fiscal_year, "date": f"{fiscal_year.evaluation_from:%Y-%m-%d}"}
+        )
+
+
+def run_evaluation(fiscal_year: FiscalYear, *, user, override: str = "") -> EvaluationRun:
+    """Compute the year's draft evaluation (again) under the latest rules.
+
+    Before the fiscal year's evaluation window opens, ``override`` (the Agency's reason)
+    is required; it is kept on the step's event.
+    """
     latest = fiscal_year.evaluation_runs.order_by("-version").first()
     if latest is not None:
-        with RUN.taking(latest, "run", user=user) as taken:
+        with RUN.taking(latest, "run", user=user, reason=override) as taken:
+            _check_window(fiscal_year, override)
             run = taken.obj
             run.rules = current_rules(fiscal_year, user)
             _compute(run)
         return run
     RUN.check_role("start", user)
+    _check_window(fiscal_year, override)
     with transaction.atomic():
         run = EvaluationRun(
             fiscal_year=fiscal_year,
@@ -384,7 +402,7 @@ def run_evaluation(fiscal_year: FiscalYear, *, user) -> EvaluationRun:
         run._history_user = user
         run.save()
         _compute(run)
-        RUN.created(run, "start", user=user)
+        RUN.created(run, "start", user=user, note=override)
     return run
 
 

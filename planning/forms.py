@@ -145,10 +145,40 @@ class DecisionForm(forms.Form):
     )
 
 
+# The dates of the yearly cycle the Agency sets per fiscal year (the calendar).
+CALENDAR_FIELDS = [
+    "plan_due",
+    "interview_from",
+    "interview_until",
+    "midyear_review_on",
+    "evaluation_from",
+    "evaluation_until",
+    "budget_decision_on",
+]
+
+
 class FiscalYearForm(forms.ModelForm):
     class Meta:
         model = FiscalYear
-        fields = ["year", "state", "warning_margin"]
+        fields = [
+            "year",
+            "state",
+            "warning_margin",
+            *CALENDAR_FIELDS,
+            "reminder_days",
+        ]
+        widgets = {name: forms.DateInput(attrs={"type": "date"}) for name in CALENDAR_FIELDS}
+
+    def clean(self):
+        cleaned = super().clean()
+        # Each window must open before it closes.
+        for start, end in (
+            ("interview_from", "interview_until"),
+            ("evaluation_from", "evaluation_until"),
+        ):
+            if cleaned.get(start) and cleaned.get(end) and cleaned[start] > cleaned[end]:
+                self.add_error(end, _("The window closes before it opens."))
+        return cleaned
 
 
 class ActivityPolicyForm(forms.ModelForm):

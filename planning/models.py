@@ -6,6 +6,8 @@ change request the bureau approves, and every version is kept as a snapshot.
 Transitions live in ``workflow.py``.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
@@ -52,6 +54,20 @@ class FiscalYear(models.Model):
         ),
     )
 
+    # The year's calendar (the Agency sets it); empty dates gate nothing.
+    plan_due = models.DateField(_("plans due"), null=True, blank=True)
+    interview_from = models.DateField(_("kick-off interviews from"), null=True, blank=True)
+    interview_until = models.DateField(_("kick-off interviews until"), null=True, blank=True)
+    midyear_review_on = models.DateField(_("mid-year review"), null=True, blank=True)
+    evaluation_from = models.DateField(_("evaluation window opens"), null=True, blank=True)
+    evaluation_until = models.DateField(_("evaluation window closes"), null=True, blank=True)
+    budget_decision_on = models.DateField(_("budget decision"), null=True, blank=True)
+    reminder_days = models.PositiveSmallIntegerField(
+        _("remind this many days before a due date"),
+        default=3,
+        help_text=_("The daily reminders mention what falls due within this many days."),
+    )
+
     objects = FiscalYearQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -62,6 +78,19 @@ class FiscalYear(models.Model):
 
     def __str__(self):
         return f"{self.year}年度（{reiwa_label(self.year)}）"
+
+    def get_absolute_url(self):
+        return reverse("planning:year_update", args=[self.pk])
+
+    @classmethod
+    def current(cls, today: datetime.date | None = None):
+        """The fiscal year ``today`` falls in (1 April to 31 March), if it is recorded."""
+        today = today or datetime.date.today()
+        return cls.objects.filter(year=today.year if today.month >= 4 else today.year - 1).first()
+
+    def evaluation_window_open(self, today: datetime.date | None = None) -> bool:
+        today = today or datetime.date.today()
+        return self.evaluation_from is None or today >= self.evaluation_from
 
 
 class ActivityPolicyQuerySet(NationalQuerySet):

@@ -19,6 +19,7 @@ from consultations.indicators import (
     Period,
     PriorityMetric,
     compute,
+    compute_cached,
     priority_indicator,
 )
 
@@ -198,12 +199,15 @@ def center_progress(*, fiscal_year, centers, as_of: datetime.date) -> list[Cente
     # last year's distinct curve instead (``distinct_share``), and before the year has
     # started no share is expected of anything.
     summed = [i for i in STANDARD if not counts_distinct_clients(i)]
-    last_year = compute(summed, period=last_period, centers=scope, group="center_month")
+    # Last year's figures change seldom: kept in the cache until one of its records does.
+    last_year = compute_cached(summed, period=last_period, centers=scope, group="center_month")
     last_to_date = Period(last_period.start, min(same_day_last_year(as_of), last_period.end))
     reached = (
-        compute(distinct, period=last_to_date, centers=scope, group="center") if started else {}
+        compute_cached(distinct, period=last_to_date, centers=scope, group="center")
+        if started
+        else {}
     )
-    last_total = compute(distinct, period=last_period, centers=scope, group="center")
+    last_total = compute_cached(distinct, period=last_period, centers=scope, group="center")
     distinct_codes = {i.code for i in distinct}
     by_center: dict = {}
     for (center_id, month), values in last_year.items():

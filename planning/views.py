@@ -14,8 +14,8 @@ from consultations.indicators import (
     VISITORS,
     Period,
     compute,
+    compute_cached,
     fiscal_year_of,
-    national_figures,
     plausible_year,
 )
 from core import roles
@@ -267,8 +267,28 @@ class PlanContentView(ScopedObjectMixin, DetailView):
         return render(
             self.request,
             self.template_name,
-            {"object": self.object, "form": form, "change_request": self.change_request},
+            {
+                "object": self.object,
+                "form": form,
+                "change_request": self.change_request,
+                "recommended": recommended_fields(self.object, form),
+            },
         )
+
+
+def recommended_fields(plan, form) -> list[tuple[object, bool]]:
+    """The year's policy's recommended priority fields, each with whether the plan chose it."""
+    policy = getattr(plan.fiscal_year, "policy", None) if plan.fiscal_year_id else None
+    if policy is None:
+        return []
+    chosen = set()
+    for n in range(workflow.MAX_PRIORITIES):
+        value = (
+            form[f"priority_{n}_field"].value() if f"priority_{n}_field" in form.fields else None
+        )
+        if value not in (None, ""):
+            chosen.add(str(getattr(value, "pk", value)))
+    return [(field, str(field.pk) in chosen) for field in policy.recommended_fields.all()]
 
 
 class ChangeDecisionView(StepView):
@@ -370,7 +390,7 @@ def _distinct_visitors(year, as_of, scope):
         Period.fiscal_year(year.year).start, min(as_of, Period.fiscal_year(year.year).end)
     )
     if scope is None:
-        return national_figures([VISITORS], period)["visitors"]
+        return compute_cached([VISITORS], period=period)["visitors"]
     return compute([VISITORS], period=period, centers=scope)["visitors"]
 
 
@@ -470,7 +490,7 @@ def national_trend(request):
     trend = []
     if year:
         for fy in range(year.year - 9, year.year + 1):
-            values = national_figures(STANDARD, Period.fiscal_year(fy))
+            values = compute_cached(STANDARD, period=Period.fiscal_year(fy))
             if any(values.values()):
                 trend.append({"year": fy, "values": [values[i.code] for i in STANDARD]})
     return render(request, "planning/_trend.html", {"trend": trend, "indicators": STANDARD})

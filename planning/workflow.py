@@ -25,6 +25,7 @@ from .models import (
     BusinessPlan,
     ChangeRequestStatus,
     FiscalYear,
+    FiscalYearState,
     KickoffInterview,
     PlanChangeRequest,
     PlanPriority,
@@ -261,6 +262,11 @@ def _write_content(plan, user, sections, targets, priorities):
 def submit_plan(plan: BusinessPlan, *, user) -> BusinessPlan:
     with PLAN.taking(plan, "submit", user=user) as taken:
         plan = taken.obj
+        if plan.fiscal_year.state == FiscalYearState.CLOSED:
+            raise StepRefused(
+                _("%(year)s is closed: no plan can be submitted for it.")
+                % {"year": plan.fiscal_year}
+            )
         content = snapshot(plan)
         problems = validate_content(targets=content["targets"], priorities=content["priorities"])
         if problems:

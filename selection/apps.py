@@ -8,4 +8,4 @@ class SelectionConfig(AppConfig):
 
     def ready(self):
         # Importing the workflow modules registers their workflows (core.workflow.registry).
-        from . import appointments, workflow  # noqa: F401
+        from . import appointments, inbox, workflow  # noqa: F401

@@ -23,7 +23,7 @@ from core.pdf import PdfMixin
 from core.scoping import CHANGE, role_of, scope_rule
 from core.tabular import _content_disposition, csv_response, xlsx_response
 from core.views import FilteredListView, ScopedDetailView, ScopedObjectMixin, in_default_order
-from core.workflow import StepRefused
+from core.workflow import StepRefused, StepView
 
 from . import appointments, scoring, workflow
 from .filtersets import AppointmentFilterSet, RoundFilterSet, TermFilterSet
@@ -54,6 +54,7 @@ from .models import (
     Term,
 )
 from .terms import fiscal_year_end, results_table, term_results
+from .workflow import ROUND, SEAT, start_scoring, submit_scores
 
 
 def _is_bureau(user, round_) -> bool:
@@ -431,15 +432,15 @@ class MemberRemoveView(PostActionView):
         return seat.round.get_absolute_url()
 
 
-class RoundStartView(PostActionView):
-    model = SelectionRound
-    scope_action = CHANGE
-    done = gettext_lazy(
-        "Scoring has started: the committee members can declare their conflicts and score."
-    )
+class RoundStartView(StepView):
+    workflow = ROUND
+    step = "start"
+    actions = {"start": start_scoring}
 
-    def run(self, round_):
-        workflow.start_scoring(round_, user=self.request.user)
+    def success_message(self, step, result):
+        return _(
+            "Scoring has started: the committee members can declare their conflicts and score."
+        )
 
 
 class DecisionView(FormStepView):
@@ -761,12 +762,20 @@ class SheetView(ScopedObjectMixin, View):
         )
 
 
-class MemberSubmitView(PostActionView):
-    model = CommitteeMember
-    done = gettext_lazy("Your scores are submitted.")
+class MemberSubmitView(StepView):
+    workflow = SEAT
+    step = "submit"
+    actions = {"submit": submit_scores}
 
-    def run(self, seat):
-        workflow.submit_scores(seat, user=self.request.user)
+    def get_queryset(self):
+        # Whoever sees the seat reaches the page; the step itself is the member's alone
+        # (the workflow refuses anyone else, and the page says why).
+        return CommitteeMember.objects.for_user(self.request.user)
+
+    def success_message(self, step, result):
+        return _("Your scores are submitted.")
+
+    def success_url(self, seat):
         return seat.round.get_absolute_url()
 
 
@@ -900,47 +909,25 @@ class AppointmentDetailView(ScopedDetailView):
         return context
 
 
-class AppointmentStepView(FormStepView):
-    model = CoordinatorAppointment
-    step = ""
+class AppointmentStepView(StepView):
+    """A step of an appointment, each with its form (the term's creation only confirms)."""
+
+    workflow = appointments.APPOINTMENT
+    actions = {
+        "agree": appointments.agree,
+        "approve": appointments.approve,
+        "appoint": appointments.create_term,
+        "decline": appointments.decline,
+    }
     forms = {
         "agree": AgreementForm,
         "approve": ApprovalForm,
         "appoint": ConfirmForm,
         "decline": DeclineForm,
     }
-    titles = {
-        "agree": gettext_lazy("Record the implementing body's agreement"),
-        "approve": gettext_lazy("Approve after consultation"),
-        "appoint": gettext_lazy("Create the coordinator's term"),
-        "decline": gettext_lazy("Decline the appointment"),
-    }
 
-    def get_form(self, data=None, files=None):
-        return self.forms[self.step](data)
+    def get_form(self, data=None):
+        return self.forms[self.get_step().name](data)
 
-    def render(self, form):
-        self.title = self.titles[self.step]
-        self.submit_label = self.titles[self.step]
-        return super().render(form)
-
-    def closed_notice(self):
-        if (
-            not CoordinatorAppointment.objects.for_user(self.request.user, CHANGE)
-            .filter(pk=self.object.pk)
-            .exists()
-        ):
-            return _("You cannot take this step.")
-        return ""
-
-    def run(self, form):
-        data, user, appointment = form.cleaned_data, self.request.user, self.object
-        if self.step == "agree":
-            appointments.agree(appointment, user=user, **data)
-        elif self.step == "approve":
-            appointments.approve(appointment, user=user, **data)
-        elif self.step == "appoint":
-            appointments.create_term(appointment, user=user)
-        else:
-            appointments.decline(appointment, user=user, **data)
-        messages.success(self.request, _("Recorded."))
+    def success_message(self, step, result):
+        return _("Recorded.")

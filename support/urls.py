@@ -21,6 +21,14 @@ urlpatterns = [
     path("requests/", views.SupportRequestListView.as_view(), name="request_list"),
     path("requests/new/", views.request_create, name="request_create"),
     path("requests/<int:pk>/", views.SupportRequestDetailView.as_view(), name="request_detail"),
+    *(
+        path(
+            f"requests/<int:pk>/{step}/",
+            views.SupportRequestStepView.as_view(step=step),
+            name=f"request_{step}",
+        )
+        for step in ("assign", "advise", "close")
+    ),
     path("training/", views.TrainingListView.as_view(), name="training_list"),
     path("training/new/", views.TrainingCreateView.as_view(), name="training_create"),
     path("training/import/", views.attendance_import, name="attendance_import"),

@@ -487,41 +487,31 @@ class SupportRequestDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("step_forms", self.forms_for())
+        context["step_forms"] = self.forms_for()
         context["candidates"] = (
             requests.supporter_candidates(self.object) if "assign" in context["step_forms"] else []
         )
         context["history"] = history_for(self.object, viewer=self.request.user)
         return context
 
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        step = request.POST.get("step", "")
-        step_forms = self.forms_for(request.POST)
-        form = step_forms.get(step)
-        if form is None:
-            messages.error(request, _("You cannot take this step on this request."))
-            return redirect(self.object)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if step == "assign":
-                    requests.assign_supporter(
-                        self.object, user=request.user, supporter=data[roles.SUPPORTER]
-                    )
-                    messages.success(request, _("Supporter assigned."))
-                elif step == "advise":
-                    requests.record_advice(self.object, user=request.user, advice=data["advice"])
-                    messages.success(request, _("Advice recorded."))
-                else:
-                    requests.close_request(
-                        self.object, user=request.user, outcome=data["outcome"], note=data["note"]
-                    )
-                    messages.success(request, _("Request closed."))
-                return redirect(self.object)
-            except StepRefused as error:
-                form.add_error(None, str(error))
-        return self.render_to_response(self.get_context_data(step_forms=step_forms))
+
+class SupportRequestStepView(StepView):
+    """A step on a request (assign, advise, close), POSTed from its page's forms."""
+
+    workflow = requests.REQUEST
+    inline_form = True  # the forms sit on the request's page: problems come back there
+    actions = {
+        "assign": requests.assign_supporter,
+        "advise": requests.record_advice,
+        "close": requests.close_request,
+    }
+    forms = {"assign": AssignForm, "advise": AdviceForm, "close": CloseForm}
+
+    def get_form(self, data=None):
+        step = self.get_step().name
+        if step == "assign":
+            return AssignForm(data, candidates=requests.supporter_candidates(self.get_object()))
+        return self.forms[step](data)
 
 
 # --- Training --------------------------------------------------------------------------

@@ -9,12 +9,8 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -178,6 +174,11 @@ def _bureau_of(visit) -> list:
     return users_for_center(visit.center, roles.BUREAU)
 
 
+def _bureau_if_raised(visit) -> list:
+    # Only a raised level is news for the bureau; lowering it tells nobody.
+    return _bureau_of(visit) if getattr(visit, "_raised", False) else []
+
+
 def _center_of(obj) -> list:
     center = obj.center if hasattr(obj, "center") else obj.visit.center
     return users_for_center(center, roles.CENTER_STAFF)
@@ -204,7 +205,7 @@ ESCALATION = register(
                 frozenset(EscalationLevel.values),
                 roles.HQ,
                 reason_required=True,
-                notify=_bureau_of,
+                notify=_bureau_if_raised,
                 done=gettext_lazy("Escalation level changed."),
             ),
         ],
@@ -271,11 +272,13 @@ def set_escalation(visit: Visit, *, user, level: int, reason: str) -> Visit:
         locked.escalated_by = user
         locked.escalated_at = timezone.now()
         if level > taken.source:
-            _notify_bureau(locked, previous=taken.source, user=user, level=level)
+            locked._raised = True  # the step's notification goes to the bureau
+            _record_notice(locked, previous=taken.source, user=user, level=level)
     return locked
 
 
-def _notify_bureau(visit: Visit, *, previous: int, user, level: int) -> EscalationNotice:
+def _record_notice(visit: Visit, *, previous: int, user, level: int) -> EscalationNotice:
+    """The notice on the bureau's panel; the bureau's mail is the step's notification."""
     center = Center.objects.select_related("prefecture__bureau").get(pk=visit.center_id)
     bureau = center.prefecture.bureau
     notice = EscalationNotice.objects.create(
@@ -287,31 +290,7 @@ def _notify_bureau(visit: Visit, *, previous: int, user, level: int) -> Escalati
         reason=visit.escalation_reason,
         raised_by=user,
     )
-    recipients = list(_bureau_of(visit).exclude(email="").values_list("email", flat=True))
-    if recipients:
-        transaction.on_commit(lambda: _send_notice(notice, recipients))
     return notice
-
-
-def _send_notice(notice: EscalationNotice, recipients: list[str]) -> None:
-    # The bureau reads Japanese whatever language the expert's screen was in.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[Yorozu] Escalation raised: %(center)s") % {"center": notice.center.name}
-        body = _(
-            "HQ raised the escalation level of %(center)s from %(from)s to %(to)s "
-            "at the visit of %(date)s.\n\nReason:\n%(reason)s\n\n%(url)s"
-        ) % {
-            "center": notice.center.name,
-            "from": notice.get_from_level_display(),
-            "to": notice.get_to_level_display(),
-            "date": f"{notice.visit.date:%Y-%m-%d}",
-            "reason": notice.reason,
-            "url": reverse("support:visit_detail", args=[notice.visit_id]),
-        }
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:  # the notice is saved and shown; a mail server problem must not undo it
-        logger.exception("escalation notice %s: e-mail not sent", notice.pk)
 
 
 def escalated_centers(centers):

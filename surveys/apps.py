@@ -11,4 +11,5 @@ class SurveysConfig(AppConfig):
         from . import (
             campaigns,  # noqa: F401
             checks,  # noqa: F401 - registers the system checks
+            inbox,  # noqa: F401 - registers its inbox kinds
         )

@@ -106,6 +106,13 @@ INSTALLED_APPS = [
     "evaluation",
     "selection",
     "surveys",
+    "casestudies",
+    # The REST API (api/): Django REST framework with drf-spectacular's OpenAPI schema.
+    "rest_framework",
+    "drf_spectacular",
+    "api",
+    "home",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +164,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -327,6 +335,8 @@ if PRODUCTION:
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@yorozu.example.go.jp")
+# The address links in notification mails start with (e.g. https://yorozu.example.go.jp).
+SITE_URL = os.environ.get("SITE_URL", "")
 
 # Limits per client address (core.ratelimit): requests to the public survey pages,
 # failed logins on the login pages (an address past LOGIN_ADDRESS_LIMIT failures in
@@ -396,3 +406,47 @@ CLIENT_RETENTION_YEARS = env_int("CLIENT_RETENTION_YEARS", 10)
 # The sessions index INCLUDEs columns for PostgreSQL's index-only scans; SQLite ignores
 # them, which is harmless for the embedded database.
 SILENCED_SYSTEM_CHECKS = ["models.W040", "axes.W006"]
+
+
+# --- The REST API (api/) --------------------------------------------------------------
+# Personal tokens (api.authentication) for systems, the session for the docs page; every
+# queryset through the models' for_user (api/views.py), one FilterSet per list.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "5000/hour")
+# The longest a personal API token may be valid, in days.
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
+# The most items one bulk write takes (larger files go through the import page's job).
+API_BULK_MAX_ITEMS = int(os.environ.get("API_BULK_MAX_ITEMS", "5000"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.MayUseApi"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "PAGE_SIZE": 100,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Yorozu Support Center Operations API",
+    "DESCRIPTION": (
+        "Read the records a user sees on the pages, and write clients, cases, sessions and "
+        "network activities through the same checks as the import. Authenticate with a "
+        "personal API token (Authorization: Bearer <token>) created on the API tokens page."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is read by those who may use the API (it is in docs/openapi.yaml anyway).
+    "SERVE_PERMISSIONS": ["api.permissions.MayUseApi"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The same schema whichever database generates it (docs/openapi.yaml is checked in).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.drop_database_limits",
+    ],
+}

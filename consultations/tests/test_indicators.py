@@ -210,3 +210,38 @@ def test_the_indicator_page_only_counts_the_viewers_centers(records, client_for)
     )
     assert [r.center.code for r in rows[:-1]] == ["13"]
     assert rows[-1].values["consultations"] == 4
+
+
+def test_cached_figures_equal_the_records_after_every_committed_write(
+    personas, tokyo, osaka, settings, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """compute_cached (the dashboards' last-year figures, the national trend) answers
+    from the shared cache until a record of its fiscal year changes, by center too."""
+    from django.core.cache import cache
+
+    from consultations.indicators import STANDARD, Period, compute, compute_cached
+
+    settings.INDICATOR_YEAR_CACHE = True
+    cache.clear()
+    fy2024 = Period.fiscal_year(2024)
+    centers = Center.objects.filter(pk__in=[tokyo.pk, osaka.pk])
+
+    def both():
+        cached = compute_cached(STANDARD, period=fy2024, centers=centers, group="center")
+        assert cached == compute(STANDARD, period=fy2024, centers=centers, group="center")
+        return cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_session(make_client(tokyo), datetime.date(2024, 5, 1))
+    assert both()[tokyo.pk]["consultations"] == 1
+    with django_assert_num_queries(1):  # the scope's ids; the figures from the cache
+        compute_cached(STANDARD, period=fy2024, centers=centers, group="center")
+    # A write in another year leaves FY2024's figures cached ...
+    with django_capture_on_commit_callbacks(execute=True):
+        make_session(make_client(osaka), datetime.date(2025, 5, 1))
+    with django_assert_num_queries(1):
+        compute_cached(STANDARD, period=fy2024, centers=centers, group="center")
+    # ... one in FY2024 is counted at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_session(make_client(osaka), datetime.date(2025, 3, 31))
+    assert both()[osaka.pk]["consultations"] == 1

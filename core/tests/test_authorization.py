@@ -20,6 +20,7 @@ from conftest import (
     make_activity,
     make_campaign,
     make_case,
+    make_case_study,
     make_client,
     make_evaluation,
     make_institution,
@@ -37,7 +38,9 @@ from evaluation.models import ChecklistTemplate
 from surveys.models import SurveyTemplate
 
 SEQUENCE = itertools.count(1)
-SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own is_staff permission system.
+# Django admin: its own is_staff permission system. The REST API ("api"): its own section
+# below (tokens, 401 rather than a redirect to the login page).
+SKIPPED_NAMESPACES = {"admin", "api"}
 
 
 def walk(patterns, prefix="", namespace=None):
@@ -175,6 +178,12 @@ def tokyo_objects(personas, tokyo):
             "accounts.User": lambda: personas["tokyo_coordinator"],
             "core.AccessLogEntry": lambda: access_log_entry(personas["tokyo_coordinator"]),
             "core.Job": lambda: finished_job(personas["tokyo_coordinator"]),
+            # A draft: only Tokyo and HQ read it (a published one is everyone's).
+            "casestudies.CaseStudy": lambda: consented_study(tokyo),
+            "api.ApiToken": lambda: api_token(personas["tokyo_coordinator"]),
+            "notifications.Notification": lambda: notification_for(
+                personas["tokyo_coordinator"], client()
+            ),
         }
     )
 
@@ -184,6 +193,23 @@ def access_log_entry(user):
 
     return AccessLogEntry.objects.create(
         user=user, username=user.username, center=user.center, kind=AccessKind.EXPORT, path="/"
+    )
+
+
+def notification_for(user, record):
+    """A notification is its user's alone, whoever else may see the record."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import Notification
+
+    return Notification.objects.create(
+        user=user,
+        workflow="test",
+        step="test",
+        title="通知",
+        url=record.get_absolute_url(),
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
     )
 
 
@@ -203,6 +229,22 @@ def finished_job(user):
     job.result_rows = 1
     job.save()
     return job
+
+
+def consented_study(center):
+    """A Tokyo draft with its consent document, so that each of its pages has something."""
+    study = make_case_study(center, status="consented")
+    study.consent_document_name = "consent.pdf"
+    study.consent_document_type = "application/pdf"
+    study.consent_document = b"%PDF-1.4"
+    study.save()
+    return study
+
+
+def api_token(user):
+    from api import tokens
+
+    return tokens.issue(user=user, name="連携", expires_on=datetime.date(2099, 1, 1))[0]
 
 
 def make_meeting(center):
@@ -391,7 +433,15 @@ INSIDERS = {
     "core.AccessLogEntry": "tokyo_manager",
     # A job is its user's alone: not even their center manager or the Agency sees it.
     "core.Job": "tokyo_coordinator",
+    "casestudies.CaseStudy": "tokyo_coordinator",
+    # A token is its user's alone, as a job is.
+    "api.ApiToken": "tokyo_coordinator",
+    "notifications.Notification": "tokyo_coordinator",
 }
+
+
+# Object pages that forward to another page (a notification opens its record).
+FORWARDS = {"notifications:open": lambda notification: notification.url}
 
 
 @pytest.mark.parametrize("name,pattern", OBJECT_PATTERNS, ids=[n for n, _ in OBJECT_PATTERNS])
@@ -399,7 +449,10 @@ def test_an_insider_can_open_the_same_object_page(client, personas, tokyo, name,
     model = view_class(pattern).model
     obj = tokyo_objects(personas, tokyo)[label(model)]
     client.force_login(personas[INSIDERS[label(model)]])
-    if hasattr(view_class(pattern), "get"):
+    if name in FORWARDS:  # follows on to the record: the insider is sent there
+        response = client.get(url_for(name, pattern, obj))
+        assert response.status_code == 302 and response["Location"] == FORWARDS[name](obj)
+    elif hasattr(view_class(pattern), "get"):
         assert client.get(url_for(name, pattern, obj)).status_code == 200
     else:  # an action: the insider reaches it (any answer but "not found")
         assert client.post(url_for(name, pattern, obj)).status_code != 404
@@ -491,11 +544,20 @@ def _record_rows(kind, reference):
             "区分": "会議",
             "担当者": reference,
         },
+        "impact": {
+            "成果ID": "R-1",
+            "相談者ID": reference,
+            "拠点": "東京",
+            "時点": "2025-04-01",
+            "区分": "初回",
+            "出典": "決算書",
+            "営業利益": "1000",
+        },
     }
     return rows[kind]
 
 
-IMPORT_CASES = ["clients", "cases", "sessions", "sessions-case", "network"]
+IMPORT_CASES = ["clients", "cases", "sessions", "sessions-case", "network", "impact"]
 
 
 def _without_tokens(html: str) -> str:
@@ -632,3 +694,198 @@ def test_no_page_writes_on_get(client, personas, tokyo):
             after = _row_counts()
             changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
             assert not changed, f"GET {url} as {persona} wrote {changed}"
+
+
+# --- The REST API: every endpoint of /api/v1/, found in the URL configuration -------------
+#
+# Each persona calls with a personal token. Outsiders of Tokyo get 404 for a Tokyo record
+# (the supporter and the committee member, whose roles may not use the API by default,
+# are refused first: 403) and never find it in a list; the insider finds it in both.
+
+
+def api_patterns():
+    resolver = get_resolver()
+    (api,) = [
+        entry
+        for entry in resolver.url_patterns
+        if isinstance(entry, URLResolver) and entry.namespace == "api"
+    ]
+    return sorted(walk(api.url_patterns, namespace="api"), key=lambda pair: pair[0])
+
+
+API_PATTERNS = api_patterns()
+API_DETAILS = [(n, p) for n, p in API_PATTERNS if takes_object(p)]
+API_LISTS = [(n, p) for n, p in API_PATTERNS if n.endswith("-list")]
+# Outsiders whose roles may use the API (by default): their answers must be 404.
+API_OUTSIDERS = [o for o in OUTSIDERS_OF_TOKYO if o not in {"committee", "supporter"}]
+
+
+def api_model(pattern):
+    return pattern.callback.cls.model
+
+
+def bearer(user) -> dict:
+    from api import tokens
+
+    secret = tokens.issue(user=user, name="matrix", expires_on=datetime.date(2099, 1, 1))[1]
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def test_every_api_endpoint_is_covered_by_the_matrix():
+    from api.views import IndicatorView, ScopedViewSet
+
+    assert API_DETAILS and API_LISTS
+    for name, pattern in API_PATTERNS:
+        cls = pattern.callback.cls
+        if name in {"api:schema", "api:indicators"}:
+            assert name != "api:indicators" or cls is IndicatorView
+            continue
+        assert issubclass(cls, ScopedViewSet), f"{name}: not a ScopedViewSet (for_user)"
+        assert name in {n for n, _p in API_DETAILS + API_LISTS}, name
+
+
+def test_anonymous_and_unknown_tokens_get_401_on_every_api_endpoint(client, personas, tokyo):
+    objects = tokyo_objects(personas, tokyo)
+    for name, pattern in API_PATTERNS:
+        obj = objects[label(api_model(pattern))] if takes_object(pattern) else None
+        url = url_for(name, pattern, obj)
+        assert client.get(url).status_code == 401, url
+        assert client.get(url, HTTP_AUTHORIZATION="Bearer yzk_nothing").status_code == 401, url
+
+
+@pytest.mark.parametrize("name,pattern", API_DETAILS, ids=[n for n, _ in API_DETAILS])
+def test_api_outsiders_get_404_and_the_insider_200_on_a_record(
+    client, personas, tokyo, name, pattern
+):
+    model = api_model(pattern)
+    obj = tokyo_objects(personas, tokyo)[label(model)]
+    url = url_for(name, pattern, obj)
+    for outsider in OUTSIDERS_OF_TOKYO:
+        expected = 404 if outsider in API_OUTSIDERS else 403
+        assert client.get(url, **bearer(personas[outsider])).status_code == expected, outsider
+    insider = personas[INSIDERS[label(model)]]
+    assert client.get(url, **bearer(insider)).status_code == 200
+
+
+def _ids(response) -> set:
+    return {row["id"] for row in response.json()["results"]}
+
+
+@pytest.mark.parametrize("name,pattern", API_LISTS, ids=[n for n, _ in API_LISTS])
+def test_api_lists_do_not_show_another_centers_records(client, personas, tokyo, name, pattern):
+    model = api_model(pattern)
+    obj = tokyo_objects(personas, tokyo)[label(model)]
+    url = reverse(name)
+    for outsider in API_OUTSIDERS:
+        response = client.get(url, {"page_size": 1000}, **bearer(personas[outsider]))
+        assert response.status_code == 200
+        assert obj.pk not in _ids(response), f"{outsider} sees {obj} in {name}"
+    insider = personas[INSIDERS[label(model)]]
+    assert obj.pk in _ids(client.get(url, {"page_size": 1000}, **bearer(insider)))
+
+
+def test_the_indicators_endpoint_shows_no_center_outside_the_scope(client, personas, tokyo):
+    for outsider in API_OUTSIDERS:
+        response = client.get(reverse("api:indicators"), {"fy": 2025}, **bearer(personas[outsider]))
+        assert response.status_code == 200
+        assert tokyo.pk not in {row["center"] for row in response.json()["rows"]}, outsider
+    response = client.get(
+        reverse("api:indicators"), {"fy": 2025}, **bearer(personas["tokyo_coordinator"])
+    )
+    assert [row["center"] for row in response.json()["rows"]] == [tokyo.pk, None]
+
+
+CLIENT_BEARING = ["api:client-detail", "api:case-detail", "api:session-detail"]
+
+
+@pytest.mark.parametrize("name", CLIENT_BEARING)
+def test_the_api_masks_client_identity_exactly_as_the_pages(client, personas, tokyo, name):
+    """Who sees a client's name on its page sees it in the API; everyone else, in scope
+    or not, sees the pseudonym and no identity field."""
+    from consultations.models import IDENTITY_FIELDS, Client
+
+    objects = tokyo_objects(personas, tokyo)
+    record = {
+        "api:client-detail": objects["consultations.Client"],
+        "api:case-detail": objects["consultations.Case"],
+        "api:session-detail": objects["consultations.Consultation"],
+    }[name]
+    shown = record if isinstance(record, Client) else record.client
+    shown.phone = "03-1234-5678"
+    shown.municipality = "千代田区"  # on the page for everyone: in the API too
+    shown.save()
+    for persona in ("tokyo_coordinator", "tokyo_manager", "kanto_officer", "tokyo_expert", "hq"):
+        user = personas[persona]
+        client.force_login(user)
+        page = client.get(record.get_absolute_url()).content.decode()
+        data = client.get(reverse(name, kwargs={"pk": record.pk}), **bearer(user)).json()
+        client.logout()
+        on_page = shown.business_name in page
+        if isinstance(record, Client):
+            assert (data["business_name"] == shown.business_name) is on_page, persona
+            assert (data["phone"] == shown.phone) is on_page, persona
+            if not on_page:
+                assert all(data[f] is None for f in IDENTITY_FIELDS)
+            assert data["municipality"] == "千代田区" and "千代田区" in page
+            assert data["name"] == (shown.business_name if on_page else shown.pseudonym)
+        else:
+            assert data["client_name"] == (shown.business_name if on_page else shown.pseudonym)
+        assert (shown.business_name in str(data)) is on_page, persona
+
+
+def _api_write_payloads(tokyo):
+    """One valid item per writable endpoint, naming Tokyo's center and records."""
+    client = make_client(tokyo, external_id="C-TOKYO")
+    make_case(client, external_id="K-TOKYO")
+    institution = make_institution(tokyo)
+    return {
+        "clients": {
+            "external_id": "X-1",
+            "center": tokyo.code,
+            "business_name": "株式会社外部",
+            "form": "corporation",
+        },
+        "cases": {
+            "external_id": "X-1",
+            "client": "C-TOKYO",
+            "center": tokyo.code,
+            "opened_on": "2025-05-01",
+        },
+        "sessions": {
+            "external_id": "X-1",
+            "center": tokyo.code,
+            "client": "C-TOKYO",
+            "case": "K-TOKYO",
+            "date": "2025-05-01",
+            "mode": "visit",
+        },
+        "network": {
+            "external_id": "X-1",
+            "center": tokyo.code,
+            "date": "2025-05-01",
+            "institutions": [institution.name],
+            "kind": "meeting",
+        },
+    }
+
+
+API_WRITES = [(n, p) for n, p in API_LISTS if hasattr(p.callback.cls, "create")]
+
+
+@pytest.mark.parametrize("name,pattern", API_WRITES, ids=[n for n, _ in API_WRITES])
+def test_api_writes_into_another_center_are_refused_and_write_nothing(
+    client, personas, tokyo, name, pattern
+):
+    model = api_model(pattern)
+    item = _api_write_payloads(tokyo)[pattern.callback.cls.import_kind]
+    before = model.objects.count()
+    for outsider in API_OUTSIDERS:
+        response = client.post(
+            reverse(name), [item], content_type="application/json", **bearer(personas[outsider])
+        )
+        assert response.status_code == 400, outsider
+        assert model.objects.count() == before, outsider
+    insider = bearer(personas["tokyo_coordinator"])
+    response = client.post(reverse(name), [item], content_type="application/json", **insider)
+    assert response.status_code == 200, response.json()
+    assert model.objects.count() == before + 1

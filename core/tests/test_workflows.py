@@ -19,6 +19,7 @@ from django.utils import translation
 from conftest import (
     OUTSIDERS_OF_TOKYO,
     make_campaign,
+    make_case_study,
     make_evaluation,
     make_person,
     make_plan,
@@ -46,6 +47,7 @@ WORKFLOWS = {
     "selection.round",
     "selection.seat",
     "selection.appointment",
+    "casestudies.case_study",
 }
 
 
@@ -159,6 +161,7 @@ EXAMPLES = {
     "selection.round": _round,
     "selection.seat": _seat,
     "selection.appointment": _appointment,
+    "casestudies.case_study": lambda personas, tokyo: make_case_study(tokyo),
 }
 
 # Who, of the personas outside Tokyo, the example record is nevertheless given to (a

@@ -1,9 +1,11 @@
 """Print the per-center indicator table for a fiscal year.
 
-    python manage.py indicators --fy 2025 [--bureau 関東] [--format csv|table]
+    python manage.py indicators --fy 2025 [--bureau 関東] [--format csv|table] [--with-impact]
 
 One row per center in JIS order, then the total of the same scope, computed by
-the indicator engine (the same numbers as the screens).
+the indicator engine (the same numbers as the screens). ``--with-impact`` adds the
+impact indicators (casestudies.impact): clients with value added up, value added growth,
+jobs created and funding obtained.
 """
 
 import csv
@@ -28,8 +30,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--bureau", help="bureau short name (関東), full name or code (kanto)")
         parser.add_argument("--format", choices=["csv", "table"], default="csv")
+        parser.add_argument(
+            "--with-impact", action="store_true", help="add the impact indicators (成果)"
+        )
 
-    def handle(self, *args, fy, bureau=None, format="csv", **options):
+    def handle(self, *args, fy, bureau=None, format="csv", with_impact=False, **options):
         centers = Center.objects.all()
         if bureau:
             found = Bureau.objects.filter(
@@ -39,12 +44,21 @@ class Command(BaseCommand):
                 names = "、".join(Bureau.objects.values_list("short_name", flat=True))
                 raise CommandError(f"Unknown bureau “{bureau}”. Use one of: {names}")
             centers = centers.filter(prefecture__bureau=found)
-        rows = center_table(period=Period.fiscal_year(fy), centers=centers)
+        period = Period.fiscal_year(fy)
+        rows = center_table(period=period, centers=centers)
         header = ["center"] + [indicator.code for indicator in STANDARD]
         lines = [
             [row.center.name if row.center else "total"] + [row.values[i.code] for i in STANDARD]
             for row in rows
         ]
+        if with_impact:
+            from casestudies.impact import CODES, impact_table
+
+            header += CODES
+            impact = impact_table(period=period, centers=centers)
+            for line, row in zip(lines, rows, strict=True):
+                values = impact[row.center.pk if row.center else None]
+                line += [values[code] for code in CODES]
         if format == "csv":
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(header)

@@ -24,6 +24,7 @@ BUILDERS = [
     "surveys.demo",
     "evaluation.demo",
     "selection.demo",
+    "casestudies.demo",
 ]
 
 
@@ -75,6 +76,12 @@ class Command(BaseCommand):
         # row and write a history row per deletion. Their history goes too, so that
         # the rebuilt records (which reuse the ids) do not inherit it.
         tables = []
+        from casestudies.models import CaseStudy, FollowUpRequest, ImpactRecord
+
+        # Case studies and impact figures point to the cases and clients below.
+        for model in (FollowUpRequest, CaseStudy, ImpactRecord):
+            tables += [f.remote_field.through._meta.db_table for f in model._meta.many_to_many]
+            tables.append(model._meta.db_table)
         models = (*RESET_MODELS, NetworkActivity, Consultation, Case, Client, SupportInstitution)
         for model in models:
             tables += [f.remote_field.through._meta.db_table for f in model._meta.many_to_many]

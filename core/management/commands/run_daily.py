@@ -4,6 +4,7 @@ night; development: the worker started by ``python3 dev.py start``, README):
 - ``expire_access_log``: access-log entries past ACCESS_LOG_RETENTION_DAYS;
 - ``pseudonymise_clients``: client identity past the Agency's retention period;
 - the files of jobs that ended JOB_FILE_RETENTION_DAYS ago;
+- ``send_notifications``: each user's digest and reminders of what falls due;
 - jobs whose worker died (also checked every minute by each worker).
 
 ``--if-due`` runs it only if nobody has today (a ``core.DailyRun`` row per day, claimed
@@ -49,6 +50,8 @@ class Command(BaseCommand):
                 f"{jobs.delete_expired_files(dry_run=dry_run)} jobs' files "
                 + ("would be deleted (dry run)" if dry_run else "deleted")
             ),
+            # Digests and reminders of what falls due (notifications.digest).
+            "notifications": lambda: _command("send_notifications", dry_run),
             "dead_jobs": lambda: (
                 "not checked (dry run)"
                 if dry_run

@@ -1,0 +1,98 @@
+"""What HQ support hands to people: follow-ups due, support requests to assign or answer;
+and this app's home-page panels (escalations, an expert's overview, a center's follow-ups)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core import roles
+from core.home import InboxKind, Panel, register_kind, register_panel
+from core.scoping import role_of
+
+from .models import FollowUp, RequestStatus, SupportRequest
+
+
+def follow_ups_for(user, today):
+    """Open follow-ups: the center works all of its own; the HQ expert follows those set at
+    their visits; the bureau (and national HQ staff) sees the overdue ones of its centers."""
+    follow_ups = FollowUp.objects.for_user(user).open().filter(due_date__isnull=False)
+    role = role_of(user)
+    if role == roles.HQ_EXPERT:
+        return follow_ups.filter(visit__experts=user)
+    if role in roles.CENTER_STAFF:
+        return follow_ups
+    return follow_ups.filter(due_date__lt=today)
+
+
+register_kind(
+    InboxKind(
+        "support.follow_up",
+        _("Follow-up due"),
+        _("Work on it"),
+        roles.CENTER_STAFF | roles.HQ | roles.BUREAU,
+        follow_ups_for,
+        lambda follow_up: follow_up.get_absolute_url(),
+        title=lambda f: f"{f.visit.center.name}: {f.description}",
+        due_field="due_date",
+        related=("visit__center",),
+        order=20,
+    )
+)
+
+
+def _requests(status):
+    return lambda user, today: SupportRequest.objects.for_user(user).filter(status=status)
+
+
+register_kind(
+    InboxKind(
+        "support.request_to_assign",
+        _("Support request to assign"),
+        _("Assign"),
+        roles.HQ,
+        _requests(RequestStatus.REQUESTED),
+        lambda request: request.get_absolute_url(),
+        title=lambda r: f"{r.center.name}: {r.title}",
+        related=("center",),
+        order=21,
+    )
+)
+register_kind(
+    InboxKind(
+        "support.request_to_answer",
+        _("Support request to answer"),
+        _("Advise"),
+        roles.SUPPORTERS,
+        _requests(RequestStatus.ASSIGNED),
+        lambda request: request.get_absolute_url(),
+        title=lambda r: f"{r.center.name}: {r.title}",
+        related=("center",),
+        order=22,
+    )
+)
+register_kind(
+    InboxKind(
+        "support.request_to_close",
+        _("Advice received: close the request"),
+        _("Close"),
+        roles.CENTER_STAFF,
+        _requests(RequestStatus.ADVISED),
+        lambda request: request.get_absolute_url(),
+        title=lambda r: r.title,
+        related=("center",),
+        order=23,
+    )
+)
+
+register_panel(
+    Panel("support.escalations", "support/_home_escalations.html", roles.BUREAU, order=20)
+)
+register_panel(
+    Panel(
+        "support.expert_overview",
+        "support/_home_expert_overview.html",
+        frozenset({roles.HQ_EXPERT}) | roles.SUPPORTERS,
+        order=20,
+    )
+)
+register_panel(
+    Panel("support.follow_ups", "support/_home_follow_ups.html", roles.CENTER_STAFF, order=60)
+)
