@@ -493,8 +493,14 @@ class StepView(ScopedObjectMixin, View):
             return response
         return redirect(url)
 
+    def confirmation(self, obj, step: Step) -> list[str]:
+        """Lines the confirm page shows above its button: what the step will do (a step
+        that sends e-mails says how many)."""
+        return []
+
     def render(self, obj, form):
         step = self.get_step()
+        refusal = self.workflow.refusal(obj, step.name, self.request.user)
         return render(
             self.request,
             self.template_name,
@@ -503,7 +509,8 @@ class StepView(ScopedObjectMixin, View):
                 "form": form,
                 "step": step,
                 "title": step.label,
-                "refusal": self.workflow.refusal(obj, step.name, self.request.user),
+                "refusal": refusal,
+                "confirmation": [] if refusal else self.confirmation(obj, step),
                 "back": self.success_url(obj),
             },
         )
