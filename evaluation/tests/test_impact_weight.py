@@ -10,10 +10,12 @@ so the national average per center is 1,000,000.00. With a weight of 10 and the
 """
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from casestudies.models import ImpactPoint, ImpactRecord, ImpactSource
 from conftest import make_client
@@ -130,6 +132,9 @@ def test_with_a_weight_higher_value_added_growth_scores_higher(growth, client, t
     )
     page = client.get(result.get_absolute_url()).content.decode()
     assert "付加価値額の増加額（円）" in page and "全国平均" in page
+    paper = client.get(reverse("evaluation:result_pdf", args=[result.pk]))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(paper.content)).pages)
+    assert "付加価値額の増加額" in text and "1,000,000.00" in text and "全国平均" in text
 
 
 def test_a_fall_scores_0_and_no_positive_average_is_flagged(personas, tokyo, osaka):
