@@ -239,14 +239,19 @@ class Client(models.Model):
     @property
     def pseudonym(self) -> str:
         """A stable label that does not reveal who the client is."""
-        digest = hmac.new(settings.SECRET_KEY.encode(), str(self.pk).encode(), hashlib.sha256)
-        return f"相談者-{digest.hexdigest()[:8].upper()}"
+        return pseudonym_of(self.pk)
 
     def display_name(self, user) -> str:
         return self.business_name if may_see_identity(user) else self.pseudonym
 
     def history_label(self, viewer) -> str:
         return self.display_name(viewer)
+
+
+def pseudonym_of(client_id) -> str:
+    """The client's pseudonym from its key alone (exports read keys, not clients)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), str(client_id).encode(), hashlib.sha256)
+    return f"相談者-{digest.hexdigest()[:8].upper()}"
 
 
 # What says who a client is: shown only to ``may_see_identity`` users on the client's page

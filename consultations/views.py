@@ -22,6 +22,7 @@ from core.views import (
     ScopedCreateView,
     ScopedDetailView,
     ScopedUpdateView,
+    ValueColumn,
 )
 from organizations.models import Bureau
 
@@ -40,7 +41,15 @@ from .forms import (
     QuickConsultationForm,
     client_option,
 )
-from .models import Case, Client, Consultation, NetworkActivity, may_see_identity
+from .models import (
+    Case,
+    Client,
+    Consultation,
+    Mode,
+    NetworkActivity,
+    may_see_identity,
+    pseudonym_of,
+)
 
 
 def _date(value):
@@ -144,23 +153,36 @@ class ConsultationListView(IdentityListMixin, FilteredListView):
             .order_by("-date", "-start_time", "-id")
         )
 
-    def export_queryset(self):
-        return self.get_queryset().prefetch_related("other_staff")
-
     def export_columns(self):
-        user = self.request.user
+        """Read with values_list (ValueColumn): a national year is 700,000 rows."""
+        from core.lookups import joined_related
+
+        identity = may_see_identity(self.request.user)
+        modes = {value: str(label) for value, label in Mode.choices}
+        others = joined_related(
+            Consultation.other_staff.through, "consultation", "person__staff_code"
+        )
         return [
-            ("対応ID", lambda o: o.external_id or f"#{o.pk}"),
-            ("拠点", lambda o: o.center.code),
-            ("相談者ID", lambda o: o.client.external_id or ""),
-            ("課題ID", lambda o: (o.case.external_id or "") if o.case else ""),
-            ("対応日", lambda o: _date(o.date)),
-            ("開始時刻", lambda o: o.start_time.strftime("%H:%M") if o.start_time else ""),
-            ("時間(分)", lambda o: o.minutes),
-            ("対応方法", lambda o: o.get_mode_display()),
-            ("担当者", staff_codes),
-            ("概要", lambda o: o.summary),
-            ("相談者", lambda o: client_label(o.client, user)),
+            ValueColumn("対応ID", ("external_id", "pk"), lambda ext, pk: ext or f"#{pk}"),
+            ValueColumn("拠点", "center__code"),
+            ValueColumn("相談者ID", "client__external_id", lambda v: v or ""),
+            ValueColumn("課題ID", "case__external_id", lambda v: v or ""),
+            ValueColumn("対応日", "date", _date),
+            ValueColumn("開始時刻", "start_time", lambda t: t.strftime("%H:%M") if t else ""),
+            ValueColumn("時間(分)", "minutes"),
+            ValueColumn("対応方法", "mode", lambda m: modes.get(m, m)),
+            # Lead first, then the others: the import's 担当者 column.
+            ValueColumn(
+                "担当者",
+                ("lead_staff__staff_code", others),
+                lambda lead, rest: ";".join(c for c in (lead, rest) if c),
+            ),
+            ValueColumn("概要", "summary"),
+            ValueColumn(
+                "相談者",
+                ("client__business_name", "client_id"),
+                (lambda name, _pk: name) if identity else (lambda _name, pk: pseudonym_of(pk)),
+            ),
         ]
 
 

@@ -4,11 +4,18 @@ A related record is shown by its ``history_label(viewer)`` when it has one, so a
 client appears under its pseudonym to those who may not see who it is.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 HISTORY_TYPES = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+BOOLEAN_VALUES = {
+    True: pgettext_lazy("history value", "Yes"),
+    False: pgettext_lazy("history value", "No"),
+}
 
 
 @dataclass
@@ -54,18 +61,38 @@ class _Labels:
         return str(obj)
 
 
+def _field_name(model_field) -> str:
+    """The field's verbose name in the user's language; a field declared without one
+    (Django's default, "created at") is looked up in the catalogue as it is."""
+    name = model_field.verbose_name
+    return gettext(name) if isinstance(name, str) else str(name)
+
+
+def _plain(value) -> str:
+    """A stored value as people read it: 有/無, times in Asia/Tokyo to the minute."""
+    if isinstance(value, bool):
+        return str(BOOLEAN_VALUES[value])
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
 def _display(labels: _Labels, model, field_name: str, value) -> str:
     if value is None or value == "":
         return "—"
     try:
         model_field = model._meta.get_field(field_name)
     except Exception:
-        return str(value)
+        return _plain(value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if model_field.is_relation and model_field.many_to_one:
         return labels.of(model_field.related_model, value)
-    return str(value)
+    return _plain(value)
 
 
 def _m2m_display(labels: _Labels, model, field_name, values) -> str:
@@ -106,7 +133,7 @@ def _entries(labels: _Labels, model, history, label: str, limit: int) -> list[Hi
                 show = _m2m_display if change.field in m2m_names else _display
                 changes.append(
                     FieldChange(
-                        str(model._meta.get_field(change.field).verbose_name),
+                        _field_name(model._meta.get_field(change.field)),
                         show(labels, model, change.field, change.old),
                         show(labels, model, change.field, change.new),
                     )
@@ -117,7 +144,7 @@ def _entries(labels: _Labels, model, history, label: str, limit: int) -> list[Hi
                 if not model_field.primary_key and value not in (None, ""):
                     changes.append(
                         FieldChange(
-                            str(model_field.verbose_name),
+                            _field_name(model_field),
                             "—",
                             _display(labels, model, model_field.name, value),
                         )

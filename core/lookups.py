@@ -10,7 +10,7 @@ SQLite); ``json.dumps`` is far cheaper than adapting a long Python list.
 import json
 
 from django.db import connections
-from django.db.models import F, Lookup
+from django.db.models import Aggregate, CharField, F, Lookup, OuterRef, Subquery
 
 # Without JSON support, IN lists of at most this many values.
 CHUNK = 5000
@@ -58,3 +58,29 @@ def filter_one_of(queryset, lookup: str, values) -> list:
         queryset.filter(**{f"{lookup}__in": values[start : start + CHUNK]})
         for start in range(0, len(values), CHUNK)
     ]
+
+
+class JoinedText(Aggregate):
+    """Texts joined with ``;`` in the database (STRING_AGG on PostgreSQL, GROUP_CONCAT
+    on SQLite): a list's many-to-many column read in the list's own query, as a
+    subquery, instead of a second query per chunk of rows and a Python join per row."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ';')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def joined_related(through, owner: str, text: str):
+    """A subquery of ``through``'s ``text`` values for the outer row (``owner`` is the
+    through model's field pointing at it), joined with ``;``; NULL when there are none."""
+    return Subquery(
+        through.objects.filter(**{owner: OuterRef("pk")})
+        .order_by()
+        .values(owner)
+        .annotate(joined=JoinedText(text))
+        .values("joined")[:1],
+        output_field=CharField(),
+    )

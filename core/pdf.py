@@ -60,3 +60,25 @@ def _quote(filename):
     from urllib.parse import quote
 
     return quote(filename)
+
+
+class PdfMixin:
+    """The page's own view rendered as a PDF: mixed into the page's detail view, so the
+    PDF is fetched through the same ``for_user`` queryset and built from the same
+    context; only the template (``pdf_template``, extending core/pdf_base.html) differs.
+    """
+
+    pdf_template = None
+    pdf_landscape = False
+
+    def pdf_filename(self, context) -> str:
+        raise NotImplementedError
+
+    def render_to_response(self, context, **response_kwargs):
+        return render_pdf(
+            self.request,
+            self.pdf_template,
+            context,
+            self.pdf_filename(context),
+            landscape=self.pdf_landscape,
+        )

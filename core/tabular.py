@@ -500,14 +500,28 @@ def write_xlsx(out, sheet_title: str, headers: list, rows) -> int:
     """Write an .xlsx of ``headers`` and ``rows`` to the binary file ``out``, in openpyxl's
     write-only mode so large lists stay cheap; the number of rows written. Text cells
     beginning like a formula are written as text (``_text_cell``)."""
+    return write_workbook(out, [(sheet_title, headers, rows)])
+
+
+def write_workbook(out, sheets) -> int:
+    """An .xlsx of several sheets, each ``(title, headers, rows)`` written as ``write_xlsx``
+    writes its one sheet; the number of rows written."""
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    count = 0
+    for sheet_title, headers, rows in sheets:
+        count += _write_sheet(workbook.create_sheet(sheet_title[:31]), headers, rows)
+    workbook.save(out)
+    return count
+
+
+def _write_sheet(sheet, headers: list, rows) -> int:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as illegal
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
     for index, header in enumerate(headers, start=1):
         width = max(10, min(40, len(str(header)) * 2 + 2))
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -529,7 +543,6 @@ def write_xlsx(out, sheet_title: str, headers: list, rows) -> int:
             [_xlsx_text(sheet, v, triggers, illegal) if isinstance(v, str) else v for v in row]
         )
         count += 1
-    workbook.save(out)
     return count
 
 
@@ -538,8 +551,13 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def xlsx_response(filename: str, sheet_title: str, headers: list, rows) -> HttpResponse:
     """An .xlsx download (``write_xlsx``)."""
+    return workbook_response(filename, [(sheet_title, headers, rows)])
+
+
+def workbook_response(filename: str, sheets) -> HttpResponse:
+    """An .xlsx download of several sheets (``write_workbook``)."""
     buffer = io.BytesIO()
-    count = write_xlsx(buffer, sheet_title, headers, rows)
+    count = write_workbook(buffer, sheets)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = _content_disposition(filename)
     response.rows_sent = lambda: count  # for the access log (core.access_log)

@@ -146,6 +146,43 @@ class ScopedCreateView(ScopedSaveMixin, CreateView):
         return super().dispatch(request, *args, **kwargs)
 
 
+class ValueColumn(tuple):
+    """An export column read with ``values_list`` instead of model instances (a national
+    year of sessions is 700,000 rows; building each row's five model instances held the
+    export to a few thousand rows a second): ``ValueColumn(header, fields, convert)``
+    where ``fields`` is a lookup or a tuple of them (or a query expression annotated
+    under the column's own name) and ``convert`` is called with their values (None:
+    the single value as it is)."""
+
+    def __new__(cls, header, fields, convert=None):
+        return super().__new__(cls, (header, fields, convert))
+
+
+def value_rows(queryset, columns):
+    """The rows of ``columns`` (``ValueColumn``) from ``queryset``, streamed in chunks."""
+    lookups, annotations, plans = [], {}, []
+    for number, (_header, fields, convert) in enumerate(columns):
+        names = []
+        for field in fields if isinstance(fields, tuple) else (fields,):
+            if not isinstance(field, str):  # an expression: annotated under a name of its own
+                name = f"_export_{number}_{len(names)}"
+                annotations[name] = field
+                field = name
+            if field not in lookups:
+                lookups.append(field)
+            names.append(lookups.index(field))
+        plans.append((names, convert))
+    if annotations:
+        queryset = queryset.annotate(**annotations)
+    for row in queryset.values_list(*lookups).iterator(chunk_size=2000):
+        yield [
+            (row[names[0]] if convert is None else convert(row[names[0]]))
+            if len(names) == 1
+            else convert(*[row[i] for i in names])
+            for names, convert in plans
+        ]
+
+
 class FilteredListView(ScopedListView):
     """A scoped list with one FilterSet shared by the page and its .xlsx / CSV export.
 
@@ -186,11 +223,14 @@ class FilteredListView(ScopedListView):
         import datetime
 
         columns = self.export_columns()
-        headers = [header for header, _value in columns]
-        rows = (
-            [value(obj) for _header, value in columns]
-            for obj in self.export_queryset().iterator(chunk_size=2000)
-        )
+        headers = [header for header, *_value in columns]
+        if all(isinstance(column, ValueColumn) for column in columns):
+            rows = value_rows(self.export_queryset(), columns)
+        else:
+            rows = (
+                [value(obj) for _header, value in columns]
+                for obj in self.export_queryset().iterator(chunk_size=2000)
+            )
         name = f"{self.export_name}-{datetime.date.today():%Y%m%d}.{kind}"
         return name, str(self.export_title), headers, rows
 

@@ -496,11 +496,17 @@ class ChangeView(ScopedObjectMixin, View):
         """The heading, the button and, without a form, the question the page asks."""
         return {"title": self.title, "submit_label": self.submit_label, "question": ""}
 
+    def confirmation_lines(self, obj) -> list[str]:
+        """Lines the page shows above its button: what it will do."""
+        return []
+
     def render(self, obj, form):
+        refusal = self.refusal(obj)
         context = {
             "object": obj,
             "form": form,
-            "refusal": self.refusal(obj),
+            "refusal": refusal,
+            "confirmation": [] if refusal else self.confirmation_lines(obj),
             "back": self.success_url(obj),
             **self.page_context(obj, form),
             **self.extra_context(obj),
@@ -572,6 +578,14 @@ class StepView(ChangeView):
             "submit_label": self.submit_label or (step.label if form is None else _("Save")),
             "question": _("Take this step now: %(step)s?") % {"step": step.label},
         }
+
+    def confirmation_lines(self, obj) -> list[str]:
+        return self.confirmation(obj, self.get_step())
+
+    def confirmation(self, obj, step: Step) -> list[str]:
+        """Lines the confirm page shows above its button: what the step will do (a step
+        that sends e-mails says how many)."""
+        return []
 
 
 def step_view(workflow: Workflow, **attributes):

@@ -492,6 +492,20 @@ class EvaluationEvent(models.Model):
     def __str__(self):
         return f"{self.action}{' (refused)' if self.refused else ''}"
 
+    @property
+    def label(self) -> str:
+        """The step's name as its workflow gives it (the stored action is a code)."""
+        from django.http import Http404
+
+        from evaluation.workflow import RUN
+
+        if self.action == "change_rules":
+            return str(_("Rules changed"))
+        try:
+            return str(RUN.step(self.action).label)
+        except Http404:
+            return self.action
+
 
 # --- Next year's budget -----------------------------------------------------------------
 
@@ -665,7 +679,10 @@ class GuidancePlan(models.Model):
         verbose_name_plural = _("guidance plans")
 
     def __str__(self):
-        return f"{self.center.name} {_('focused guidance')} {self.fiscal_year.year}年度"
+        return _("%(center)s focused guidance, fiscal year %(year)s") % {
+            "center": self.center.name,
+            "year": self.fiscal_year.year,
+        }
 
     def get_absolute_url(self):
         return reverse("evaluation:guidance_detail", args=[self.pk])

@@ -30,6 +30,7 @@ urlpatterns = [
     path("<int:pk>/budget/", views.BudgetEditView.as_view(), name="budget_edit"),
     path("<int:pk>/<slug:step>/", views.RunStepView.as_view(), name="run_action"),
     path("results/<int:pk>/", views.ResultDetailView.as_view(), name="result_detail"),
+    path("results/<int:pk>/pdf/", views.ResultPdfView.as_view(), name="result_pdf"),
     path("budgets/", views.BudgetListView.as_view(), name="budget_list"),
     path("budgets/<int:pk>/", views.BudgetDetailView.as_view(), name="budget_detail"),
     path(

@@ -13,6 +13,7 @@ from django.views import View
 
 from core import roles
 from core.history import history_for
+from core.pdf import PdfMixin
 from core.scoping import CHANGE, may_edit, role_of, scope_rule
 from core.tabular import xlsx_response
 from core.views import (
@@ -595,6 +596,26 @@ class ResultDetailView(ScopedDetailView):
         context["hearing"] = breakdown["hearing"]
         context["guidance"] = getattr(result, "guidance", None)
         return context
+
+
+class ResultPdfView(PdfMixin, ResultDetailView):
+    """The evaluation sheet on paper: the page's breakdown, plus the center's budget
+    line as the viewer may see it (a draft budget stays with the Agency and HQ)."""
+
+    pdf_template = "evaluation/result_pdf.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        result = self.object
+        context["budget_line"] = (
+            BudgetLine.objects.for_user(self.request.user)
+            .filter(center=result.center, allocation__run=result.run)
+            .first()
+        )
+        return context
+
+    def pdf_filename(self, context):
+        return f"評価シート-{self.object.center.name}-{self.object.run.fiscal_year.year}.pdf"
 
 
 # --- Budget ----------------------------------------------------------------------------

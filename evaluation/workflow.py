@@ -431,7 +431,14 @@ def review(run: EvaluationRun, *, user, centers, comment: str = "") -> int:
             run=taken.obj, center__in=centers
         )
         count = results.update(reviewed_by=user, reviewed_at=timezone.now(), review_comment=comment)
-        taken.note = f"{count}: {comment}".strip()
+        taken.note = " ".join(
+            part
+            for part in (
+                _("%(count)s centers marked as reviewed.") % {"count": f"{count:,}"},
+                comment,
+            )
+            if part
+        )
     return count
 
 

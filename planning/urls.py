@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.PlanListView.as_view(), name="plan_list"),
     path("new/", views.plan_create, name="plan_create"),
     path("<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path("<int:pk>/pdf/", views.PlanPdfView.as_view(), name="plan_pdf"),
     path("<int:pk>/edit/", views.PlanContentView.as_view(), name="plan_edit"),
     path(
         "<int:pk>/change/", views.PlanContentView.as_view(change_request=True), name="plan_change"

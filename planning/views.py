@@ -20,6 +20,7 @@ from consultations.indicators import (
 )
 from core import roles
 from core.history import history_for
+from core.pdf import PdfMixin
 from core.scoping import is_national, may_edit, role_of, scope_centers, scope_rule
 from core.views import (
     ScopedCreateView,
@@ -31,7 +32,7 @@ from core.views import (
 from core.workflow import StepRefused, StepView
 from organizations.models import Bureau, Center
 
-from . import progress, workflow
+from . import compiled, progress, workflow
 from .forms import (
     ActivityPolicyForm,
     DecisionForm,
@@ -212,6 +213,16 @@ class PlanDetailView(ScopedDetailView):
         return context
 
 
+class PlanPdfView(PdfMixin, PlanDetailView):
+    """The plan on paper: sections, targets, priority fields, version and confirmation."""
+
+    pdf_template = "planning/plan_pdf.html"
+
+    def pdf_filename(self, context):
+        plan = self.object
+        return f"事業計画-{plan.center.name}-{plan.fiscal_year.year}.pdf"
+
+
 class PlanContentView(ScopedObjectMixin, DetailView):
     """Edit the plan (while it may be edited), or propose a change to a confirmed one."""
 
@@ -360,7 +371,7 @@ def _dashboard_context(request, centers, *, title):
         "as_of": as_of,
         "rows": rows,
         "indicators": STANDARD,
-        "totals": _totals(rows),
+        "totals": compiled.totals(rows),
         "warnings": progress.early_warnings(rows),
         # A client seen by two centers counts for each in the sum, once here.
         "distinct_visitors": (
@@ -381,32 +392,6 @@ def _distinct_visitors(year, as_of, scope):
     if scope is None:
         return compute_cached([VISITORS], period=period)["visitors"]
     return compute([VISITORS], period=period, centers=scope)["visitors"]
-
-
-def _totals(rows):
-    """The compiled table's total row: sums of the centers' figures.
-
-    The rate compares the targets with the actuals of the same centers (those
-    with a confirmed plan), so centers without a plan do not inflate it.
-    """
-    totals = []
-    for indicator in STANDARD:
-        items = [r.item(indicator.code) for r in rows]
-        planned = [i for i in items if i.target is not None]
-        target = sum(i.target for i in planned)
-        planned_actual = sum(i.actual for i in planned)
-        totals.append(
-            {
-                "label": indicator.label,
-                "code": indicator.code,
-                "target": target,
-                "actual": sum(i.actual for i in items),
-                "planned_actual": planned_actual,
-                "projected": sum(i.projected for i in items if i.projected is not None),
-                "rate": planned_actual / target if target else None,
-            }
-        )
-    return totals
 
 
 class CenterDashboardView(ScopedDetailView):
@@ -437,10 +422,31 @@ class BureauDashboardView(ScopedDetailView):
     model = Bureau
     template_name = "planning/dashboard_bureau.html"
 
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") in {"xlsx", "pdf"}:
+            # The bureau's 実績取りまとめ: its centers in the user's scope, and their total.
+            self.object = self.get_object()
+            context = self.get_context_data(object=self.object)
+            if context["year"] and request.GET["export"] == "pdf":
+                return compiled.pdf(
+                    request,
+                    title=self.object.name,
+                    year=context["year"].year,
+                    sheets=[compiled.bureau_sheet(self.object, context["rows"])],
+                )
+            if context["year"]:
+                return compiled.bureau_workbook(context["year"].year, self.object, context["rows"])
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         centers = scope_centers(self.request.user).filter(prefecture__bureau=self.object)
         context.update(_dashboard_context(self.request, centers, title=self.object.name))
+        context["export_query"] = (
+            f"fy={context['year'].year}&as_of={context['as_of']:%Y-%m-%d}"
+            if context["year"]
+            else ""
+        )
         sort = self.request.GET.get("sort", "")
         if sort.startswith("rate:"):
             code = sort.split(":", 1)[1]
@@ -459,12 +465,18 @@ def national_dashboard(request):
     context = _dashboard_context(request, Center.objects.all(), title=_("National dashboard"))
     year = context["year"]
     if year and request.GET.get("export") == "xlsx":
-        return _compiled_xlsx(context)
+        return compiled.national_workbook(year.year, context["rows"])
+    if year and request.GET.get("export") == "pdf":
+        return compiled.pdf(
+            request,
+            title=_("National dashboard"),
+            year=year.year,
+            sheets=compiled.national_sheets(context["rows"]),
+        )
     if year:
-        by_bureau = {}
-        for row in context["rows"]:
-            by_bureau.setdefault(row.center.prefecture.bureau, []).append(row)
-        context["bureaus"] = [(bureau, _totals(rows)) for bureau, rows in by_bureau.items()]
+        context["bureaus"] = [
+            (bureau, compiled.totals(rows)) for bureau, rows in compiled.by_bureau(context["rows"])
+        ]
     return render(request, "planning/dashboard_national.html", context)
 
 
@@ -482,36 +494,6 @@ def national_trend(request):
             if any(values.values()):
                 trend.append({"year": fy, "values": [values[i.code] for i in STANDARD]})
     return render(request, "planning/_trend.html", {"trend": trend, "indicators": STANDARD})
-
-
-def _compiled_xlsx(context):
-    """実績取りまとめ: centers as rows; target, actual and rate for every indicator."""
-    from core.tabular import xlsx_response
-
-    headers = [_("Bureau"), _("Center")]
-    for indicator in STANDARD:
-        headers += [
-            f"{indicator.label} {_('target')}",
-            f"{indicator.label} {_('actual')}",
-            f"{indicator.label} {_('rate')}",
-        ]
-    rows = []
-    for row in context["rows"]:
-        line = [row.center.prefecture.bureau.short_name, row.center.name]
-        for indicator in STANDARD:
-            item = row.item(indicator.code)
-            line += [
-                item.target,
-                item.actual,
-                round(item.rate, 4) if item.rate is not None else None,
-            ]
-        rows.append(line)
-    total = [_("Total"), ""]
-    for t in context["totals"]:
-        total += [t["target"], t["actual"], round(t["rate"], 4) if t["rate"] is not None else None]
-    rows.append(total)
-    year = context["year"].year
-    return xlsx_response(f"compiled-results-{year}.xlsx", f"{year}年度", headers, rows)
 
 
 @scope_rule("warnings only for scope_centers(user)")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.RoundListView.as_view(), name="round_list"),
     path("new/", views.round_create, name="round_create"),
     path("<int:pk>/", views.RoundDetailView.as_view(), name="round_detail"),
+    path("<int:pk>/pdf/", views.RoundPdfView.as_view(), name="round_pdf"),
     path("<int:pk>/edit/", views.RoundEditView.as_view(), name="round_edit"),
     path("<int:pk>/criteria/", views.CriteriaView.as_view(), name="round_criteria"),
     path("<int:pk>/members/add/", views.MemberAddView.as_view(), name="member_add"),

@@ -19,6 +19,7 @@ from django.views import View
 
 from core import roles
 from core.history import combined_history, history_for
+from core.pdf import PdfMixin
 from core.scoping import CHANGE, role_of, scope_rule
 from core.tabular import _content_disposition, csv_response, xlsx_response
 from core.views import FilteredListView, ScopedDetailView, ScopedObjectMixin, in_default_order
@@ -184,6 +185,15 @@ class RoundDetailView(ScopedDetailView):
             }
         )
         return context
+
+
+class RoundPdfView(PdfMixin, RoundDetailView):
+    """The round's result for the bureau's file (the scores as sealed as on the page)."""
+
+    pdf_template = "selection/round_pdf.html"
+
+    def pdf_filename(self, context):
+        return f"選定結果-{self.object.center.name}-{self.object.term_start:%Y}.pdf"
 
 
 class RoundResultsView(ScopedDetailView):
@@ -690,7 +700,13 @@ class TermListView(FilteredListView):
         return (
             super()
             .get_base_queryset()
-            .select_related("center", "person", "selection_round", "appointment", "renews")
+            .select_related(
+                "center",
+                "person",
+                "selection_round__center",  # the source column names the round's center
+                "appointment__center",
+                "renews",
+            )
             .order_by("center__code", "-start_date", "id")
         )
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("visits/new/", views.VisitCreateView.as_view(), name="visit_create"),
     path("visits/sessions/", views.visit_sessions, name="visit_sessions"),
     path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit_detail"),
+    path("visits/<int:pk>/pdf/", views.VisitPdfView.as_view(), name="visit_pdf"),
     path("visits/<int:pk>/edit/", views.VisitUpdateView.as_view(), name="visit_update"),
     path("visits/<int:pk>/escalate/", views.EscalateView.as_view(), name="visit_escalate"),
     path("follow-ups/", views.FollowUpListView.as_view(), name="followup_list"),

@@ -17,6 +17,7 @@ from consultations.indicators import fiscal_year_of
 from consultations.models import may_see_identity
 from core import import_jobs, roles
 from core.history import combined_history, history_for
+from core.pdf import PdfMixin
 from core.scoping import (
     CHANGE,
     centers_editable_for,
@@ -245,6 +246,15 @@ class VisitDetailView(ScopedDetailView):
         context["escalation_form"] = EscalationForm(initial={"level": visit.escalation_level})
         context["history"] = combined_history(visit, *context["follow_ups"], viewer=user)
         return context
+
+
+class VisitPdfView(PdfMixin, VisitDetailView):
+    """The visit report on paper: findings, observations, advice and follow-ups."""
+
+    pdf_template = "support/visit_pdf.html"
+
+    def pdf_filename(self, context):
+        return f"訪問報告-{self.object.center.name}-{self.object.date:%Y%m%d}.pdf"
 
 
 class EscalateView(StepView):

@@ -169,6 +169,32 @@ def draw(campaign: Campaign, rng: random.Random | None = None) -> list[Candidate
 
 
 @dataclass
+class LaunchPreview:
+    candidates: int
+    with_email: int
+    recipients: int
+    # Exact when everyone is asked; with a random sample, known only once drawn.
+    emailed: int | None
+
+
+def launch_preview(campaign: Campaign) -> LaunchPreview:
+    """What launching would do, counted before anything is written: the launch page
+    asks for confirmation with these numbers (e-mails cannot be called back)."""
+    by_center = candidates(campaign)
+    people = [person for group in by_center.values() for person in group]
+    sample = campaign.sample_size
+    recipients = sum(min(len(g), sample) if sample else len(g) for g in by_center.values())
+    with_email = sum(1 for person in people if person.email)
+    sampled = any(sample and len(g) > sample for g in by_center.values())
+    return LaunchPreview(
+        candidates=len(people),
+        with_email=with_email,
+        recipients=recipients,
+        emailed=None if sampled else with_email,
+    )
+
+
+@dataclass
 class LaunchResult:
     recipients: int
     emailed: int

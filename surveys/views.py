@@ -180,6 +180,29 @@ class CampaignStepView(StepView):
             )
         return campaigns.close(campaign, user=self.request.user)
 
+    def confirmation(self, campaign, step):
+        if step.name != "launch":
+            return []
+        preview = campaigns.launch_preview(campaign)
+        numbers = {k: f"{v:,}" for k, v in vars(preview).items() if v is not None}
+        if preview.emailed is not None:
+            return [
+                _(
+                    "%(recipients)s recipients will be asked. E-mails will be sent now to "
+                    "%(emailed)s of them (those with an address); the other %(to_print)s "
+                    "are handed printed sheets."
+                )
+                % {**numbers, "to_print": f"{preview.recipients - preview.emailed:,}"}
+            ]
+        return [
+            _(
+                "%(recipients)s recipients will be drawn at random from %(candidates)s "
+                "candidates; those drawn who have an e-mail address (%(with_email)s of the "
+                "candidates have one) are e-mailed now, the others are handed printed sheets."
+            )
+            % numbers
+        ]
+
     def success_message(self, step, result):
         if step.name == "launch":
             return _(

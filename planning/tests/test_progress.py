@@ -189,10 +189,78 @@ def test_the_compiled_table_downloads_as_xlsx(network, client_for):
     )
     table = read_table(response.content, "c.xlsx")
     assert len(table.rows) == 48 and table.headers[1] == "拠点"
+    # (read_table normalises headers: the full-width colon is read as ":")
+    assert table.headers[2:4] == ["相談対応件数:目標", "相談対応件数:実績"]
     tokyo_row = next(
         values for _n, values in table.rows if values["拠点"] == "東京都よろず支援拠点"
     )
     assert tokyo_row[table.headers[2]] == 100 and tokyo_row[table.headers[3]] == 10
+
+
+def _sheets(content):
+    """{sheet title: [rows as lists]} of an .xlsx download."""
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in workbook}
+
+
+def test_the_kanto_officer_downloads_the_compiled_results_of_the_11_kanto_centers(
+    network, client_for
+):
+    from organizations.models import Bureau
+
+    kanto = Bureau.objects.get(code="kanto")
+    response = client_for("kanto_officer").get(
+        reverse("planning:bureau_dashboard", args=[kanto.pk])
+        + "?fy=2025&as_of=2025-04-30&export=xlsx"
+    )
+    assert response.status_code == 200
+    (title, rows), *others = _sheets(response.content).items()
+    assert not others and title == kanto.short_name
+    header, *centers, total = rows
+    kanto_centers = set(
+        Center.objects.filter(prefecture__bureau=kanto).values_list("name", flat=True)
+    )
+    assert len(kanto_centers) == 11
+    assert {row[1] for row in centers} == kanto_centers and len(centers) == 11
+    assert "大阪府よろず支援拠点" not in str(rows)
+    # Japanese headers, the projection among them, and the bureau's own total.
+    assert header[:2] == ["経済産業局", "拠点"]
+    assert all(ord(ch) > 127 or not ch.isalpha() for cell in header for ch in cell), header
+    assert "相談対応件数：年度末見込み" in header
+    assert total[0] == f"{kanto.short_name} 計"
+    tokyo_row = next(r for r in centers if r[1] == "東京都よろず支援拠点")
+    column = header.index("相談対応件数：実績")
+    assert tokyo_row[column] == 10 and total[column] == 10  # Osaka's session is not in it
+    assert total[header.index("相談対応件数：目標")] == 200  # Tokyo's and Kanagawa's plans
+
+
+def test_no_bureau_officer_downloads_another_bureaus_compiled_results(network, client_for):
+    from organizations.models import Bureau
+
+    kanto = Bureau.objects.get(code="kanto")
+    response = client_for("kinki_officer").get(
+        reverse("planning:bureau_dashboard", args=[kanto.pk]) + "?fy=2025&export=xlsx"
+    )
+    assert response.status_code == 404
+
+
+def test_the_national_compiled_results_have_one_sheet_per_bureau(network, client_for):
+    from organizations.models import Bureau
+
+    response = client_for("hq").get(
+        reverse("planning:national_dashboard") + "?fy=2025&as_of=2025-04-30&export=xlsx"
+    )
+    sheets = _sheets(response.content)
+    first, *bureau_sheets = sheets
+    assert first == "全国" and len(sheets[first]) == 1 + 47 + 1
+    assert set(bureau_sheets) == set(Bureau.objects.values_list("short_name", flat=True))
+    kanto = sheets["関東"]
+    assert len(kanto) == 1 + 11 + 1 and kanto[-1][0] == "関東 計"
+    assert sheets[first][-1][0] == "全国計"
 
 
 def test_the_national_trend_counts_each_fiscal_year_with_the_engine(client_for, tokyo):

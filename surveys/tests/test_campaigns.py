@@ -102,6 +102,45 @@ def test_launch_emails_each_recipient_with_an_address_a_link_whose_token_is_not_
     assert hashlib.sha256(token.encode()).hexdigest() in stored
 
 
+def test_the_launch_page_says_how_many_emails_go_out_and_sends_none_before_the_click(
+    client_for, personas, tokyo
+):
+    for number in range(3):  # two with an address, one without
+        email = f"c{number}@example.jp" if number < 2 else ""
+        make_session(
+            make_client(tokyo, survey_consent=True, email=email), datetime.date(2025, 5, 1)
+        )
+    campaign = draft(tokyo, personas)
+    page = client_for("tokyo_manager")
+    url = reverse("surveys:campaign_launch", args=[campaign.pk])
+
+    with translation.override("ja"):
+        confirm = page.get(url, HTTP_ACCEPT_LANGUAGE="ja")
+    lines = confirm.context["confirmation"]
+    assert len(lines) == 1 and "3" in lines[0] and "2" in lines[0]
+    assert 'data-testid="step-confirmation"' in confirm.content.decode()
+    assert not mail.outbox and not campaign.recipients.exists()  # asked first, nothing sent
+
+    page.post(url)
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.OPEN and len(mail.outbox) == 2
+
+
+def test_a_sampled_launch_says_it_draws_at_random_before_anything_is_sent(personas, tokyo):
+    for number in range(4):
+        make_session(
+            make_client(tokyo, survey_consent=True, email=f"s{number}@example.jp"),
+            datetime.date(2025, 5, 1),
+        )
+    preview = campaigns.launch_preview(draft(tokyo, personas, sample_size=2))
+    assert (preview.candidates, preview.with_email, preview.recipients, preview.emailed) == (
+        4,
+        4,
+        2,
+        None,
+    )
+
+
 def test_tokens_carry_at_least_128_bits_of_randomness_and_never_repeat():
     tokens = [campaigns.new_token() for _ in range(2000)]
     assert len(set(tokens)) == len(tokens)
