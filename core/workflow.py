@@ -31,6 +31,7 @@ from django.db import models, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core import roles as role_names
@@ -199,9 +200,13 @@ class Workflow:
         return locked
 
     def created(self, obj, name: str, *, user, note: str = ""):
-        """Record a creation step (one with no from-state) on a record just saved."""
+        """Record a creation step (one with no from-state) on a record just saved, or
+        save a new one here first (its history names the user)."""
         step = self.step(name)
         assert not step.sources, f"{self.name}.{name} is not a creation step"
+        if obj.pk is None:
+            obj._history_user = user
+            obj.save()
         event = record(
             self._owner(obj), action=step.name, user=user, target=self.current(obj), note=note
         )
@@ -405,39 +410,25 @@ class StateFormMixin:
             self.object.refresh_from_db()
 
 
-class StepView(ScopedObjectMixin, View):
-    """GET: the confirm page (or the step's form); POST: take the step, say so, go back.
+class ChangeView(ScopedObjectMixin, View):
+    """One record and (optionally) a form: GET shows the page, or why it cannot be done
+    now; POST does it through the app's function, says so and goes back to the record.
 
-    Configured per URL: ``workflow``, ``step`` (or the URL's ``step``/``action`` argument),
-    ``form_class`` for a step that asks for more than a click, and ``actions``: the app's
-    workflow function per step name, called as ``function(obj, user=user, **form data)``
-    (a step without one is the bare move, ``Workflow.take``). A refusal is shown on the
-    form, or as a message on the object's page. With htmx the redirect is an
-    ``HX-Redirect`` header, so a button in a list or an inbox works in place.
+    The base of ``StepView``, and on its own the view of a change that is not a step
+    (editing a draft under ``Workflow.lock``). Subclasses set ``model``/``scope_action``,
+    ``form_class`` (or ``get_form``), ``run(obj, form)`` and, where the page can say why
+    it is closed, ``refusal(obj)``. A ``StepRefused`` is shown on the form, or as a
+    message on the record's page (no form, or ``inline_form``). With htmx the redirect
+    is an ``HX-Redirect`` header, so a button in a list or an inbox works in place.
     """
 
-    workflow: Workflow = None
-    step: str = ""
-    actions: dict = {}
     form_class = None
-    # The form sits on the object's own page: its problems come back there as messages.
+    # The form sits on the record's own page: its problems come back there as messages.
     inline_form = False
     template_name = "core/step_confirm.html"
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if cls.workflow is not None:  # what the generated authorization test reads
-            cls.model = cls.workflow.model
-            cls.scope_action = cls.workflow.scope_action
-
-    def get_queryset(self):
-        return self.workflow.queryset(self.request.user)
-
-    def get_step(self) -> Step:
-        name = self.kwargs.get("step") or self.kwargs.get("action") or self.step
-        if self.actions and name not in self.actions:
-            raise Http404
-        return self.workflow.step(name)
+    title = ""
+    submit_label = gettext_lazy("Save")
+    done = ""
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -446,13 +437,20 @@ class StepView(ScopedObjectMixin, View):
         return None if self.form_class is None else self.form_class(data, **self.form_kwargs())
 
     def form_kwargs(self) -> dict:
+        # A form with a file field gets the upload, wherever it is built.
+        if self.request.method == "POST" and self.request.FILES:
+            return {"files": self.request.FILES}
         return {}
+
+    def refusal(self, obj) -> str:
+        """Why this cannot be done now ("" when it can): shown instead of a live button."""
+        return ""
 
     def get(self, request, *args, **kwargs):
         return self.render(self.get_object(), self.get_form())
 
     def post(self, request, *args, **kwargs):
-        obj, step = self.get_object(), self.get_step()
+        obj = self.get_object()
         form = self.get_form(request.POST)
         if form is not None and not form.is_valid():
             if self.inline_form:
@@ -462,25 +460,23 @@ class StepView(ScopedObjectMixin, View):
                 return self.go_to(obj)
             return self.render(obj, form)
         try:
-            result = self.take(obj, step, form.cleaned_data if form is not None else {})
+            result = self.run(obj, form)
         except StepRefused as refusal:
             if form is None or self.inline_form:
                 messages.error(request, refusal.message)
                 return self.go_to(obj)
             form.add_error(None, refusal.message)
             return self.render(obj, form)
-        messages.success(request, self.success_message(step, result))
+        message = self.result_message(result)
+        if message:
+            messages.success(request, message)
         return self.go_to(result if isinstance(result, models.Model) else obj)
 
-    def take(self, obj, step: Step, data: dict):
-        """Take the step through the app's function, or as the bare move."""
-        action = self.actions.get(step.name)
-        if action is None:
-            return self.workflow.take(obj, step.name, user=self.request.user)
-        return action(obj, user=self.request.user, **data)
+    def run(self, obj, form):
+        raise NotImplementedError
 
-    def success_message(self, step: Step, result) -> str:
-        return str(step.done) if step.done else _("Done: %(step)s.") % {"step": step.label}
+    def result_message(self, result) -> str:
+        return str(self.done)
 
     def success_url(self, obj) -> str:
         return obj.get_absolute_url()
@@ -493,27 +489,103 @@ class StepView(ScopedObjectMixin, View):
             return response
         return redirect(url)
 
+    def extra_context(self, obj) -> dict:
+        return {}
+
+    def page_context(self, obj, form) -> dict:
+        """The heading, the button and, without a form, the question the page asks."""
+        return {"title": self.title, "submit_label": self.submit_label, "question": ""}
+
+    def confirmation_lines(self, obj) -> list[str]:
+        """Lines the page shows above its button: what it will do."""
+        return []
+
+    def render(self, obj, form):
+        refusal = self.refusal(obj)
+        context = {
+            "object": obj,
+            "form": form,
+            "refusal": refusal,
+            "confirmation": [] if refusal else self.confirmation_lines(obj),
+            "back": self.success_url(obj),
+            **self.page_context(obj, form),
+            **self.extra_context(obj),
+        }
+        return render(self.request, self.template_name, context)
+
+
+class StepView(ChangeView):
+    """A workflow's step: GET the confirm page (or the step's form), POST take it.
+
+    Configured per URL: ``workflow``, ``step`` (or the URL's ``step``/``action`` argument),
+    ``form_class`` for a step that asks for more than a click, and ``actions``: the app's
+    workflow function per step name, called as ``function(obj, user=user, **form data)``
+    (a step without one is the bare move, ``Workflow.take``); or ``take`` overridden.
+    The page says the workflow's refusal before the user tries.
+    """
+
+    workflow: Workflow = None
+    step: str = ""
+    actions: dict = {}
+    submit_label = ""  # the step's label, or "Save" for a form
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # What the generated authorization test reads; a step reached through another
+        # record (registering for an event) declares its own.
+        if cls.workflow is not None and "model" not in cls.__dict__:
+            cls.model = cls.workflow.model
+            cls.scope_action = cls.workflow.scope_action
+
+    def get_queryset(self):
+        if self.model is not self.workflow.model:
+            return super().get_queryset()
+        return self.workflow.queryset(self.request.user)
+
+    def get_step(self) -> Step:
+        name = self.kwargs.get("step") or self.kwargs.get("action") or self.step
+        if self.actions and name not in self.actions:
+            raise Http404
+        return self.workflow.step(name)
+
+    def refusal(self, obj) -> str:
+        return self.workflow.refusal(obj, self.get_step().name, self.request.user)
+
+    def run(self, obj, form):
+        self._step = self.get_step()
+        return self.take(obj, self._step, form.cleaned_data if form is not None else {})
+
+    def take(self, obj, step: Step, data: dict):
+        """Take the step through the app's function, or as the bare move."""
+        action = self.actions.get(step.name)
+        if action is None:
+            return self.workflow.take(obj, step.name, user=self.request.user)
+        return action(obj, user=self.request.user, **data)
+
+    def result_message(self, result) -> str:
+        return self.success_message(self._step, result)
+
+    def success_message(self, step: Step, result) -> str:
+        if self.done:
+            return str(self.done)
+        return str(step.done) if step.done else _("Done: %(step)s.") % {"step": step.label}
+
+    def page_context(self, obj, form) -> dict:
+        step = self.get_step()
+        return {
+            "step": step,
+            "title": self.title or step.label,
+            "submit_label": self.submit_label or (step.label if form is None else _("Save")),
+            "question": _("Take this step now: %(step)s?") % {"step": step.label},
+        }
+
+    def confirmation_lines(self, obj) -> list[str]:
+        return self.confirmation(obj, self.get_step())
+
     def confirmation(self, obj, step: Step) -> list[str]:
         """Lines the confirm page shows above its button: what the step will do (a step
         that sends e-mails says how many)."""
         return []
-
-    def render(self, obj, form):
-        step = self.get_step()
-        refusal = self.workflow.refusal(obj, step.name, self.request.user)
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "object": obj,
-                "form": form,
-                "step": step,
-                "title": step.label,
-                "refusal": refusal,
-                "confirmation": [] if refusal else self.confirmation(obj, step),
-                "back": self.success_url(obj),
-            },
-        )
 
 
 def step_view(workflow: Workflow, **attributes):

@@ -208,8 +208,6 @@ def propose(
         start_date=start_date,
         end_date=end_date,
     )
-    appointment._history_user = user
-    appointment.save()
     APPOINTMENT.created(appointment, "propose", user=user)
     return appointment
 

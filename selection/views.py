@@ -23,7 +23,7 @@ from core.pdf import PdfMixin
 from core.scoping import CHANGE, role_of, scope_rule
 from core.tabular import _content_disposition, csv_response, xlsx_response
 from core.views import FilteredListView, ScopedDetailView, ScopedObjectMixin, in_default_order
-from core.workflow import StepRefused, StepView
+from core.workflow import ChangeView, StepRefused, StepView
 
 from . import appointments, scoring, workflow
 from .filtersets import AppointmentFilterSet, RoundFilterSet, TermFilterSet
@@ -72,84 +72,6 @@ def _sitting_chief_results(round_) -> dict:
         return {"term_results": None}
     years = term_results(round_.center, current.start_date, current.end_date)
     return {"term_results": years, "term_table": results_table(years)}
-
-
-class FormStepView(ScopedObjectMixin, View):
-    """One object and one form: GET shows it (or why the step is not open), POST runs it."""
-
-    template_name = "selection/form.html"
-    form_class = None
-    title = ""
-    submit_label = gettext_lazy("Save")
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-
-    def form_kwargs(self) -> dict:
-        return {}
-
-    def get_form(self, data=None, files=None):
-        return self.form_class(data, files, **self.form_kwargs())
-
-    def closed_notice(self) -> str:
-        """Why the step cannot be taken now ("" when it can)."""
-        return ""
-
-    def run(self, form):
-        raise NotImplementedError
-
-    def success_url(self):
-        return self.object.get_absolute_url()
-
-    def get(self, request, pk):
-        self.object = self.get_object()
-        return self.render(self.get_form())
-
-    def post(self, request, pk):
-        self.object = self.get_object()
-        form = self.get_form(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                self.run(form)
-                return redirect(self.success_url())
-            except StepRefused as error:
-                form.add_error(None, str(error))
-        return self.render(form)
-
-    def extra_context(self) -> dict:
-        return {}
-
-    def render(self, form):
-        notice = self.closed_notice()
-        context = {
-            "object": self.object,
-            "form": None if notice else form,
-            "notice": notice,
-            "title": self.title,
-            "submit_label": self.submit_label,
-            "cancel_url": self.object.get_absolute_url(),
-            **self.extra_context(),
-        }
-        return render(self.request, self.template_name, context)
-
-
-class PostActionView(ScopedObjectMixin, View):
-    """A POST-only step on one object; the outcome is shown as a message."""
-
-    done = ""
-
-    def post(self, request, pk):
-        obj = get_object_or_404(self.get_queryset(), pk=pk)
-        try:
-            target = self.run(obj)
-            messages.success(request, self.done)
-        except StepRefused as error:
-            messages.error(request, str(error))
-            target = None
-        return redirect(target or self.back(obj))
-
-    def back(self, obj):
-        return obj.get_absolute_url()
 
 
 # --- Rounds ------------------------------------------------------------------------------
@@ -339,97 +261,104 @@ class RoundExportView(ScopedObjectMixin, View):
         return xlsx_response(name, str(_("Scores")), headers, rows())
 
 
-class RoundEditView(FormStepView):
+class SetupView(ChangeView):
+    """A change to a round while the bureau sets it up (``workflow._setup`` locks it)."""
+
     model = SelectionRound
     scope_action = CHANGE
+    template_name = "selection/form.html"
+    closed = gettext_lazy("Scoring has started: the round can no longer change.")
+
+    def round_of(self, obj) -> SelectionRound:
+        return obj
+
+    def refusal(self, obj):
+        return "" if self.round_of(obj).in_setup else str(self.closed)
+
+
+class RoundEditView(SetupView):
     form_class = RoundForm
     title = gettext_lazy("Edit the round")
 
     def form_kwargs(self):
-        r = self.object
+        r = self.get_object()
         return {
+            **super().form_kwargs(),
             "editing": True,
             "initial": {"term_start": r.term_start, "term_end": r.term_end, "notes": r.notes},
         }
 
-    def closed_notice(self):
-        return (
-            ""
-            if self.object.in_setup
-            else _("Scoring has started: the round can no longer change.")
-        )
-
-    def run(self, form):
-        workflow.update_round(self.object, user=self.request.user, **form.cleaned_data)
+    def run(self, round_, form):
+        workflow.update_round(round_, user=self.request.user, **form.cleaned_data)
 
 
-class CriteriaView(FormStepView):
-    model = SelectionRound
-    scope_action = CHANGE
+class CriteriaView(SetupView):
     template_name = "selection/criteria_form.html"
     title = gettext_lazy("Criteria and weights")
+    closed = gettext_lazy("Scoring has started: the criteria can no longer change.")
+    done = gettext_lazy("Criteria saved.")
 
-    def get_form(self, data=None, files=None):
+    def get_form(self, data=None):
         initial = [
             {"id": c.pk, "name": c.name, "description": c.description, "weight": c.weight}
-            for c in self.object.criteria.all()
+            for c in self.get_object().criteria.all()
         ]
         return CriteriaFormSet(data, initial=initial, prefix="criteria")
 
-    def closed_notice(self):
-        return (
-            ""
-            if self.object.in_setup
-            else _("Scoring has started: the criteria can no longer change.")
-        )
-
-    def run(self, formset):
+    def run(self, round_, formset):
         rows = [
             {**f.cleaned_data, "delete": f.cleaned_data.get("DELETE", False)}
             for f in formset.forms
             if f.cleaned_data and (f.cleaned_data.get("id") or f.has_changed())
         ]
-        workflow.save_criteria(self.object, user=self.request.user, rows=rows)
-        messages.success(self.request, _("Criteria saved."))
+        workflow.save_criteria(round_, user=self.request.user, rows=rows)
 
 
-class MemberAddView(FormStepView):
-    model = SelectionRound
-    scope_action = CHANGE
+class MemberAddView(SetupView):
     form_class = MemberForm
     title = gettext_lazy("Add a committee member")
     submit_label = gettext_lazy("Add")
+    closed = gettext_lazy("Scoring has started: the committee can no longer change.")
+    done = gettext_lazy("Member added.")
 
     def form_kwargs(self):
-        return {"round_": self.object}
+        return {**super().form_kwargs(), "round_": self.get_object()}
 
-    def closed_notice(self):
-        return (
-            ""
-            if self.object.in_setup
-            else _("Scoring has started: the committee can no longer change.")
-        )
-
-    def run(self, form):
+    def run(self, round_, form):
         data = form.cleaned_data
         workflow.add_member(
-            self.object,
+            round_,
             user=self.request.user,
             member=data["user"],
             source=data["source"],
             affiliation=data["affiliation"],
         )
-        messages.success(self.request, _("Member added."))
 
 
-class MemberRemoveView(PostActionView):
-    model = CommitteeMember
+class RemoveView(ChangeView):
+    """Take a thing off a round (GET asks first; the buttons POST); back to the round."""
+
     scope_action = CHANGE
+    submit_label = gettext_lazy("Remove")
+
+    def success_url(self, obj):
+        return self.back_to(obj).get_absolute_url()
+
+    def page_context(self, obj, form):
+        question = _("Remove %(thing)s?") % {"thing": obj}
+        return {**super().page_context(obj, form), "question": question}
+
+
+class MemberRemoveView(RemoveView):
+    model = CommitteeMember
+    title = gettext_lazy("Withdraw from the committee")
     done = gettext_lazy("Member removed.")
 
-    def run(self, seat):
+    def back_to(self, seat):
+        return seat.round
+
+    def run(self, seat, form):
         workflow.remove_member(seat, user=self.request.user)
-        return seat.round.get_absolute_url()
 
 
 class RoundStartView(StepView):
@@ -443,72 +372,56 @@ class RoundStartView(StepView):
         )
 
 
-class DecisionView(FormStepView):
-    model = SelectionRound
+class DecisionView(StepView):
+    workflow = ROUND
+    step = "decide"
     form_class = DecisionForm
-    title = gettext_lazy("Record the decision")
+    template_name = "selection/form.html"
     submit_label = gettext_lazy("Record the decision")
 
     def form_kwargs(self):
+        round_ = self.get_object()
         best = None
-        results = scoring.results(self.object)
+        results = scoring.results(round_)
         if results and results.ranking and results.ranking[0].rank == 1:
             best = results.ranking[0].candidate.pk
         return {
-            "round_": self.object,
+            **super().form_kwargs(),
+            "round_": round_,
             "initial": {"decision": Decision.NOMINATE, "nominee": best},
         }
 
-    def closed_notice(self):
-        round_ = self.object
-        if round_.status == RoundStatus.DECIDED:
-            return _("The decision has been recorded.")
-        if not _is_bureau(self.request.user, round_):
-            return _("The bureau records the decision.")
-        if round_.status != RoundStatus.CLOSED:
-            return _("The decision waits until every committee member has submitted.")
-        return ""
+    def extra_context(self, round_):
+        return {"results": scoring.results(round_)}
 
-    def extra_context(self):
-        return {"results": scoring.results(self.object)}
-
-    def run(self, form):
-        data = form.cleaned_data
+    def take(self, round_, step, data):
         nominee = data["nominee"] if data["decision"] == Decision.NOMINATE else None
-        workflow.decide(
-            self.object,
+        return workflow.decide(
+            round_,
             user=self.request.user,
             nominee=nominee,
             reason=data["reason"],
             staff_code=data["staff_code"],
         )
-        messages.success(self.request, _("Decision recorded."))
 
 
 # --- Candidates --------------------------------------------------------------------------
 
 
-class CandidateCreateView(FormStepView):
-    model = SelectionRound
-    scope_action = CHANGE
+class CandidateCreateView(SetupView):
     form_class = CandidateForm
     title = gettext_lazy("Add a candidate")
     submit_label = gettext_lazy("Add")
+    closed = gettext_lazy("Scoring has started: the candidates can no longer change.")
+    done = gettext_lazy("Candidate added.")
 
     def form_kwargs(self):
-        return {"user": self.request.user}
+        return {**super().form_kwargs(), "user": self.request.user}
 
-    def closed_notice(self):
-        return (
-            ""
-            if self.object.in_setup
-            else _("Scoring has started: the candidates can no longer change.")
-        )
-
-    def run(self, form):
+    def run(self, round_, form):
         data = form.cleaned_data
         candidate = workflow.save_candidate(
-            self.object,
+            round_,
             user=self.request.user,
             qualifications=data["qualifications"],
             **form.candidate_fields(),
@@ -520,56 +433,51 @@ class CandidateCreateView(FormStepView):
                 title=data["document_title"],
                 upload=data["document"],
             )
-        self.created = candidate
-        messages.success(self.request, _("Candidate added."))
-
-    def success_url(self):
-        return self.created.get_absolute_url()
+        return candidate  # its page is where the user goes next
 
 
-class CandidateUpdateView(FormStepView):
+class CandidateUpdateView(SetupView):
     model = Candidate
-    scope_action = CHANGE
     form_class = CandidateForm
     title = gettext_lazy("Edit the candidate")
+    closed = gettext_lazy("Scoring has started: the candidates can no longer change.")
+    done = gettext_lazy("Saved.")
+
+    def round_of(self, candidate):
+        return candidate.round
 
     def form_kwargs(self):
-        return {"user": self.request.user, "instance": Candidate.objects.get(pk=self.object.pk)}
+        instance = Candidate.objects.get(pk=self.kwargs["pk"])  # a copy the form may change
+        return {**super().form_kwargs(), "user": self.request.user, "instance": instance}
 
-    def closed_notice(self):
-        return (
-            ""
-            if self.object.round.in_setup
-            else _("Scoring has started: the candidates can no longer change.")
-        )
-
-    def run(self, form):
+    def run(self, candidate, form):
         data = form.cleaned_data
         workflow.save_candidate(
-            self.object.round,
+            candidate.round,
             user=self.request.user,
-            candidate=self.object,
+            candidate=candidate,
             qualifications=data["qualifications"],
             **form.candidate_fields(),
         )
         if data["document"]:
             workflow.add_document(
-                self.object,
+                candidate,
                 user=self.request.user,
                 title=data["document_title"],
                 upload=data["document"],
             )
-        messages.success(self.request, _("Saved."))
 
 
-class CandidateRemoveView(PostActionView):
+class CandidateRemoveView(RemoveView):
     model = Candidate
-    scope_action = CHANGE
+    title = gettext_lazy("Remove the candidate")
     done = gettext_lazy("Candidate removed.")
 
-    def run(self, candidate):
+    def back_to(self, candidate):
+        return candidate.round
+
+    def run(self, candidate, form):
         workflow.remove_candidate(candidate, user=self.request.user)
-        return candidate.round.get_absolute_url()
 
 
 class CandidateDetailView(ScopedDetailView):
@@ -602,14 +510,16 @@ class DocumentDownloadView(ScopedObjectMixin, View):
         return response
 
 
-class DocumentRemoveView(PostActionView):
+class DocumentRemoveView(RemoveView):
     model = CandidateDocument
-    scope_action = CHANGE
+    title = gettext_lazy("Remove")
     done = gettext_lazy("Document removed.")
 
-    def run(self, document):
+    def back_to(self, document):
+        return document.candidate
+
+    def run(self, document, form):
         workflow.remove_document(document, user=self.request.user)
-        return document.candidate.get_absolute_url()
 
 
 # --- Committee members: declaring, scoring, submitting -----------------------------------
@@ -654,39 +564,36 @@ class MemberDetailView(ScopedDetailView):
         return context
 
 
-class DeclarationView(FormStepView):
-    model = CommitteeMember
+class DeclarationView(StepView):
+    workflow = SEAT
+    step = "declare"
     form_class = DeclarationForm
     title = gettext_lazy("Declaration of conflicts of interest")
     template_name = "selection/declaration_form.html"
     submit_label = gettext_lazy("Save the declaration")
+    done = gettext_lazy("Declaration saved. You can now score the candidates.")
 
-    def _mine(self) -> bool:
-        return self.object.user_id == self.request.user.pk
+    def get_queryset(self):
+        # As for submitting: whoever sees the seat reaches the page, which says why the
+        # declaration is the member's alone.
+        return CommitteeMember.objects.for_user(self.request.user)
 
     def form_kwargs(self):
         sheets = (
             Scoresheet.objects.for_user(self.request.user, CHANGE)
-            .filter(member=self.object)
+            .filter(member_id=self.kwargs["pk"])
             .select_related("candidate")
         )
-        return {"sheets": sheets}
+        return {**super().form_kwargs(), "sheets": sheets}
 
-    def closed_notice(self):
-        seat = self.object
-        if not self._mine():
-            return _("Only the member declares their own conflicts of interest.")
-        if seat.round.status != RoundStatus.SCORING:
-            return _("This round is not open for scoring.")
-        if seat.submitted_at:
-            return _("You have already submitted your scores; they can no longer change.")
-        return ""
-
-    def run(self, form):
-        workflow.declare_conflicts(
-            self.object, user=self.request.user, declarations=form.declarations()
+    def take(self, seat, step, data):
+        return workflow.declare_conflicts(
+            seat, user=self.request.user, declarations=self.form.declarations()
         )
-        messages.success(self.request, _("Declaration saved. You can now score the candidates."))
+
+    def get_form(self, data=None):
+        self.form = super().get_form(data)
+        return self.form
 
 
 class SheetView(ScopedObjectMixin, View):

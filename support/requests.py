@@ -94,8 +94,6 @@ def request_support(*, user, center, title: str, description: str, topic=None) -
         topic=topic,
         requested_by=user,
     )
-    request._history_user = user
-    request.save()
     REQUEST.created(request, "request", user=user)
     return request
 

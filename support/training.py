@@ -140,8 +140,6 @@ def register(event: TrainingEvent, *, user, people) -> int:
             center_id=centers.get((person.pk, event.start_date)),
             registered_by=user,
         )
-        registration._history_user = user
-        registration.save()
         REGISTRATION.created(registration, "register", user=user)
     return len(new)
 

@@ -612,26 +612,28 @@ class TrainingDetailView(ScopedDetailView):
         return context
 
 
-class TrainingRegisterView(ScopedObjectMixin, View):
+class TrainingRegisterView(StepView):
     """POST: register people by staff code (HQ: anyone; a center manager: own staff)."""
 
+    workflow = training.REGISTRATION
+    step = "register"
+    # The step creates registrations: it is reached through the event they are for.
     model = TrainingEvent
+    form_class = RegisterForm
+    inline_form = True  # the form sits on the event's page (GET: a page of its own)
 
-    def post(self, request, pk):
-        event = get_object_or_404(self.get_queryset(), pk=pk)
-        form = RegisterForm(request.POST)
-        if form.is_valid():
-            try:
-                added = training.register(
-                    event, user=request.user, people=form.cleaned_data["staff_codes"]
-                )
-                messages.success(request, _("%(count)s people registered.") % {"count": added})
-            except StepRefused as error:
-                messages.error(request, str(error))
-        else:
-            for error in form.errors.get("staff_codes", []):
-                messages.error(request, error)
-        return redirect(event)
+    def refusal(self, event):
+        try:
+            self.workflow.check_role(self.step, self.request.user)
+        except StepRefused as refusal:
+            return refusal.message
+        return ""
+
+    def take(self, event, step, data):
+        return training.register(event, user=self.request.user, people=data["staff_codes"])
+
+    def success_message(self, step, added):
+        return _("%(count)s people registered.") % {"count": added}
 
 
 class TrainingAttendanceView(ScopedObjectMixin, View):

@@ -198,7 +198,7 @@ def test_setup_pages_say_why_they_are_closed_once_scoring_starts(client_for, tok
 
     for name in ("round_edit", "round_criteria", "member_add", "candidate_create"):
         response = client.get(reverse(f"selection:{name}", args=[round_.pk]))
-        assert response.status_code == 200 and response.context["notice"], name
+        assert response.status_code == 200 and response.context["refusal"], name
     response = client.post(
         reverse("selection:candidate_create", args=[round_.pk]), {"name": "遅れた候補"}
     )
