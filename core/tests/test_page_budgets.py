@@ -153,10 +153,13 @@ def mid_size_data(db, django_db_blocker):
         for _name, definition in trigram:
             cursor.execute(definition)
     with connection.cursor() as cursor:
-        # Statistics before the summaries are counted from the records: without them
-        # the planner takes the tables for empty and joins 200,000 rows by nested loops.
-        for model in counts:
-            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+        # Statistics before the summaries are counted from the records, for every table
+        # of the project (the demo's staff and accounts too): without them the planner
+        # takes the tables for empty and joins 200,000 rows by nested loops.
+        from django.apps import apps
+
+        tables = sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)})
+        cursor.execute("ANALYZE " + ", ".join(f'"{table}"' for table in tables))
     summaries.rebuild()
     with connection.cursor() as cursor:
         for table in (
