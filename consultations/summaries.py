@@ -271,7 +271,7 @@ def rebuild(*, client_centers: bool = True) -> None:
             _fill_days(indicator, indicator.queryset())
 
 
-# Cached figures of whole fiscal years (``indicators.fiscal_year_figures``) are kept
+# Cached figures of whole fiscal years (``indicators.compute_cached``) are kept
 # under a version per fiscal year, and one for all years; a write changes the
 # version of the years it touched once it commits.
 YEAR_VERSION_KEY = "indicators:year-version:{}"
