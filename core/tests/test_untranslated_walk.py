@@ -20,7 +20,9 @@ from urllib.parse import urldefrag, urlsplit
 
 import polib
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.db import connection
 from django.urls import Resolver404, resolve
 
 from core import roles
@@ -113,6 +115,12 @@ def demo(db):
             build(rng, lambda *_a: None, scale=0.002)
         else:
             build(rng, lambda *_a: None)
+    if connection.vendor == "postgresql":
+        # Statistics, as a server's autovacuum keeps them: on tables it takes for empty
+        # the planner joined the survey answers by nested loops for minutes.
+        tables = sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)})
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(f'"{table}"' for table in tables))
 
 
 def _walk(client, start="/"):
