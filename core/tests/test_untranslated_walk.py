@@ -11,6 +11,7 @@ page, found as it is, is a string a developer forgot to mark or to translate.
 
 import importlib
 import inspect
+import os
 import random
 import re
 from collections import Counter, deque
@@ -108,6 +109,11 @@ def _untranslated(texts, phrases, words):
 @pytest.fixture
 def demo(db):
     """The demo data, small (rolled back after each test like any other data)."""
+    if connection.vendor == "postgresql" and not os.environ.get("YOROZU_WALK_ON_POSTGRESQL"):
+        # The text a page shows does not depend on the database: the SQLite run walks
+        # it, and CI's PostgreSQL run saves the six minutes (YOROZU_WALK_ON_POSTGRESQL=1
+        # walks it there too: it passed on 2026-12-07).
+        pytest.skip("the untranslated-text walk runs on SQLite")
     rng = random.Random(2026)
     for name in BUILDERS:
         build = importlib.import_module(name).build
