@@ -511,6 +511,9 @@ class _Echo:
         return value
 
 
+CSV_ROWS_PER_WRITE = 500
+
+
 def csv_lines(headers: list, rows, sent: list):
     """The lines of a CSV that Excel opens correctly (UTF-8 with BOM), as bytes; ``sent[0]``
     counts the rows. Text cells beginning like a formula are prefixed with ``'``
@@ -518,11 +521,22 @@ def csv_lines(headers: list, rows, sent: list):
     writer = csv.writer(_Echo())
     triggers = FORMULA_TRIGGERS
     yield ("\ufeff" + writer.writerow([escape_formula(str(h)) for h in headers])).encode("utf-8")
+    # Sent a few hundred rows at a time: a write to the client per row cost more
+    # than making the row.
+    batch = []
     for row in rows:
-        yield writer.writerow(
-            ["'" + v if isinstance(v, str) and v.startswith(triggers) else v for v in row]
-        ).encode("utf-8")
-        sent[0] += 1
+        batch.append(
+            writer.writerow(
+                ["'" + v if isinstance(v, str) and v.startswith(triggers) else v for v in row]
+            )
+        )
+        if len(batch) == CSV_ROWS_PER_WRITE:
+            yield "".join(batch).encode("utf-8")
+            sent[0] += len(batch)
+            batch = []
+    if batch:
+        yield "".join(batch).encode("utf-8")
+        sent[0] += len(batch)
 
 
 def write_csv(out, headers: list, rows) -> int:

@@ -56,3 +56,16 @@ def test_a_client_outside_the_scope_is_refused_by_the_form(client_for, tokyo, os
     )
     assert response.status_code == 200
     assert "client" in response.context["form"].errors
+
+
+def test_the_client_search_finds_a_name_however_it_is_typed(client_for, tokyo):
+    # Searched through the name's key where that loses nothing of what was typed
+    # (one trigram index, docs/benchmarks.md issue 14), by the name itself where it does.
+    wanted = make_client(tokyo, "株式会社 山本フーズ")
+    other = make_client(tokyo, "有限会社山田商店")
+    for typed in ("山本フ", "本フー", "山本ﾌｰｽﾞ", "山本 フ", "株式会社 山本", "会社 山本フ"):
+        html = client_for("tokyo_coordinator").get(
+            reverse("consultations:client_choices"), {"q": typed}
+        ).content.decode()
+        assert f'value="{wanted.pk}"' in html, typed
+        assert f'value="{other.pk}"' not in html, typed
