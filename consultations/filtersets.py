@@ -26,8 +26,8 @@ from .models import (
     PriorityField,
     Topic,
     clients_of,
-    normalize_name,
     may_see_identity,
+    normalize_name,
 )
 
 TRIGRAM = 3  # the shortest text the trigram indexes (migration 0007) can serve
