@@ -50,8 +50,9 @@ def _text(value: str, style: int = PLAIN) -> str:
         value = ILLEGAL.sub("", value)
     if value.startswith(FORMULA_TRIGGERS):
         style = TEXT_KEPT if style == PLAIN else style
-    s = f' s="{style}"' if style else ""
-    return f'<c t="inlineStr"{s}><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+    elif not style:
+        return f'<c t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+    return f'<c t="inlineStr" s="{style}"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
 
 
 def _serial(moment: datetime.datetime) -> float:
@@ -105,9 +106,12 @@ def _write_sheet(part, headers: list, rows) -> int:
     )
     count = 0
     batch = []
-    cell = _cell
+    cell, text = _cell, _text
     for row in rows:
-        batch.append("<row>" + "".join([cell(v) for v in row]) + "</row>")
+        # Text first, without the type dispatch: most cells of an export are text.
+        batch.append(
+            "<row>" + "".join([text(v) if type(v) is str else cell(v) for v in row]) + "</row>"
+        )
         if len(batch) == ROWS_PER_WRITE:
             part.write("".join(batch).encode())
             count += len(batch)
