@@ -26,7 +26,7 @@ from core.views import (
     ScopedUpdateView,
 )
 
-from . import roster
+from . import institutions, roster
 from .filtersets import PersonFilterSet, SupportInstitutionFilterSet
 from .forms import (
     AssignmentFormSet,
@@ -318,11 +318,15 @@ class SupportInstitutionListView(FilteredListView):
         return super().get_base_queryset().select_related("institution_type", "prefecture")
 
     def export_columns(self):
+        """The import's format (organizations.institutions), so an export re-imports unchanged."""
+        headers = institutions.HEADERS
         return [
-            (_("Name"), lambda o: o.name),
-            (_("Type"), lambda o: o.institution_type.name),
-            (_("Prefecture"), lambda o: o.prefecture.name),
-            (_("Email"), lambda o: o.email),
+            (headers["name"], lambda o: o.name),
+            (headers["type"], lambda o: o.institution_type.name),
+            (headers["prefecture"], lambda o: o.prefecture.name),
+            (headers["municipality"], lambda o: o.municipality),
+            (headers["contact"], lambda o: o.contact),
+            (headers["email"], lambda o: o.email),
             (_("Active"), lambda o: "○" if o.is_active else ""),
         ]
 

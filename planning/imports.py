@@ -188,7 +188,7 @@ def import_plans(spec, table: Table, *, user, stamp, options, **_kwargs) -> Impo
 def template_rows() -> list[list]:
     return [
         ["東京都", "令和7年度", "相談対応件数", "", 4800],
-        ["東京都", "2025", "来訪者数", "", 1500],
+        ["東京都", "2025", "来訪相談者数", "", 1500],
         ["東京都", "2025", "DX推進", "相談件数", 300],
     ]
 

@@ -574,6 +574,9 @@ IMPORT_CASES = ["clients", "cases", "sessions", "sessions-case", "network", "imp
 OTHER_KIND_SCOPING_TESTS = {
     "roster": "test_the_roster_import_changes_no_one_of_another_center",
     "attendance": "test_only_hq_imports_attendance",
+    "institutions": "test_import_kinds.test_a_center_imports_no_institution_of_another_prefecture",
+    "plans": "test_import_kinds.test_a_center_imports_no_plan_of_another_center",
+    "survey_answers": "test_import_kinds.test_a_center_types_in_no_answers_for_another_center",
 }
 
 
