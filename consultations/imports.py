@@ -27,13 +27,14 @@ from core.imports.records import (
     objects_of,
     one_of,
     pairs,
+    prefecture_lookup_table,
     raw_text,
     runner,
     time_of_day,
 )
 from core.scoping import CHANGE
 from core.tabular import split_list, text
-from organizations.models import Center, Person, Prefecture, SupportInstitution
+from organizations.models import Center, Person, SupportInstitution
 
 from . import summaries
 from .models import (
@@ -255,15 +256,7 @@ class _ClientImporter(_Importer):
     )
 
     def load(self):
-        self.prefectures = {}
-        for prefecture in Prefecture.objects.all():
-            for key in (
-                prefecture.code,
-                prefecture.code.lstrip("0"),
-                prefecture.name,
-                prefecture.short_name,
-            ):
-                self.prefectures[key] = prefecture.pk
+        self.prefectures = prefecture_lookup_table()
 
     def check_row(self, number, cells, texts, external_id):
         p = self.parse

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from core import imports
 from core.imports import ImportResult, Kind, save_imported
-from core.imports.records import raw_text
+from core.imports.records import prefecture_lookup_table, raw_text
 from core.scoping import centers_editable_for
 from core.tabular import Problem, Table, text
 
@@ -36,22 +36,9 @@ def name_key(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
 
 
-def _prefectures() -> dict[str, int]:
-    found = {}
-    for prefecture in Prefecture.objects.all():
-        for key in (
-            prefecture.code,
-            prefecture.code.lstrip("0"),
-            prefecture.name,
-            prefecture.short_name,
-        ):
-            found[key] = prefecture.pk
-    return found
-
-
 def import_institutions(spec, table: Table, *, user, stamp, options, **_kwargs) -> ImportResult:
     problems: list[Problem] = []
-    prefectures = _prefectures()
+    prefectures = prefecture_lookup_table()
     editable = set(
         Prefecture.objects.filter(
             center__in=centers_editable_for(user, SupportInstitution)

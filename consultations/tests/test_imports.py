@@ -5,7 +5,6 @@ is written unless the whole file is valid; the source system's IDs make a second
 import a no-op and a changed row an update, kept in the audit history.
 """
 
-import csv
 import datetime
 import io
 
@@ -19,7 +18,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 from simple_history.models import HistoricalRecords
 
-from conftest import make_client, make_person, make_session
+from conftest import import_csv, make_client, make_person, make_session
 from consultations import imports
 from consultations.models import (
     Case,
@@ -64,14 +63,7 @@ def test_the_corporate_number_generator_makes_valid_numbers():
 # --- Files -------------------------------------------------------------------------
 
 
-def csv_bytes(kind, rows, encoding="utf-8"):
-    headers = KINDS[kind].headers
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([row.get(h, "") for h in headers])
-    return buffer.getvalue().encode(encoding)
+csv_bytes = import_csv
 
 
 def xlsx_bytes(kind, rows):

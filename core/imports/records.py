@@ -48,6 +48,20 @@ def center_lookup_table() -> dict:
     return table
 
 
+def prefecture_lookup_table() -> dict[str, int]:
+    """Every way a file may name a prefecture: code (with or without its 0), name, short name."""
+    table = {}
+    for prefecture in apps.get_model("organizations", "Prefecture").objects.all():
+        for key in (
+            prefecture.code,
+            prefecture.code.lstrip("0"),
+            prefecture.name,
+            prefecture.short_name,
+        ):
+            table[key] = prefecture.pk
+    return table
+
+
 # --- Cell parsers: raise ValueError with the message for the user ---------------------
 # ``raw`` is the cell as read (xlsx cells may be numbers or dates), ``txt`` its NFKC text.
 

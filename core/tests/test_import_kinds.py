@@ -3,15 +3,19 @@ reference and a bad choice reports each and writes nothing; the corrected file i
 the same file again changes nothing; its CP932 twin imports the same. Exports in
 Japanese and English import back unchanged."""
 
-import csv
-import io
-
 import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
-from conftest import make_campaign, make_client, make_institution, make_person, make_training
+from conftest import (
+    import_table,
+    make_campaign,
+    make_client,
+    make_institution,
+    make_person,
+    make_training,
+)
 from core.imports import KINDS, run_import
 from core.tabular import read_table
 
@@ -22,14 +26,7 @@ def english_messages():
         yield
 
 
-def table(kind, rows, encoding="utf-8"):
-    headers = KINDS[kind].headers
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([row.get(h, "") for h in headers])
-    return read_table(buffer.getvalue().encode(encoding), f"{kind}.csv")
+table = import_table
 
 
 def row_counts() -> dict:

@@ -1,7 +1,6 @@
 """The one import pipeline (core.imports): 和暦 dates, the generated format documentation,
 the dry run, the batch record and its undo."""
 
-import csv
 import datetime
 import io
 
@@ -11,12 +10,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from conftest import make_person
+from conftest import import_table, make_person
 from consultations import summaries
 from consultations.models import ClientCenter, Consultation
 from core.imports import KINDS, UndoRefused, docs, run_import, undo
 from core.models import ImportBatch
-from core.tabular import parse_date, read_table
+from core.tabular import parse_date
 
 
 @pytest.fixture(autouse=True)
@@ -25,14 +24,7 @@ def english_messages():
         yield
 
 
-def csv_table(kind, rows, encoding="utf-8"):
-    headers = KINDS[kind].headers
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([row.get(h, "") for h in headers])
-    return read_table(buffer.getvalue().encode(encoding), f"{kind}.csv")
+csv_table = import_table
 
 
 # --- Dates ----------------------------------------------------------------------------
@@ -263,3 +255,10 @@ def test_a_batch_records_its_stamp_as_the_time_of_its_history(personas, clients)
     stamps = set(Consultation.history.values_list("history_date", flat=True))
     assert stamps == {result.batch.stamp}
     assert result.batch.stamp <= timezone.now()
+
+
+def test_the_migration_guide_lists_every_kind_with_its_template():
+    guide = (docs.path().parent / "migration.md").read_text(encoding="utf-8")
+    for spec in KINDS.values():
+        assert f"(`{spec.key}`)" in guide
+        assert f"/imports/{spec.key}/template.xlsx" in guide
