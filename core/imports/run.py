@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import roles as r
+from core.lookups import filter_one_of
 from core.scoping import role_of
 from core.workflow import StepRefused
 
@@ -125,19 +126,23 @@ def _refuse_later_changes(batch, plan) -> None:
     touched = []
     created_by_model = {model: created for model, _history, created, _changed in plan}
     for model, history, created, changed in plan:
-        later = history.objects.filter(
-            id__in=created | changed, history_date__gt=batch.stamp
-        ).order_by("history_date")
-        touched += [f"{model._meta.verbose_name} {_label(row)}" for row in later[:NAMED]]
+        after = history.objects.filter(history_date__gt=batch.stamp).order_by("history_date")
+        touched += [
+            f"{model._meta.verbose_name} {_label(row)}"
+            for later in filter_one_of(after, "id", created | changed)
+            for row in later[:NAMED]
+        ]
         for rel in model._meta.related_objects:
             if not (rel.one_to_many or rel.one_to_one) or not created:
                 continue
-            referring = rel.related_model._base_manager.filter(
-                **{f"{rel.field.name}__in": created}
-            ).exclude(pk__in=created_by_model.get(rel.related_model, ()))
-            touched += [
-                f"{rel.related_model._meta.verbose_name} {_label(obj)}" for obj in referring[:NAMED]
-            ]
+            own = created_by_model.get(rel.related_model, set())
+            everyone = rel.related_model._base_manager.all()
+            for chunk in filter_one_of(everyone, rel.field.name, created):
+                referring = [obj for obj in chunk.iterator() if obj.pk not in own]
+                touched += [
+                    f"{rel.related_model._meta.verbose_name} {_label(obj)}"
+                    for obj in referring[:NAMED]
+                ]
     if touched:
         unique = list(dict.fromkeys(touched))
         raise UndoRefused(
@@ -224,10 +229,13 @@ def undo(batch, *, user) -> None:
                 _restore(
                     model, history, pk, batch.stamp, batch.untracked.get(model._meta.label, {})
                 )
-            for record in model._base_manager.filter(pk__in=created):
-                record.delete()
+            for chunk in filter_one_of(model._base_manager.all(), "pk", created):
+                for record in chunk:
+                    record.delete()
             # The batch's history rows and the undo's own: the history is as before.
-            history.objects.filter(id__in=created | changed, history_date__gte=batch.stamp).delete()
+            since = history.objects.filter(history_date__gte=batch.stamp)
+            for chunk in filter_one_of(since, "id", created | changed):
+                chunk.delete()
         batch.undone_at = timezone.now()
         batch.undone_by = user
         batch.save(update_fields=["undone_at", "undone_by"])

@@ -125,10 +125,16 @@ def state():
     }
 
 
+def database_image():
+    """The database's bytes on SQLite; elsewhere every row a session import touches."""
+    if connection.vendor == "sqlite":
+        return connection.connection.serialize()
+    return state(), ImportBatch.objects.count()
+
+
 def test_a_dry_run_reports_the_counts_and_leaves_the_database_byte_for_byte(personas, clients):
-    assert connection.vendor == "sqlite"
     run_import("sessions", csv_table("sessions", session_rows(10)), user=personas["admin"])
-    before = connection.connection.serialize()
+    before = database_image()
     rows = session_rows(5, summary="変更後") + session_rows(20, start=10)
 
     result = run_import(
@@ -138,7 +144,7 @@ def test_a_dry_run_reports_the_counts_and_leaves_the_database_byte_for_byte(pers
     assert result.ok and result.dry_run
     assert (result.created, result.updated, result.unchanged) == (20, 5, 0)
     assert result.batch is None
-    assert connection.connection.serialize() == before
+    assert database_image() == before
 
 
 def test_an_import_of_a_thousand_sessions_undone_restores_the_previous_state(
@@ -262,3 +268,25 @@ def test_the_migration_guide_lists_every_kind_with_its_template():
     for spec in KINDS.values():
         assert f"(`{spec.key}`)" in guide
         assert f"/imports/{spec.key}/template.xlsx" in guide
+
+
+def test_an_undo_is_refused_when_a_later_record_refers_to_one_it_created(personas, tokyo):
+    make_person(tokyo, code="T0001")
+    rows = [{"相談者ID": "C900", "拠点": "東京都", "事業者名": "後から相談", "形態": "法人"}]
+    result = run_import("clients", csv_table("clients", rows), user=personas["admin"])
+    later = [
+        {
+            "対応ID": "L1",
+            "拠点": "東京都",
+            "相談者ID": "C900",
+            "対応日": "2025-05-01",
+            "対応方法": "来訪",
+        }
+    ]
+    run_import("sessions", csv_table("sessions", later), user=personas["admin"])
+
+    with pytest.raises(UndoRefused) as refused:
+        undo(result.batch, user=personas["admin"])
+
+    assert "L1" in str(refused.value)
+    assert Consultation.objects.filter(external_id="L1").exists()
