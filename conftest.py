@@ -418,3 +418,26 @@ def answer_survey(token, **by_code):
     opened = answering.open_link(token)
     questions = opened.campaign.version.questions.all()
     return answering.submit(token, {q: by_code.get(q.code) for q in questions})
+
+
+def import_csv(kind, rows, encoding="utf-8") -> bytes:
+    """A CSV of the import ``kind`` (its headers, then ``rows``: {header: cell})."""
+    import csv
+    import io
+
+    from core.imports import KINDS
+
+    headers = KINDS[kind].headers
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([row.get(h, "") for h in headers])
+    return buffer.getvalue().encode(encoding)
+
+
+def import_table(kind, rows, encoding="utf-8"):
+    """``import_csv`` read as an uploaded table."""
+    from core.tabular import read_table
+
+    return read_table(import_csv(kind, rows, encoding), f"{kind}.csv")

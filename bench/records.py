@@ -16,7 +16,7 @@ vacuums the record tables (unless ``--no-vacuum``), then times in the same run:
 (b) the consultation list page filtered to one center, one month and one mode,
     through Django's test client logged in as that center's manager;
 (c) only with ``--import``: the bulk import of 100,000 new sessions through
-    ``consultations.imports.import_records`` against COPY of the same rows;
+    ``core.imports.run_import`` against COPY of the same rows;
 (d) the national dashboard of the last fiscal year (as of 15 December)
     through Django's test client logged in as the Agency administrator, with
     fiscal years and a confirmed plan per center in place, its query count and
@@ -679,10 +679,10 @@ def bench_import(args, results) -> None:
     import logging
 
     from accounts.models import User
-    from consultations.imports import import_records
+    from core.imports import run_import
     from core.tabular import read_table
 
-    log = logging.getLogger("consultations.imports")  # its line: load, check, write times
+    log = logging.getLogger("core.imports.records")  # its line: load, check, write times
     log.addHandler(logging.StreamHandler(sys.stdout))
     log.setLevel(logging.INFO)
     user = User.objects.filter(role=roles.AGENCY_ADMIN).first()
@@ -691,12 +691,12 @@ def bench_import(args, results) -> None:
     def import_once():
         started = time.perf_counter()
         table = read_table(data, "x.csv")
-        outcome = import_records("sessions", table, user=user)
+        outcome = run_import("sessions", table, user=user)
         seconds = time.perf_counter() - started
         created = Consultation.objects.count() - before
         clean_up()
         if created != IMPORT_ROWS:
-            sys.exit(f"import_records created {created:,} of {IMPORT_ROWS:,} rows: {outcome}")
+            sys.exit(f"run_import created {created:,} of {IMPORT_ROWS:,} rows: {outcome}")
         return seconds
 
     import_s = statistics.median(import_once() for _ in range(runs))

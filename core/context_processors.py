@@ -33,9 +33,9 @@ NAVIGATION = [
             ("consultations:case_list", _("Cases"), CENTER_WORK),
             ("consultations:activity_list", _("Network"), CENTER_WORK),
             (
-                "consultations:records_import",
+                "imports:start",
                 _("Import"),
-                r.AGENCY | r.CENTER_STAFF,
+                r.NATIONAL | r.CENTER_STAFF,
             ),
         ],
     ),

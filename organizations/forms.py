@@ -83,13 +83,6 @@ class PrefectureBlockForm(forms.ModelForm):
         fields = ["training_block"]
 
 
-class RosterUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Roster file (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-
 class QualificationFilterForm(forms.Form):
     bureau = forms.ModelChoiceField(
         queryset=Bureau.objects.all(), required=False, label=_("Bureau")
@@ -108,7 +101,15 @@ class QualificationFilterForm(forms.Form):
 class SupportInstitutionForm(forms.ModelForm):
     class Meta:
         model = SupportInstitution
-        fields = ["name", "institution_type", "prefecture", "email", "is_active"]
+        fields = [
+            "name",
+            "institution_type",
+            "prefecture",
+            "municipality",
+            "contact",
+            "email",
+            "is_active",
+        ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -201,6 +201,10 @@ class SupportInstitution(models.Model):
         related_name="support_institutions",
         verbose_name=_("prefecture"),
     )
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    contact = models.CharField(
+        _("contact"), max_length=200, blank=True, help_text=_("Person to ask, phone number.")
+    )
     email = models.EmailField(
         _("email"),
         blank=True,

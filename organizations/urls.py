@@ -16,8 +16,6 @@ urlpatterns = [
     ),
     path("staff/", views.PersonListView.as_view(), name="person_list"),
     path("staff/new/", views.PersonCreateView.as_view(), name="person_create"),
-    path("staff/import/", views.roster_import, name="roster_import"),
-    path("staff/import/template.xlsx", views.roster_template, name="roster_template"),
     path("staff/qualifications/", views.qualification_statistics, name="qualification_stats"),
     path("staff/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("staff/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person_update"),

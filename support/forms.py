@@ -305,13 +305,6 @@ class RegisterForm(forms.Form):
         return list(dict.fromkeys(people[c] for c in codes))
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-
 class CalendarFilterForm(forms.Form):
     center = forms.ModelChoiceField(
         queryset=Center.objects.none(), required=False, label=_("Center")

@@ -31,8 +31,6 @@ urlpatterns = [
     ),
     path("training/", views.TrainingListView.as_view(), name="training_list"),
     path("training/new/", views.TrainingCreateView.as_view(), name="training_create"),
-    path("training/import/", views.attendance_import, name="attendance_import"),
-    path("training/import/template.xlsx", views.attendance_template, name="attendance_template"),
     path("training/coverage/", views.training_coverage, name="training_coverage"),
     path("training/<int:pk>/", views.TrainingDetailView.as_view(), name="training_detail"),
     path("training/<int:pk>/edit/", views.TrainingUpdateView.as_view(), name="training_update"),

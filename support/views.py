@@ -15,7 +15,7 @@ from django.views import View
 
 from consultations.indicators import fiscal_year_of
 from consultations.models import may_see_identity
-from core import import_jobs, roles
+from core import roles
 from core.history import combined_history, history_for
 from core.pdf import PdfMixin
 from core.scoping import (
@@ -27,7 +27,7 @@ from core.scoping import (
     scope_centers,
     scope_rule,
 )
-from core.tabular import TableError, read_upload, xlsx_response
+from core.tabular import xlsx_response
 from core.views import (
     FilteredListView,
     FormsetMixin,
@@ -62,7 +62,6 @@ from .forms import (
     RegisterForm,
     SupportRequestForm,
     TrainingEventForm,
-    UploadForm,
     VisitForm,
     VisitPickForm,
     sessions_of,
@@ -657,53 +656,6 @@ class TrainingAttendanceView(ScopedObjectMixin, View):
         except StepRefused as error:
             messages.error(request, str(error))
         return redirect(event)
-
-
-@scope_rule("HQ only (attendance.may_import); training records are national")
-def attendance_import(request):
-    """Upload an attendance sheet; every problem is shown, or the whole sheet is imported."""
-    if not attendance.may_import(request.user):
-        raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "headers": list(attendance.HEADERS.values())}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if import_jobs.is_large(upload):
-            return import_jobs.start(
-                request,
-                "attendance",
-                upload,
-                {},
-                _("Attendance import (%(file)s)") % {"file": upload.name},
-            )
-        try:
-            table = read_upload(upload)
-        except TableError as exc:
-            context["file_error"] = str(exc)
-        else:
-            result = attendance.import_attendance(table, user=request.user)
-            if result.ok:
-                messages.success(
-                    request,
-                    _(
-                        "Imported %(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged."
-                    )
-                    % {
-                        "rows": len(table.rows),
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                    },
-                )
-                return redirect("support:training_list")
-            context["problems"] = result.problems
-    return render(request, "support/attendance_import.html", context)
-
-
-@scope_rule("a blank template with example rows, no records")
-def attendance_template(request):
-    headers = list(attendance.HEADERS.values())
-    return xlsx_response("attendance-template.xlsx", "出欠", headers, attendance.template_rows())
 
 
 @scope_rule("counts only the staff of scope_centers(user)")

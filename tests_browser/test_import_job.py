@@ -9,8 +9,8 @@ import pytest
 
 from accounts.models import User, UserRole
 from conftest import make_client
-from consultations.imports import KINDS
 from consultations.models import Consultation
+from core.imports import KINDS
 from organizations.models import Center
 from tests_browser.conftest import log_in
 

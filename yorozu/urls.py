@@ -20,6 +20,7 @@ urlpatterns = [
     path("casestudies/", include("casestudies.urls")),
     path("access-log/", include("core.urls")),
     path("jobs/", include("core.job_urls")),
+    path("imports/", include("core.imports.urls")),
     # Public survey links: no login, the token is the whole address.
     path("s/", include("surveys.public_urls")),
     # The REST API's pages (docs, personal tokens), then the API itself.

@@ -25,6 +25,7 @@ BUILDERS = [
     "evaluation.demo",
     "selection.demo",
     "casestudies.demo",
+    "core.demo_imports",
 ]
 
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
     def _reset(self):
         from accounts.models import User
         from consultations.models import Case, Client, Consultation, NetworkActivity
-        from core.models import StepEvent
+        from core.models import ImportBatch, StepEvent
         from organizations.models import Assignment, Person, SupportInstitution
         from support.demo import RESET_MODELS
         from surveys.demo import reset as reset_surveys
@@ -71,6 +72,7 @@ class Command(BaseCommand):
         # The workflow steps of every record below (a generic relation: no cascade on a
         # plain DELETE).
         StepEvent.objects.all().delete()
+        ImportBatch.objects.all().delete()  # they protect their users
         reset_surveys()  # its recipients point to the clients and institutions below
         # Records go with plain DELETEs, children first: the ORM would load every
         # row and write a history row per deletion. Their history goes too, so that
