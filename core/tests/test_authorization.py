@@ -35,6 +35,7 @@ from conftest import (
 from core.scoping import VIEW, NationalQuerySet
 from core.views import ScopedObjectMixin, ScopedQuerysetMixin
 from evaluation.models import ChecklistTemplate
+from liaison.models import NationalInstitution
 from surveys.models import SurveyTemplate
 
 SEQUENCE = itertools.count(1)
@@ -162,6 +163,10 @@ def tokyo_objects(personas, tokyo):
             "planning.FiscalYear": lambda: plan().fiscal_year,
             "planning.ActivityPolicy": lambda: plan().fiscal_year.policy,
             "organizations.Bureau": lambda: tokyo.prefecture.bureau,
+            "contracts.Contract": lambda: make_contract(tokyo),
+            "liaison.HQActivity": make_hq_activity,
+            "liaison.PublicityRequest": make_publicity_request,
+            "liaison.NationalInstitution": lambda: NationalInstitution.objects.first(),
             "consultations.Client": client,
             "consultations.Case": case,
             "consultations.Consultation": lambda: make_session(
@@ -247,6 +252,42 @@ def api_token(user):
     return tokens.issue(user=user, name="連携", expires_on=datetime.date(2099, 1, 1))[0]
 
 
+def make_contract(center):
+    from contracts.models import Contract
+    from planning.models import FiscalYear
+
+    return Contract.objects.create(
+        body=center.implementing_body,
+        center=center,
+        fiscal_year=FiscalYear.objects.get_or_create(year=2025)[0],
+        signed_on=datetime.date(2025, 4, 1),
+        start_date=datetime.date(2025, 4, 1),
+        end_date=datetime.date(2026, 3, 31),
+        amount=60_000_000,
+        original_amount=60_000_000,
+        created_by=make_user(f"bureau-{next(SEQUENCE)}", "bureau_officer"),
+    )
+
+
+def make_hq_activity():
+    from liaison.models import HQActivity
+
+    activity = HQActivity.objects.create(date=datetime.date(2025, 6, 1), kind="meeting")
+    activity.institutions.set(NationalInstitution.objects.all()[:1])
+    return activity
+
+
+def make_publicity_request():
+    from liaison.models import PublicityRequest
+
+    return PublicityRequest.objects.create(
+        requested_on=datetime.date(2025, 6, 1),
+        institution=NationalInstitution.objects.first(),
+        medium="bulletin",
+        subject="よろず支援拠点の紹介記事",
+    )
+
+
 def make_meeting(center):
     from support.models import ExpertsMeeting, Feedback
 
@@ -296,6 +337,11 @@ def selection_objects(personas, tokyo):
         start_date=datetime.date(2027, 4, 1),
         end_date=datetime.date(2028, 3, 31),
     )
+    # Its signed agreement, so that the document's page has something to hand out.
+    appointment.agreement_document_name = "agreement.pdf"
+    appointment.agreement_document_type = "application/pdf"
+    appointment.agreement_document = b"%PDF-1.4"
+    appointment.save()
     return {
         "selection.SelectionRound": selection,
         "selection.CommitteeMember": selection.members.first(),
@@ -406,6 +452,10 @@ INSIDERS = {
     "planning.FiscalYear": "admin",
     "planning.ActivityPolicy": "hq",
     "organizations.Bureau": "kanto_officer",
+    "contracts.Contract": "kanto_officer",
+    "liaison.HQActivity": "hq",
+    "liaison.PublicityRequest": "hq",
+    "liaison.NationalInstitution": "hq",
     "consultations.Client": "tokyo_coordinator",
     "consultations.Case": "tokyo_coordinator",
     "consultations.Consultation": "tokyo_coordinator",
@@ -716,8 +766,9 @@ def api_patterns():
 API_PATTERNS = api_patterns()
 API_DETAILS = [(n, p) for n, p in API_PATTERNS if takes_object(p)]
 API_LISTS = [(n, p) for n, p in API_PATTERNS if n.endswith("-list")]
-# Outsiders whose roles may use the API (by default): their answers must be 404.
-API_OUTSIDERS = [o for o in OUTSIDERS_OF_TOKYO if o not in {"committee", "supporter"}]
+# Outsiders whose roles may use the API (by default): their answers must be 404 (an
+# implementing body's accounts may not use it unless the Agency allows them).
+API_OUTSIDERS = [o for o in OUTSIDERS_OF_TOKYO if o not in {"committee", "supporter", "osaka_body"}]
 
 
 def api_model(pattern):
