@@ -940,3 +940,86 @@ def test_api_writes_into_another_center_are_refused_and_write_nothing(
     response = client.post(reverse(name), [item], content_type="application/json", **insider)
     assert response.status_code == 200, response.json()
     assert model.objects.count() == before + 1
+
+
+# --- The implementing body: exactly its centers' plan, progress, results and budget -------
+
+# What an implementing body's account may open of Tokyo (its center), by model.
+BODY_PAGES = ["planning.BusinessPlan", "evaluation.CenterEvaluation", "contracts.Contract"]
+# Records of Tokyo it must not reach: client identity, the center's records, staff, HQ's work.
+NOT_FOR_THE_BODY = [
+    "consultations.Client",
+    "consultations.Case",
+    "consultations.Consultation",
+    "consultations.NetworkActivity",
+    "organizations.Person",
+    "organizations.SupportInstitution",
+    "support.Visit",
+    "support.SupportRequest",
+    "evaluation.Hearing",
+    "evaluation.GuidancePlan",
+    "casestudies.CaseStudy",
+    "surveys.Campaign",
+    "selection.SelectionRound",
+    "liaison.HQActivity",
+]
+
+
+# The user's own: its account, notifications (the proposal it is asked to agree to), jobs
+# and tokens.
+OWN_RECORDS = {"accounts.User", "notifications.Notification", "core.Job", "api.ApiToken"}
+
+
+def test_the_implementing_body_sees_exactly_its_centers_plan_progress_results_and_budget(
+    client, personas, tokyo, osaka
+):
+    from django.apps import apps
+
+    from core import roles
+    from evaluation.workflow import decide_budget
+
+    objects = tokyo_objects(personas, tokyo)
+    allocation = objects["evaluation.BudgetAllocation"]
+    decide_budget(allocation, user=personas["admin"])
+    client_record = objects["consultations.Client"]
+    for name in NOT_FOR_THE_BODY + BODY_PAGES:
+        objects[name]  # built, so that "nothing visible" is not for want of records
+    body = personas["tokyo_body"]
+    client.force_login(body)
+
+    pages = [objects[name].get_absolute_url() for name in BODY_PAGES] + [
+        tokyo.get_absolute_url(),
+        reverse("planning:center_dashboard", args=[tokyo.pk]),
+        allocation.get_absolute_url(),
+    ]
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    assert client.get(reverse("planning:dashboard"))["Location"].startswith(
+        reverse("planning:center_dashboard", args=[tokyo.pk])
+    )
+    budget = client.get(allocation.get_absolute_url()).content.decode()
+    assert f'data-center="{tokyo.code}"' in budget and f'data-center="{osaka.code}"' not in budget
+    assert client.get(reverse("planning:center_dashboard", args=[osaka.pk])).status_code == 404
+
+    for name in NOT_FOR_THE_BODY:
+        assert client.get(objects[name].get_absolute_url()).status_code in (403, 404), name
+    for name in ("client_list", "consultation_list", "case_list", "activity_list"):
+        response = client.get(reverse(f"consultations:{name}"))
+        assert client_record.business_name not in response.content.decode(), name
+
+    # Every scoped queryset: the body's records are Tokyo's, and only of the kinds it reads.
+    for model in apps.get_models():
+        manager = getattr(model, "objects", None)
+        if not hasattr(manager, "for_user") or model._meta.label in OWN_RECORDS:
+            continue
+        visible = manager.for_user(body)
+        if isinstance(manager.none(), NationalQuerySet) and model._meta.label not in {
+            "evaluation.BudgetAllocation"
+        }:
+            continue  # read by every role (a fiscal year, the rules)
+        if model._meta.label in roles.BODY_READS:
+            lookup = manager.none().center_lookup
+            centers = set(visible.values_list(lookup, flat=True))
+            assert centers <= {tokyo.pk}, model._meta.label
+        elif model._meta.label != "evaluation.BudgetAllocation":
+            assert not visible.exists(), f"the implementing body sees {model._meta.label}"
