@@ -75,8 +75,8 @@ def contract_create(request):
             return redirect(contract)
     return render(
         request,
-        "contracts/form.html",
-        {"form": form, "title": _("Record a contract"), "back": reverse("contracts:list")},
+        "support/form.html",
+        {"form": form, "title": _("Record a contract")},
     )
 
 
