@@ -63,9 +63,14 @@ def osaka(db):
     return Center.objects.get(code="27")
 
 
-def make_user(username, role, *, center=None, bureau=None, assigned=()):
+def make_user(username, role, *, center=None, bureau=None, assigned=(), body=None):
     user = User.objects.create_user(
-        username=username, password=PASSWORD, role=role, center=center, bureau=bureau
+        username=username,
+        password=PASSWORD,
+        role=role,
+        center=center,
+        bureau=bureau,
+        implementing_body=body,
     )
     if assigned:
         user.assigned_centers.set(assigned)
@@ -89,6 +94,12 @@ def personas(db, tokyo, osaka):
         "osaka_expert": make_user("osaka_expert", UserRole.HQ_EXPERT, assigned=[osaka]),
         "committee": make_user("committee", UserRole.COMMITTEE_MEMBER),
         "supporter": make_user("supporter", UserRole.SUPPORTER),
+        "tokyo_body": make_user(
+            "tokyo_body", UserRole.IMPLEMENTING_BODY, body=tokyo.implementing_body
+        ),
+        "osaka_body": make_user(
+            "osaka_body", UserRole.IMPLEMENTING_BODY, body=osaka.implementing_body
+        ),
     }
 
 
@@ -100,6 +111,7 @@ OUTSIDERS_OF_TOKYO = [
     "osaka_expert",
     "committee",
     "supporter",
+    "osaka_body",
 ]
 
 

@@ -23,6 +23,8 @@ DEMO_USERS = [
     ("tokyo-co", "東京拠点", "コーディネーター", UserRole.COORDINATOR, None, "13", []),
     ("osaka-co", "大阪拠点", "コーディネーター", UserRole.COORDINATOR, None, "27", []),
     ("committee", "審査", "委員", UserRole.COMMITTEE_MEMBER, None, None, []),
+    # The implementing body that runs Tokyo's center (its center code names it).
+    ("tokyo-body", "東京都中小企業振興公社", "担当", UserRole.IMPLEMENTING_BODY, None, "13", []),
 ]
 
 
@@ -32,6 +34,10 @@ def build(rng: random.Random, log) -> None:
         log("accounts: already present, skipped")
         return
     for username, last, first, role, bureau, center, assigned in DEMO_USERS:
+        if role == UserRole.IMPLEMENTING_BODY:
+            body, center = Center.objects.get(code=center).implementing_body, None
+        else:
+            body = None
         user = User(
             username=username,
             last_name=last,
@@ -39,6 +45,7 @@ def build(rng: random.Random, log) -> None:
             role=role,
             bureau=Bureau.objects.get(code=bureau) if bureau else None,
             center=Center.objects.get(code=center) if center else None,
+            implementing_body=body,
             is_staff=role == UserRole.AGENCY_ADMIN,
             is_superuser=role == UserRole.AGENCY_ADMIN,
         )

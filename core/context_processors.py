@@ -14,8 +14,8 @@ NAVIGATION = [
     (
         pgettext_lazy("navigation", "Plans & progress"),
         [
-            ("planning:dashboard", _("Progress"), CENTER_WORK),
-            ("planning:plan_list", _("Plans"), CENTER_WORK),
+            ("planning:dashboard", _("Progress"), CENTER_WORK | r.BODY),
+            ("planning:plan_list", _("Plans"), CENTER_WORK | r.BODY),
             ("consultations:indicator_table", _("Indicators"), CENTER_WORK),
             ("planning:year_list", _("Fiscal years"), r.NATIONAL),
         ],
@@ -52,13 +52,14 @@ NAVIGATION = [
             ("support:training_list", _("Training"), CENTER_WORK),
             ("support:calendar", _("Calendar"), CENTER_WORK | r.SUPPORTERS),
             ("support:expert_assignments", _("HQ experts"), r.NATIONAL),
+            ("liaison:activity_list", _("HQ liaison"), r.NATIONAL),
             ("casestudies:list", _("Case studies"), CENTER_WORK),
         ],
     ),
     (
         pgettext_lazy("navigation", "Evaluation & surveys"),
         [
-            ("evaluation:run_list", _("Evaluation"), CENTER_WORK),
+            ("evaluation:run_list", _("Evaluation"), CENTER_WORK | r.BODY),
             ("evaluation:hearing_list", _("Hearings"), CENTER_WORK - {r.COORDINATOR}),
             (
                 "evaluation:checklist_list",
@@ -72,7 +73,12 @@ NAVIGATION = [
     (
         pgettext_lazy("navigation", "Organisation"),
         [
-            ("organizations:center_list", pgettext_lazy("navigation", "Centers"), CENTER_WORK),
+            (
+                "organizations:center_list",
+                pgettext_lazy("navigation", "Centers"),
+                CENTER_WORK | r.BODY,
+            ),
+            ("contracts:list", _("Contracts"), r.CONTRACT_READERS),
             ("organizations:person_list", _("Staff"), CENTER_WORK),
             (
                 "organizations:qualification_stats",

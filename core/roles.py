@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     CENTER_MANAGER = "center_manager", _("Center manager")
     COORDINATOR = "coordinator", _("Coordinator")
     COMMITTEE_MEMBER = "committee_member", _("Review committee member")
+    # 実施機関: the organisation that runs a center under contract; reads its centers'
+    # plans, progress, results and budget, and agrees to coordinator appointments.
+    IMPLEMENTING_BODY = "implementing_body", _("Implementing body")
 
 
 AGENCY_ADMIN = Role.AGENCY_ADMIN
@@ -30,6 +33,7 @@ SUPPORTER = Role.SUPPORTER
 CENTER_MANAGER = Role.CENTER_MANAGER
 COORDINATOR = Role.COORDINATOR
 COMMITTEE_MEMBER = Role.COMMITTEE_MEMBER
+IMPLEMENTING_BODY = Role.IMPLEMENTING_BODY
 
 # --- Groups -----------------------------------------------------------------------------
 
@@ -45,6 +49,22 @@ CENTER_STAFF = frozenset({CENTER_MANAGER, COORDINATOR})
 CENTER = frozenset({CENTER_MANAGER})  # the center as an organisation: its manager acts for it
 COMMITTEE = frozenset({COMMITTEE_MEMBER})
 SUPPORTERS = frozenset({SUPPORTER})
+BODY = frozenset({IMPLEMENTING_BODY})
+# What the implementing body reads of its centers, and nothing else: no client, case,
+# session, staff or visit record (``core.scoping.ScopedQuerySet`` applies it).
+BODY_READS = frozenset(
+    {
+        "organizations.Center",
+        "organizations.ImplementingBody",
+        "planning.BusinessPlan",
+        "planning.PlanVersion",
+        "planning.PlanChangeRequest",
+        "evaluation.CenterEvaluation",
+        "evaluation.BudgetLine",
+        "contracts.Contract",
+        "selection.CoordinatorAppointment",
+    }
+)
 # Everyone who works on the centers' records (the menu's main sections).
 CENTER_WORK = NATIONAL | BUREAU | HQ | CENTER_STAFF
 # Roles that work on centers, scoped to some of them (feedback to all centers reaches them).
@@ -57,7 +77,15 @@ TRAINING_ORGANISERS = NATIONAL
 MEETING_READERS = NATIONAL | BUREAU | frozenset({HQ_EXPERT})
 # Who works on selection rounds and appointments.
 SELECTION = NATIONAL | BUREAU | COMMITTEE
-APPOINTMENTS = NATIONAL | BUREAU | CENTER
+APPOINTMENTS = NATIONAL | BUREAU | CENTER | BODY
+# Who records the bureau's contracts with the implementing bodies (委託契約).
+CONTRACTS = AGENCY | BUREAU
+# Who reads the contracts (each within their scope): the parties and the center run.
+CONTRACT_READERS = NATIONAL | BUREAU | BODY | CENTER
+# Who reads the budget once it is decided (each its own lines; a draft is the Agency's and HQ's).
+BUDGET_READERS = NATIONAL | BUREAU | CENTER | BODY
+# HQ's own liaison with the national institutions and its publicity (the Agency reads it).
+LIAISON = frozenset({HQ_STAFF})
 
 # --- Who may change what (within their scope) -------------------------------------------
 # Each scoped queryset names its ``editor_roles`` from this table (by model label); each
@@ -65,7 +93,8 @@ APPOINTMENTS = NATIONAL | BUREAU | CENTER
 
 EDITORS = {
     "accounts.User": AGENCY,
-    "organizations.Bureau": AGENCY,
+    # A bureau's own settings (how appointments are agreed): the Agency or the bureau.
+    "organizations.Bureau": AGENCY | BUREAU,
     "organizations.Prefecture": NATIONAL,
     "organizations.ImplementingBody": AGENCY | BUREAU,
     "organizations.Center": AGENCY | BUREAU,
@@ -96,7 +125,11 @@ EDITORS = {
     "support.TrainingRegistration": TRAINING_ORGANISERS | CENTER,
     "selection.SelectionRound": BUREAU,
     # Who may act at all; each step names its own roles (selection/appointments.py).
-    "selection.CoordinatorAppointment": BUREAU | CENTER,
+    "selection.CoordinatorAppointment": BUREAU | CENTER | BODY,
+    "contracts.Contract": CONTRACTS,
+    "liaison.NationalInstitution": NATIONAL,
+    "liaison.HQActivity": LIAISON,
+    "liaison.PublicityRequest": LIAISON,
     "surveys.SurveyTemplate": NATIONAL,
     # The center runs its own campaigns; the Agency and HQ run any, nationwide ones too.
     "surveys.Campaign": NATIONAL | CENTER,
@@ -122,6 +155,8 @@ _WHO = [
     (CENTER_STAFF, _("the center")),
     (COMMITTEE, _("the committee member")),
     (SUPPORTERS, _("the assigned supporter")),
+    (BODY, _("the implementing body")),
+    (CENTER | BODY, _("the center or the implementing body")),
 ]
 
 

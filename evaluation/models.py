@@ -423,8 +423,9 @@ class ResultQuerySet(ScopedQuerySet):
 
     def for_user(self, user, action="view"):
         scoped = super().for_user(user, action)
-        # A center sees its result once the Agency has finalised it, not the drafts.
-        if role_of(user) in roles.CENTER_STAFF:
+        # A center (and its implementing body) sees its result once the Agency has
+        # finalised it, not the drafts.
+        if role_of(user) in roles.CENTER_STAFF | roles.BODY:
             return scoped.filter(run__status=RunStatus.FINALISED)
         return scoped
 
@@ -526,9 +527,7 @@ class BudgetQuerySet(NationalQuerySet):
         # a center reads its own lines through BudgetLine, once the budget is decided
         # (a draft is the Agency's working figure, not yet anyone's budget).
         role = role_of(user)
-        if role not in frozenset(
-            {roles.AGENCY_ADMIN, roles.HQ_STAFF, roles.BUREAU_OFFICER, roles.CENTER_MANAGER}
-        ):
+        if role not in roles.BUDGET_READERS:
             return self.none()
         allowed = super().for_user(user, action)
         return allowed if role in NATIONAL_ROLES else allowed.filter(decided_at__isnull=False)

@@ -381,7 +381,7 @@ class RunListView(ScopedListView):
         context.update(_years(self.request))
         role = role_of(self.request.user)
         context["may_run"] = role == roles.AGENCY_ADMIN
-        context["may_see_hearings"] = role != roles.COORDINATOR
+        context["may_see_hearings"] = role not in {roles.COORDINATOR, roles.IMPLEMENTING_BODY}
         context["may_see_budget"] = (
             role in roles.NATIONAL or BudgetAllocation.objects.for_user(self.request.user).exists()
         )
@@ -693,7 +693,7 @@ class BudgetDetailView(ScopedDetailView):
         return (
             BudgetLine.objects.for_user(self.request.user)
             .filter(allocation=self.object)
-            .select_related("center__prefecture__bureau")
+            .select_related("center__prefecture__bureau", "contract")
         )
 
     def get(self, request, *args, **kwargs):

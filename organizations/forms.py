@@ -77,6 +77,13 @@ class ImplementingBodyForm(forms.ModelForm):
         fields = ["name"]
 
 
+class BureauSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Bureau
+        fields = ["appointment_agreement"]
+        widgets = {"appointment_agreement": forms.RadioSelect}
+
+
 class PrefectureBlockForm(forms.ModelForm):
     class Meta:
         model = Prefecture

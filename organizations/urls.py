@@ -7,6 +7,7 @@ app_name = "organizations"
 urlpatterns = [
     path("centers/", views.CenterListView.as_view(), name="center_list"),
     path("centers/<int:pk>/", views.CenterDetailView.as_view(), name="center_detail"),
+    path("bureaus/<int:pk>/settings/", views.BureauSettingsView.as_view(), name="bureau_settings"),
     path("bodies/<int:pk>/edit/", views.ImplementingBodyUpdateView.as_view(), name="body_update"),
     path("blocks/", views.TrainingBlockListView.as_view(), name="block_list"),
     path(

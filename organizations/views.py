@@ -30,6 +30,7 @@ from . import institutions, roster
 from .filtersets import PersonFilterSet, SupportInstitutionFilterSet
 from .forms import (
     AssignmentFormSet,
+    BureauSettingsForm,
     ImplementingBodyForm,
     PersonForm,
     PrefectureBlockForm,
@@ -38,6 +39,7 @@ from .forms import (
 )
 from .models import (
     Assignment,
+    Bureau,
     Center,
     ImplementingBody,
     Person,
@@ -92,8 +94,25 @@ class CenterDetailView(ScopedDetailView):
         context["current_assignments"] = (
             Assignment.objects.filter(center=self.object)
             .active_on(today)
+            # Only staff the user may read (an implementing body reads no staff record).
+            .filter(person__in=Person.objects.for_user(self.request.user).values("pk"))
             .select_related("person")
             .order_by("role", "person__kana")
+        )
+        from contracts.models import Contract
+
+        # The bodies that ran the center, year by year (its contracts, as the user reads them).
+        context["contracts"] = (
+            Contract.objects.for_user(self.request.user)
+            .filter(center=self.object)
+            .select_related("body", "fiscal_year")
+            .order_by("-fiscal_year__year")
+        )
+        context["agreement_by"] = self.object.prefecture.bureau.get_appointment_agreement_display()
+        context["may_edit_bureau"] = (
+            Bureau.objects.for_user(self.request.user, CHANGE)
+            .filter(pk=self.object.prefecture.bureau_id)
+            .exists()
         )
         context["may_edit_body"] = (
             ImplementingBody.objects.for_user(self.request.user, CHANGE)
@@ -111,6 +130,21 @@ class ImplementingBodyUpdateView(ScopedUpdateView):
 
     def get_success_url(self):
         return self.object.centers.first().get_absolute_url()
+
+
+class BureauSettingsView(ScopedUpdateView):
+    """A bureau's own settings: who records the implementing body's agreement."""
+
+    model = Bureau
+    form_class = BureauSettingsForm
+    template_name = "organizations/form.html"
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Saved."))
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
 
 
 class TrainingBlockListView(ListView):

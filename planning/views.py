@@ -30,6 +30,7 @@ from core.views import (
     ScopedUpdateView,
 )
 from core.workflow import StepRefused, StepView
+from liaison.models import summary as liaison_summary
 from organizations.models import Bureau, Center
 
 from . import compiled, progress, workflow
@@ -477,6 +478,8 @@ def national_dashboard(request):
         context["bureaus"] = [
             (bureau, compiled.totals(rows)) for bureau, rows in compiled.by_bureau(context["rows"])
         ]
+        # HQ's own liaison: shown apart, never part of the centers' rows or totals.
+        context["hq_liaison"] = liaison_summary(Period.fiscal_year(year.year))
     return render(request, "planning/dashboard_national.html", context)
 
 
@@ -512,4 +515,8 @@ def my_dashboard(request):
         return redirect(reverse("planning:bureau_dashboard", args=[user.bureau_id]) + query)
     if user.center_id:
         return redirect(reverse("planning:center_dashboard", args=[user.center_id]) + query)
+    if role == roles.IMPLEMENTING_BODY:  # the first of the centers it runs
+        center = Center.objects.for_user(user).order_by("code").first()
+        if center is not None:
+            return redirect(reverse("planning:center_dashboard", args=[center.pk]) + query)
     return redirect("planning:warnings")

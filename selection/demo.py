@@ -16,17 +16,26 @@ The extra committee accounts (``committee2`` … ``committee5``) share the demo 
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User, UserRole
-from organizations.models import Center, Person, Qualification
+from organizations.models import AgreementBy, Center, Person, Qualification
 
 from . import appointments, scoring, workflow
 from .models import MemberSource, RoundKind, SelectionRound
 from .terms import fiscal_year_end
 
 # (username, last name, first name, seat, affiliation)
+# A one-page PDF standing for a scanned agreement (the demo has no real signature).
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
 MEMBERS = [
     ("committee", "審査", "委員", MemberSource.BUREAU, "神奈川県産業振興センター 元理事"),
     ("committee2", "大野", "清", MemberSource.ADVISORY_BOARD, "アドバイザリーボード"),
@@ -259,11 +268,23 @@ def _appointments(tokyo, osaka, kanto, kinki, start, end):
         )
 
     def agree(appointment, user):
+        """The body's own account where its bureau asks for it; otherwise the center,
+        with the signed agreement uploaded."""
+        body = appointment.center.implementing_body
+        signatory = f"{body.name} 理事長"
+        own = User.objects.filter(role=UserRole.IMPLEMENTING_BODY, implementing_body=body).first()
+        bureau = appointment.center.prefecture.bureau
+        if own is not None and bureau.appointment_agreement == AgreementBy.BODY_ACCOUNT:
+            appointments.agree(
+                appointment, user=own, signatory=signatory, agreed_on=datetime.date.today()
+            )
+            return
         appointments.agree(
             appointment,
             user=user,
-            signatory="実施機関 理事長",
+            signatory=signatory,
             agreed_on=datetime.date.today(),
+            document=SimpleUploadedFile("同意書.pdf", DEMO_PDF, "application/pdf"),
         )
 
     propose(tokyo_cc, tokyo, "小野 悠", "オノ ユウ", "S90101", "DX相談の増加に対応するため。")

@@ -289,9 +289,26 @@ class AgreementForm(forms.Form):
         help_text=_("The name and title of the person who signed the agreement."),
     )
     agreed_on = forms.DateField(label=_("Agreed on"), widget=DateInput())
+    document = forms.FileField(
+        label=_("Signed agreement"),
+        required=False,
+        help_text=_(
+            "Needed when the center records the agreement for the implementing body: "
+            "the agreement it signed (PDF or a scan)."
+        ),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, for_body=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_body:  # the body agrees itself: nothing to upload
+            del self.fields["document"]
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        return upload and checked_document(upload, max_megabytes=10)
 
 
 class ApprovalForm(forms.Form):

@@ -594,6 +594,10 @@ class CoordinatorAppointment(models.Model):
         _("signatory of the implementing body"), max_length=200, blank=True
     )
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    # The signed agreement, when the center records it for the body (the bureau's choice).
+    agreement_document_name = models.CharField(_("signed agreement"), max_length=200, blank=True)
+    agreement_document_type = models.CharField(max_length=100, blank=True)
+    agreement_document = models.BinaryField(null=True, blank=True, editable=False)
     consultation_note = models.TextField(_("bureau's consultation note"), blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     assignment = models.ForeignKey(
@@ -607,7 +611,7 @@ class CoordinatorAppointment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppointmentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["agreement_document"])
 
     class Meta:
         ordering = ["-created_at", "-id"]

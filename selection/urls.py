@@ -38,6 +38,13 @@ urlpatterns = [
         name="appointment_detail",
     ),
 ]
+urlpatterns.append(
+    path(
+        "appointments/<int:pk>/agreement/",
+        views.AgreementDocumentView.as_view(),
+        name="appointment_agreement",
+    )
+)
 for step in ("agree", "approve", "appoint", "decline"):
     urlpatterns.append(
         path(

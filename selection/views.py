@@ -799,11 +799,19 @@ class AppointmentDetailView(ScopedDetailView):
     template_name = "selection/appointment_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("center", "person", "assignment")
+        return (
+            super()
+            .get_queryset()
+            .select_related("center__prefecture__bureau", "person", "assignment")
+            .defer("agreement_document")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         appointment, user = self.object, self.request.user
+        context["agreement_by"] = (
+            appointment.center.prefecture.bureau.get_appointment_agreement_display()
+        )
         may = {step.name for step in appointments.APPOINTMENT.available(appointment, user)}
         context["actions"] = {
             "agree": "agree" in may,
@@ -834,7 +842,29 @@ class AppointmentStepView(StepView):
     }
 
     def get_form(self, data=None):
-        return self.forms[self.get_step().name](data)
+        form_class = self.forms[self.get_step().name]
+        kwargs = self.form_kwargs()
+        if form_class is AgreementForm:
+            kwargs["for_body"] = role_of(self.request.user) in roles.BODY
+        return form_class(data, **kwargs)
 
     def success_message(self, step, result):
         return _("Recorded.")
+
+
+class AgreementDocumentView(ScopedObjectMixin, View):
+    """The agreement the implementing body signed, uploaded by the center."""
+
+    model = CoordinatorAppointment
+
+    def get(self, request, pk):
+        appointment = get_object_or_404(
+            self.get_queryset(), pk=pk, agreement_document__isnull=False
+        )
+        response = HttpResponse(
+            bytes(appointment.agreement_document),
+            content_type=appointment.agreement_document_type,
+        )
+        response["Content-Disposition"] = _content_disposition(appointment.agreement_document_name)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -16,6 +16,8 @@ urlpatterns = [
     path("support/", include("support.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("selection/", include("selection.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("liaison/", include("liaison.urls")),
     path("surveys/", include("surveys.urls")),
     path("casestudies/", include("casestudies.urls")),
     path("access-log/", include("core.urls")),

@@ -35,6 +35,7 @@ from conftest import (
 from core.scoping import VIEW, NationalQuerySet
 from core.views import ScopedObjectMixin, ScopedQuerysetMixin
 from evaluation.models import ChecklistTemplate
+from liaison.models import NationalInstitution
 from surveys.models import SurveyTemplate
 
 SEQUENCE = itertools.count(1)
@@ -162,6 +163,10 @@ def tokyo_objects(personas, tokyo):
             "planning.FiscalYear": lambda: plan().fiscal_year,
             "planning.ActivityPolicy": lambda: plan().fiscal_year.policy,
             "organizations.Bureau": lambda: tokyo.prefecture.bureau,
+            "contracts.Contract": lambda: make_contract(tokyo),
+            "liaison.HQActivity": make_hq_activity,
+            "liaison.PublicityRequest": make_publicity_request,
+            "liaison.NationalInstitution": lambda: NationalInstitution.objects.first(),
             "consultations.Client": client,
             "consultations.Case": case,
             "consultations.Consultation": lambda: make_session(
@@ -258,6 +263,42 @@ def api_token(user):
     return tokens.issue(user=user, name="連携", expires_on=datetime.date(2099, 1, 1))[0]
 
 
+def make_contract(center):
+    from contracts.models import Contract
+    from planning.models import FiscalYear
+
+    return Contract.objects.create(
+        body=center.implementing_body,
+        center=center,
+        fiscal_year=FiscalYear.objects.get_or_create(year=2025)[0],
+        signed_on=datetime.date(2025, 4, 1),
+        start_date=datetime.date(2025, 4, 1),
+        end_date=datetime.date(2026, 3, 31),
+        amount=60_000_000,
+        original_amount=60_000_000,
+        created_by=make_user(f"bureau-{next(SEQUENCE)}", "bureau_officer"),
+    )
+
+
+def make_hq_activity():
+    from liaison.models import HQActivity
+
+    activity = HQActivity.objects.create(date=datetime.date(2025, 6, 1), kind="meeting")
+    activity.institutions.set(NationalInstitution.objects.all()[:1])
+    return activity
+
+
+def make_publicity_request():
+    from liaison.models import PublicityRequest
+
+    return PublicityRequest.objects.create(
+        requested_on=datetime.date(2025, 6, 1),
+        institution=NationalInstitution.objects.first(),
+        medium="bulletin",
+        subject="よろず支援拠点の紹介記事",
+    )
+
+
 def make_meeting(center):
     from support.models import ExpertsMeeting, Feedback
 
@@ -307,6 +348,11 @@ def selection_objects(personas, tokyo):
         start_date=datetime.date(2027, 4, 1),
         end_date=datetime.date(2028, 3, 31),
     )
+    # Its signed agreement, so that the document's page has something to hand out.
+    appointment.agreement_document_name = "agreement.pdf"
+    appointment.agreement_document_type = "application/pdf"
+    appointment.agreement_document = b"%PDF-1.4"
+    appointment.save()
     return {
         "selection.SelectionRound": selection,
         "selection.CommitteeMember": selection.members.first(),
@@ -417,6 +463,10 @@ INSIDERS = {
     "planning.FiscalYear": "admin",
     "planning.ActivityPolicy": "hq",
     "organizations.Bureau": "kanto_officer",
+    "contracts.Contract": "kanto_officer",
+    "liaison.HQActivity": "hq",
+    "liaison.PublicityRequest": "hq",
+    "liaison.NationalInstitution": "hq",
     "consultations.Client": "tokyo_coordinator",
     "consultations.Case": "tokyo_coordinator",
     "consultations.Consultation": "tokyo_coordinator",
@@ -741,8 +791,9 @@ def api_patterns():
 API_PATTERNS = api_patterns()
 API_DETAILS = [(n, p) for n, p in API_PATTERNS if takes_object(p)]
 API_LISTS = [(n, p) for n, p in API_PATTERNS if n.endswith("-list")]
-# Outsiders whose roles may use the API (by default): their answers must be 404.
-API_OUTSIDERS = [o for o in OUTSIDERS_OF_TOKYO if o not in {"committee", "supporter"}]
+# Outsiders whose roles may use the API (by default): their answers must be 404 (an
+# implementing body's accounts may not use it unless the Agency allows them).
+API_OUTSIDERS = [o for o in OUTSIDERS_OF_TOKYO if o not in {"committee", "supporter", "osaka_body"}]
 
 
 def api_model(pattern):
@@ -914,3 +965,86 @@ def test_api_writes_into_another_center_are_refused_and_write_nothing(
     response = client.post(reverse(name), [item], content_type="application/json", **insider)
     assert response.status_code == 200, response.json()
     assert model.objects.count() == before + 1
+
+
+# --- The implementing body: exactly its centers' plan, progress, results and budget -------
+
+# What an implementing body's account may open of Tokyo (its center), by model.
+BODY_PAGES = ["planning.BusinessPlan", "evaluation.CenterEvaluation", "contracts.Contract"]
+# Records of Tokyo it must not reach: client identity, the center's records, staff, HQ's work.
+NOT_FOR_THE_BODY = [
+    "consultations.Client",
+    "consultations.Case",
+    "consultations.Consultation",
+    "consultations.NetworkActivity",
+    "organizations.Person",
+    "organizations.SupportInstitution",
+    "support.Visit",
+    "support.SupportRequest",
+    "evaluation.Hearing",
+    "evaluation.GuidancePlan",
+    "casestudies.CaseStudy",
+    "surveys.Campaign",
+    "selection.SelectionRound",
+    "liaison.HQActivity",
+]
+
+
+# The user's own: its account, notifications (the proposal it is asked to agree to), jobs
+# and tokens.
+OWN_RECORDS = {"accounts.User", "notifications.Notification", "core.Job", "api.ApiToken"}
+
+
+def test_the_implementing_body_sees_exactly_its_centers_plan_progress_results_and_budget(
+    client, personas, tokyo, osaka
+):
+    from django.apps import apps
+
+    from core import roles
+    from evaluation.workflow import decide_budget
+
+    objects = tokyo_objects(personas, tokyo)
+    allocation = objects["evaluation.BudgetAllocation"]
+    decide_budget(allocation, user=personas["admin"])
+    client_record = objects["consultations.Client"]
+    for name in NOT_FOR_THE_BODY + BODY_PAGES:
+        objects[name]  # built, so that "nothing visible" is not for want of records
+    body = personas["tokyo_body"]
+    client.force_login(body)
+
+    pages = [objects[name].get_absolute_url() for name in BODY_PAGES] + [
+        tokyo.get_absolute_url(),
+        reverse("planning:center_dashboard", args=[tokyo.pk]),
+        allocation.get_absolute_url(),
+    ]
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    assert client.get(reverse("planning:dashboard"))["Location"].startswith(
+        reverse("planning:center_dashboard", args=[tokyo.pk])
+    )
+    budget = client.get(allocation.get_absolute_url()).content.decode()
+    assert f'data-center="{tokyo.code}"' in budget and f'data-center="{osaka.code}"' not in budget
+    assert client.get(reverse("planning:center_dashboard", args=[osaka.pk])).status_code == 404
+
+    for name in NOT_FOR_THE_BODY:
+        assert client.get(objects[name].get_absolute_url()).status_code in (403, 404), name
+    for name in ("client_list", "consultation_list", "case_list", "activity_list"):
+        response = client.get(reverse(f"consultations:{name}"))
+        assert client_record.business_name not in response.content.decode(), name
+
+    # Every scoped queryset: the body's records are Tokyo's, and only of the kinds it reads.
+    for model in apps.get_models():
+        manager = getattr(model, "objects", None)
+        if not hasattr(manager, "for_user") or model._meta.label in OWN_RECORDS:
+            continue
+        visible = manager.for_user(body)
+        if isinstance(manager.none(), NationalQuerySet) and model._meta.label not in {
+            "evaluation.BudgetAllocation"
+        }:
+            continue  # read by every role (a fiscal year, the rules)
+        if model._meta.label in roles.BODY_READS:
+            lookup = manager.none().center_lookup
+            centers = set(visible.values_list(lookup, flat=True))
+            assert centers <= {tokyo.pk}, model._meta.label
+        elif model._meta.label != "evaluation.BudgetAllocation":
+            assert not visible.exists(), f"the implementing body sees {model._meta.label}"

@@ -39,6 +39,7 @@ USERS = {
     roles.CENTER_MANAGER: "tokyo-cc",
     roles.COORDINATOR: "tokyo-co",
     roles.COMMITTEE_MEMBER: "committee",
+    roles.IMPLEMENTING_BODY: "tokyo-body",
 }
 PER_PATTERN = 2  # URLs opened per URL pattern and role
 # Proper nouns, codes and words that read the same in a Japanese office.

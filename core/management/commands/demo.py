@@ -23,8 +23,10 @@ BUILDERS = [
     "support.demo",
     "surveys.demo",
     "evaluation.demo",
+    "contracts.demo",  # the bureaus' settings before the appointments agree
     "selection.demo",
     "casestudies.demo",
+    "liaison.demo",
     "core.demo_imports",
 ]
 
@@ -84,7 +86,22 @@ class Command(BaseCommand):
         for model in (FollowUpRequest, CaseStudy, ImpactRecord):
             tables += [f.remote_field.through._meta.db_table for f in model._meta.many_to_many]
             tables.append(model._meta.db_table)
-        models = (*RESET_MODELS, NetworkActivity, Consultation, Case, Client, SupportInstitution)
+        from contracts.models import Amendment, Contract
+        from liaison.models import HQActivity, PublicityRequest
+
+        # Contracts point to the budget lines and the users below.
+        models = (
+            Amendment,
+            Contract,
+            HQActivity,
+            PublicityRequest,
+            *RESET_MODELS,
+            NetworkActivity,
+            Consultation,
+            Case,
+            Client,
+            SupportInstitution,
+        )
         for model in models:
             tables += [f.remote_field.through._meta.db_table for f in model._meta.many_to_many]
             tables.append(model._meta.db_table)
