@@ -20,6 +20,10 @@ class Role(models.TextChoices):
     CENTER_MANAGER = "center_manager", _("Center manager")
     COORDINATOR = "coordinator", _("Coordinator")
     COMMITTEE_MEMBER = "committee_member", _("Review committee member")
+    # アドバイザリーボード: advises HQ, reviews the national evaluation and the experts'
+    # meeting report, and sits on review committees. The account of an HQ staff record
+    # with a current advisory-board assignment (organizations.Person.objects.advisory_board).
+    BOARD_MEMBER = "board_member", _("Advisory board member")
 
 
 AGENCY_ADMIN = Role.AGENCY_ADMIN
@@ -30,6 +34,7 @@ SUPPORTER = Role.SUPPORTER
 CENTER_MANAGER = Role.CENTER_MANAGER
 COORDINATOR = Role.COORDINATOR
 COMMITTEE_MEMBER = Role.COMMITTEE_MEMBER
+BOARD_MEMBER = Role.BOARD_MEMBER
 
 # --- Groups -----------------------------------------------------------------------------
 
@@ -43,7 +48,9 @@ HQ = frozenset({HQ_STAFF, HQ_EXPERT})
 # The center's own people (a user of these roles has a center).
 CENTER_STAFF = frozenset({CENTER_MANAGER, COORDINATOR})
 CENTER = frozenset({CENTER_MANAGER})  # the center as an organisation: its manager acts for it
-COMMITTEE = frozenset({COMMITTEE_MEMBER})
+BOARD = frozenset({BOARD_MEMBER})
+# Who sits on a selection round's review committee (the board's seats and the bureau's picks).
+COMMITTEE = frozenset({COMMITTEE_MEMBER}) | BOARD
 SUPPORTERS = frozenset({SUPPORTER})
 # Everyone who works on the centers' records (the menu's main sections).
 CENTER_WORK = NATIONAL | BUREAU | HQ | CENTER_STAFF
@@ -121,6 +128,7 @@ _WHO = [
     (CENTER, _("the center")),
     (CENTER_STAFF, _("the center")),
     (COMMITTEE, _("the committee member")),
+    (BOARD, _("the advisory board")),
     (SUPPORTERS, _("the assigned supporter")),
 ]
 

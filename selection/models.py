@@ -36,7 +36,7 @@ from organizations.models import Assignment, Center, Person, Qualification, Role
 
 SCORE_MIN, SCORE_MAX = 1, 5
 BUREAU = frozenset({roles.BUREAU_OFFICER})
-COMMITTEE = roles.COMMITTEE_MEMBER
+COMMITTEE = roles.COMMITTEE
 # Roles that oversee selections within their scope (the bureau runs them; the
 # Agency and HQ follow them nationwide). Center staff and HQ experts see none:
 # the sitting chief coordinator may be a candidate.
@@ -96,7 +96,7 @@ class SelectionQuerySet(ScopedQuerySet):
 
     def for_user(self, user, action: str = VIEW):
         role = role_of(user)
-        if role == COMMITTEE:
+        if role in COMMITTEE:
             if action == CHANGE:
                 return self.none()
             return self._in_rounds(SelectionRound._base_manager.filter(members__user=user))
@@ -114,7 +114,7 @@ class SealedQuerySet(SelectionQuerySet):
         mine = Q(**{f"{self.member_lookup}__user": user}) if user.is_authenticated else Q(pk=None)
         if action == CHANGE:
             # Only the author, while the round is scoring and before they submit.
-            if role_of(user) != COMMITTEE:
+            if role_of(user) not in COMMITTEE:
                 return self.none()
             return self.filter(
                 mine,
