@@ -89,7 +89,20 @@ def personas(db, tokyo, osaka):
         "osaka_expert": make_user("osaka_expert", UserRole.HQ_EXPERT, assigned=[osaka]),
         "committee": make_user("committee", UserRole.COMMITTEE_MEMBER),
         "supporter": make_user("supporter", UserRole.SUPPORTER),
+        "board": make_board_member("board"),
     }
+
+
+def make_board_member(username):
+    """An advisory-board member's account, linked to an HQ staff record on the board."""
+    person = Person.objects.create(staff_code=f"AB-{username}", name=f"{username} 委員")
+    Assignment.objects.create(
+        person=person, role=Role.ADVISORY_BOARD, start_date=datetime.date(2020, 4, 1)
+    )
+    user = make_user(username, UserRole.BOARD_MEMBER)
+    user.person = person
+    user.save()
+    return user
 
 
 # Who may not touch a Tokyo record: another center, another bureau, another expert.

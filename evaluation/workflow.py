@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import roles
-from core.scoping import VIEW, role_of, users_for_center
+from core.scoping import VIEW, board_members, role_of, sits_on_board, users_for_center
 from core.workflow import Step, StepRefused, Workflow, refuse, register
 from organizations.models import Center
 from planning.models import FiscalYear
@@ -75,18 +75,11 @@ def _active(role_set):
     return User.objects.filter(role__in=role_set, is_active=True)
 
 
-def board_users():
-    """The accounts of the advisory board's current members (whom its steps concern)."""
-    from organizations.models import Person
-
-    return _active(roles.BOARD).filter(person__in=Person.objects.advisory_board())
-
-
 def _run_scope(user):
     # A board member's account acts on the evaluation only while its staff record sits
     # on the board; everyone else as the declaration's roles say.
     runs = EvaluationRun.objects.for_user(user, VIEW)
-    if role_of(user) in roles.BOARD and not board_users().filter(pk=user.pk).exists():
+    if role_of(user) in roles.BOARD and not sits_on_board(user):
         return runs.none()
     return runs
 
@@ -161,7 +154,7 @@ RUN = register(
                 None,
                 roles.AGENCY,
                 reason_required=True,
-                notify=lambda run: board_users(),
+                notify=lambda run: board_members(),
                 done=gettext_lazy("The advisory board's review is waived."),
             ),
             Step(

@@ -263,6 +263,11 @@ def _write_row(row: RosterRow, person: Person | None, user) -> bool:
         assignment._history_user = user
         assignment.save()
         changed = True
+    if row.role == Role.CHIEF_COORDINATOR:
+        # Listed with the terms of the selection rounds (selection.terms).
+        from selection.terms import roster_term
+
+        roster_term(assignment, user=user)
     return changed
 
 

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from core.workflow import step_view
+
+from . import meetings, views
+from .forms import MeetingReviewForm
 
 app_name = "support"
 
@@ -18,6 +21,16 @@ urlpatterns = [
     path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.MeetingUpdateView.as_view(), name="meeting_update"),
+    path(
+        "meetings/<int:pk>/board-review/",
+        step_view(
+            meetings.MEETING,
+            step="board_review",
+            form_class=MeetingReviewForm,
+            actions={"board_review": meetings.review_report},
+        ),
+        name="meeting_board_review",
+    ),
     path("requests/", views.SupportRequestListView.as_view(), name="request_list"),
     path("requests/new/", views.request_create, name="request_create"),
     path("requests/<int:pk>/", views.SupportRequestDetailView.as_view(), name="request_detail"),

@@ -398,6 +398,7 @@ class MeetingDetailView(ScopedDetailView):
         context["national"] = is_national(user)
         context["history"] = history_for(meeting, viewer=user)
         context["today"] = datetime.date.today()
+        context["may_review_report"] = meetings.MEETING.may_take(meeting, "board_review", user)
         return context
 
 

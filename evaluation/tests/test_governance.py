@@ -51,8 +51,8 @@ def run(personas):
 
 
 @pytest.fixture
-def board(db):
-    return board_member("board")
+def board(personas):
+    return personas["board"]
 
 
 def kinds(user):
