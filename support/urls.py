@@ -1,9 +1,6 @@
 from django.urls import path
 
-from core.workflow import step_view
-
-from . import meetings, views
-from .forms import MeetingReviewForm
+from . import views
 
 app_name = "support"
 
@@ -23,12 +20,7 @@ urlpatterns = [
     path("meetings/<int:pk>/edit/", views.MeetingUpdateView.as_view(), name="meeting_update"),
     path(
         "meetings/<int:pk>/board-review/",
-        step_view(
-            meetings.MEETING,
-            step="board_review",
-            form_class=MeetingReviewForm,
-            actions={"board_review": meetings.review_report},
-        ),
+        views.MeetingReviewView.as_view(),
         name="meeting_board_review",
     ),
     path("requests/", views.SupportRequestListView.as_view(), name="request_list"),
