@@ -4,7 +4,7 @@ import random
 
 from django.db import transaction
 
-from organizations.models import Assignment, Bureau, Center, Role
+from organizations.models import Assignment, Bureau, Center, Person, Role
 
 from .models import User, UserRole
 
@@ -23,7 +23,23 @@ DEMO_USERS = [
     ("tokyo-co", "東京拠点", "コーディネーター", UserRole.COORDINATOR, None, "13", []),
     ("osaka-co", "大阪拠点", "コーディネーター", UserRole.COORDINATOR, None, "27", []),
     ("committee", "審査", "委員", UserRole.COMMITTEE_MEMBER, None, None, []),
+    # An advisory-board member: the account of one of the board's HQ staff records.
+    ("board", "高橋", "誠一", UserRole.BOARD_MEMBER, None, None, []),
 ]
+
+
+def link_board_member(user) -> None:
+    """Give a board member's account the next HQ staff record of the board without one;
+    the record takes the account's name (the demo's staff names are drawn at random)."""
+    person = (
+        Person.objects.advisory_board().filter(user__isnull=True).order_by("staff_code").first()
+    )
+    if person is None:
+        return
+    person.name = user.get_full_name()
+    person.kana = ""
+    person.save()
+    user.person = person
 
 
 @transaction.atomic
@@ -49,6 +65,8 @@ def build(rng: random.Random, log) -> None:
             )
             link = staff.filter(person__user__isnull=True).select_related("person").first()
             user.person = link.person if link else None
+        if role == UserRole.BOARD_MEMBER:
+            link_board_member(user)
         user.set_password(DEMO_PASSWORD)
         user.save()
         if assigned:
