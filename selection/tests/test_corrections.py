@@ -62,30 +62,18 @@ def test_a_corrected_nominee_takes_the_term_and_the_first_is_kept_as_version_one
     first, second = round_.candidates.order_by("id")[:2]
     client = client_for("kanto_officer")
     url = reverse("selection:round_correct", args=[round_.pk])
-    page = client.post(
-        url,
-        {
-            "decision": Decision.NOMINATE,
-            "nominee": second.pk,
-            "term_end": TERM_END.isoformat(),
-            "reason": "再審議の結果、二郎氏を推薦",
-            "staff_code": "CC-2NDX",
-            "correction_reason": "",
-        },
-    )
+    form = {
+        "decision": Decision.NOMINATE,
+        "nominee": second.pk,
+        "term_end": TERM_END.isoformat(),
+        "reason": "再審議の結果、二郎氏を推薦",
+        "staff_code": "CC-2NDX",
+        "correction_reason": "",
+    }
+    page = client.post(url, form)
     assert page.status_code == 200  # no reason for the correction: nothing changed
     assert DecisionVersion.objects.filter(round=round_).count() == 1
-    client.post(
-        url,
-        {
-            "decision": Decision.NOMINATE,
-            "nominee": second.pk,
-            "term_end": TERM_END.isoformat(),
-            "reason": "再審議の結果、二郎氏を推薦",
-            "staff_code": "CC-2NDX",
-            "correction_reason": "一郎氏が就任を辞退",
-        },
-    )
+    client.post(url, {**form, "correction_reason": "一郎氏が就任を辞退"})
 
     first.refresh_from_db()
     second.refresh_from_db()
