@@ -105,6 +105,11 @@ class User(AbstractUser):
             errors["bureau"] = _("Only bureau officers have a bureau.")
         if self.role not in CENTER_USER_ROLES and self.center_id:
             errors["center"] = _("Only center managers and coordinators have a center.")
+        if self.role in roles.BOARD and not self.person_id:
+            # The board is its HQ staff records: the account is one member's.
+            errors["person"] = _(
+                "An advisory-board member's account belongs to their HQ staff record."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -246,3 +246,14 @@ def test_a_refused_review_of_a_final_evaluation_is_recorded(personas, run, board
     with pytest.raises(StepRefused):
         workflow.comment_as_board(run.results.get(center=tokyo), user=board, text="追記")
     assert EvaluationEvent.objects.filter(run=run, action="board_comment", refused=True).exists()
+
+
+def test_a_board_members_account_belongs_to_an_hq_staff_record(db):
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import User
+
+    account = User(username="new-board", role=UserRole.BOARD_MEMBER)
+    with pytest.raises(ValidationError) as refused:
+        account.full_clean(exclude=["password"])
+    assert "person" in refused.value.message_dict
