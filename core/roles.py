@@ -60,8 +60,8 @@ CENTER_SCOPED = BUREAU | frozenset({HQ_EXPERT}) | CENTER_STAFF
 EVALUATORS = AGENCY | BUREAU | HQ
 # Who organises training.
 TRAINING_ORGANISERS = NATIONAL
-# Who reads the HQ experts' meeting.
-MEETING_READERS = NATIONAL | BUREAU | frozenset({HQ_EXPERT})
+# Who reads the HQ experts' meeting (the advisory board reviews its report).
+MEETING_READERS = NATIONAL | BUREAU | frozenset({HQ_EXPERT}) | BOARD
 # Who works on selection rounds and appointments.
 SELECTION = NATIONAL | BUREAU | COMMITTEE
 APPOINTMENTS = NATIONAL | BUREAU | CENTER

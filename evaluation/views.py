@@ -502,6 +502,12 @@ class RunDetailView(ScopedDetailView):
             else None,
             may_waive=workflow.RUN.may_take(run, "waive_board_review", user) and not run.board_done,
             board_comments=board_comments,
+            # The board's overall comment is the note of its review step.
+            board_note=run.events.filter(action="board_review", refused=False)
+            .values_list("note", flat=True)
+            .last()
+            if run.board_reviewed_at and context["show_board"]
+            else "",
             board_review_form=BoardReviewForm(),
             reason_form=ReasonForm(),
             events=run.events.select_related("user")

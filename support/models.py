@@ -222,8 +222,7 @@ class MeetingQuerySet(NationalQuerySet):
     bureaus read it (its summary counts only the visits in the reader's scope)."""
 
     editor_roles = roles.editors("support.ExpertsMeeting")
-    # The advisory board reviews the meeting's report.
-    readers = NATIONAL_ROLES | frozenset({roles.HQ_EXPERT, roles.BUREAU_OFFICER}) | roles.BOARD
+    readers = roles.MEETING_READERS
 
     def for_user(self, user, action: str = VIEW):
         role = role_of(user)

@@ -59,13 +59,15 @@ def kinds(user):
     return {group.kind.name for group in inbox(user)}
 
 
-def test_the_sign_off_is_refused_until_the_board_has_reviewed(personas, run, board):
+def test_the_sign_off_is_refused_until_the_board_has_reviewed(personas, run, board, client):
     admin = personas["admin"]
     agree_all(run, user=admin)
     with translation.override("en"), pytest.raises(StepRefused, match="advisory board"):
         workflow.finalise(run, user=admin)
 
     workflow.complete_board_review(run, user=board, comment="評価の根拠は妥当")
+    client.force_login(admin)
+    assert "評価の根拠は妥当" in client.get(run.get_absolute_url()).content.decode()
     workflow.finalise(run, user=admin)
 
     run.refresh_from_db()
