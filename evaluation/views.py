@@ -497,9 +497,8 @@ class RunDetailView(ScopedDetailView):
             is_agency=role == roles.AGENCY_ADMIN,
             may_review=workflow.RUN.may_take(run, "review", user),
             may_comment_as_board=workflow.RUN.may_take(run, "board_comment", user),
-            board_review_refusal=workflow.RUN.refusal(run, "board_review", user)
-            if role in roles.BOARD
-            else None,
+            may_board_review=workflow.RUN.may_take(run, "board_review", user)
+            and not run.board_done,
             may_waive=workflow.RUN.may_take(run, "waive_board_review", user) and not run.board_done,
             board_comments=board_comments,
             # The board's overall comment is the note of its review step.

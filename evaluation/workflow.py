@@ -577,8 +577,8 @@ def complete_board_review(run: EvaluationRun, *, user, comment: str = "") -> Eva
     with RUN.taking(run, "board_review", user=user) as taken:
         locked = taken.obj
         _refuse_unreviewed(locked)
-        if locked.board_reviewed_at:
-            raise StepRefused(_("The advisory board has already reviewed this evaluation."))
+        if locked.board_done:
+            raise StepRefused(_("The advisory board's review is already done or waived."))
         locked.board_reviewed_by, locked.board_reviewed_at = user, timezone.now()
         locked.save()
         taken.note = (comment or "").strip()

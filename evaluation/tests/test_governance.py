@@ -259,3 +259,16 @@ def test_a_board_members_account_belongs_to_an_hq_staff_record(db):
     with pytest.raises(ValidationError) as refused:
         account.full_clean(exclude=["password"])
     assert "person" in refused.value.message_dict
+
+
+def test_the_board_completes_its_review_on_the_evaluation_page(personas, run, board, client):
+    action = reverse("evaluation:run_action", args=[run.pk, "board_review"])
+    client.force_login(board)
+    assert action not in client.get(run.get_absolute_url()).content.decode()  # bureaus first
+    agree_all(run, user=personas["admin"])
+    assert action in client.get(run.get_absolute_url()).content.decode()
+    client.post(action, {"comment": "重点指導の対象選定は妥当"})
+    run.refresh_from_db()
+    assert run.board_reviewed_by == board
+    assert run.events.get(action="board_review").note == "重点指導の対象選定は妥当"
+    assert action not in client.get(run.get_absolute_url()).content.decode()
