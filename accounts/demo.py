@@ -4,7 +4,7 @@ import random
 
 from django.db import transaction
 
-from organizations.models import Assignment, Bureau, Center, Role
+from organizations.models import Assignment, Bureau, Center, Person, Role
 
 from .models import User, UserRole
 
@@ -25,7 +25,23 @@ DEMO_USERS = [
     ("committee", "審査", "委員", UserRole.COMMITTEE_MEMBER, None, None, []),
     # The implementing body that runs Tokyo's center (its center code names it).
     ("tokyo-body", "東京都中小企業振興公社", "担当", UserRole.IMPLEMENTING_BODY, None, "13", []),
+    # An advisory-board member: the account of one of the board's HQ staff records.
+    ("board", "高橋", "誠一", UserRole.BOARD_MEMBER, None, None, []),
 ]
+
+
+def link_board_member(user) -> None:
+    """Give a board member's account the next HQ staff record of the board without one;
+    the record takes the account's name (the demo's staff names are drawn at random)."""
+    person = (
+        Person.objects.advisory_board().filter(user__isnull=True).order_by("staff_code").first()
+    )
+    if person is None:
+        return
+    person.name = user.get_full_name()
+    person.kana = ""
+    person.save()
+    user.person = person
 
 
 @transaction.atomic
@@ -56,6 +72,8 @@ def build(rng: random.Random, log) -> None:
             )
             link = staff.filter(person__user__isnull=True).select_related("person").first()
             user.person = link.person if link else None
+        if role == UserRole.BOARD_MEMBER:
+            link_board_member(user)
         user.set_password(DEMO_PASSWORD)
         user.save()
         if assigned:

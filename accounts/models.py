@@ -118,6 +118,11 @@ class User(AbstractUser):
             errors["implementing_body"] = _("An implementing body's account needs its body.")
         if self.role != UserRole.IMPLEMENTING_BODY and self.implementing_body_id:
             errors["implementing_body"] = _("Only an implementing body's account has a body.")
+        if self.role in roles.BOARD and not self.person_id:
+            # The board is its HQ staff records: the account is one member's.
+            errors["person"] = _(
+                "An advisory-board member's account belongs to their HQ staff record."
+            )
         if errors:
             raise ValidationError(errors)
 

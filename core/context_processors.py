@@ -59,7 +59,8 @@ NAVIGATION = [
     (
         pgettext_lazy("navigation", "Evaluation & surveys"),
         [
-            ("evaluation:run_list", _("Evaluation"), CENTER_WORK | r.BODY),
+            # The advisory board reviews the national evaluation.
+            ("evaluation:run_list", _("Evaluation"), CENTER_WORK | r.BODY | r.BOARD),
             ("evaluation:hearing_list", _("Hearings"), CENTER_WORK - {r.COORDINATOR}),
             (
                 "evaluation:checklist_list",

@@ -23,6 +23,10 @@ class Role(models.TextChoices):
     # 実施機関: the organisation that runs a center under contract; reads its centers'
     # plans, progress, results and budget, and agrees to coordinator appointments.
     IMPLEMENTING_BODY = "implementing_body", _("Implementing body")
+    # アドバイザリーボード: advises HQ, reviews the national evaluation and the experts'
+    # meeting report, and sits on review committees. The account of an HQ staff record
+    # with a current advisory-board assignment (organizations.Person.objects.advisory_board).
+    BOARD_MEMBER = "board_member", _("Advisory board member")
 
 
 AGENCY_ADMIN = Role.AGENCY_ADMIN
@@ -34,6 +38,7 @@ CENTER_MANAGER = Role.CENTER_MANAGER
 COORDINATOR = Role.COORDINATOR
 COMMITTEE_MEMBER = Role.COMMITTEE_MEMBER
 IMPLEMENTING_BODY = Role.IMPLEMENTING_BODY
+BOARD_MEMBER = Role.BOARD_MEMBER
 
 # --- Groups -----------------------------------------------------------------------------
 
@@ -47,7 +52,9 @@ HQ = frozenset({HQ_STAFF, HQ_EXPERT})
 # The center's own people (a user of these roles has a center).
 CENTER_STAFF = frozenset({CENTER_MANAGER, COORDINATOR})
 CENTER = frozenset({CENTER_MANAGER})  # the center as an organisation: its manager acts for it
-COMMITTEE = frozenset({COMMITTEE_MEMBER})
+BOARD = frozenset({BOARD_MEMBER})
+# Who sits on a selection round's review committee (the board's seats and the bureau's picks).
+COMMITTEE = frozenset({COMMITTEE_MEMBER}) | BOARD
 SUPPORTERS = frozenset({SUPPORTER})
 BODY = frozenset({IMPLEMENTING_BODY})
 # What the implementing body reads of its centers, and nothing else: no client, case,
@@ -73,8 +80,8 @@ CENTER_SCOPED = BUREAU | frozenset({HQ_EXPERT}) | CENTER_STAFF
 EVALUATORS = AGENCY | BUREAU | HQ
 # Who organises training.
 TRAINING_ORGANISERS = NATIONAL
-# Who reads the HQ experts' meeting.
-MEETING_READERS = NATIONAL | BUREAU | frozenset({HQ_EXPERT})
+# Who reads the HQ experts' meeting (the advisory board reviews its report).
+MEETING_READERS = NATIONAL | BUREAU | frozenset({HQ_EXPERT}) | BOARD
 # Who works on selection rounds and appointments.
 SELECTION = NATIONAL | BUREAU | COMMITTEE
 APPOINTMENTS = NATIONAL | BUREAU | CENTER | BODY
@@ -154,6 +161,7 @@ _WHO = [
     (CENTER, _("the center")),
     (CENTER_STAFF, _("the center")),
     (COMMITTEE, _("the committee member")),
+    (BOARD, _("the advisory board")),
     (SUPPORTERS, _("the assigned supporter")),
     (BODY, _("the implementing body")),
     (CENTER | BODY, _("the center or the implementing body")),

@@ -46,6 +46,21 @@ def users_for_center(center, roles) -> models.QuerySet:
     return user_model.objects.filter(wanted, is_active=True).distinct()
 
 
+def board_members() -> models.QuerySet:
+    """The active accounts of the advisory board's sitting members: a board member's
+    account whose staff record has a current advisory-board assignment."""
+    person_model = apps.get_model("organizations", "Person")
+    user_model = apps.get_model("accounts", "User")
+    return user_model.objects.filter(
+        role__in=r.BOARD, is_active=True, person__in=person_model.objects.advisory_board()
+    )
+
+
+def sits_on_board(user) -> bool:
+    """Whether ``user`` may act for the advisory board now (its steps check this)."""
+    return role_of(user) in r.BOARD and board_members().filter(pk=user.pk).exists()
+
+
 def scope_centers(user) -> models.QuerySet:
     """Centers within the user's scope, as a queryset usable in a subquery."""
     center_model = apps.get_model("organizations", "Center")

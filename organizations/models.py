@@ -309,6 +309,13 @@ class PersonQuerySet(ScopedQuerySet):
         )
         return allowed.filter(pk__in=current.values("person_id"))
 
+    def advisory_board(self, on: datetime.date | None = None):
+        """The advisory board (アドバイザリーボード) on a day: HQ staff records with an
+        advisory-board assignment running then."""
+        on = on or datetime.date.today()
+        members = Assignment.objects.filter(active_on(on), role=Role.ADVISORY_BOARD)
+        return self.filter(pk__in=members.values("person_id"))
+
 
 class Person(models.Model):
     """A member of staff: center staff or HQ experts, identified by a staff code."""
@@ -335,6 +342,9 @@ class Person(models.Model):
 
     def get_absolute_url(self):
         return reverse("organizations:person_detail", args=[self.pk])
+
+    def on_advisory_board(self, on: datetime.date | None = None) -> bool:
+        return Person.objects.advisory_board(on).filter(pk=self.pk).exists()
 
     def current_assignments(self, date: datetime.date | None = None):
         date = date or datetime.date.today()

@@ -231,6 +231,11 @@ def _write_row(row: RosterRow, person: Person | None, user, stamp) -> bool:
         assignment.end_date = row.end_date
         save_imported(assignment, user=user, stamp=stamp)
         changed = True
+    if row.role == Role.CHIEF_COORDINATOR:
+        # Listed with the terms of the selection rounds (selection.terms).
+        from selection.terms import roster_term
+
+        roster_term(assignment, user=user)
     return changed
 
 

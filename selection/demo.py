@@ -19,13 +19,13 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD, link_board_member
 from accounts.models import User, UserRole
 from organizations.models import AgreementBy, Center, Person, Qualification
 
 from . import appointments, scoring, workflow
 from .models import MemberSource, RoundKind, SelectionRound
-from .terms import fiscal_year_end
+from .terms import backfill_roster_terms, fiscal_year_end
 
 # (username, last name, first name, seat, affiliation)
 # A one-page PDF standing for a scanned agreement (the demo has no real signature).
@@ -38,8 +38,8 @@ DEMO_PDF = (
 
 MEMBERS = [
     ("committee", "審査", "委員", MemberSource.BUREAU, "神奈川県産業振興センター 元理事"),
-    ("committee2", "大野", "清", MemberSource.ADVISORY_BOARD, "アドバイザリーボード"),
-    ("committee3", "川村", "由美", MemberSource.ADVISORY_BOARD, "アドバイザリーボード"),
+    ("committee2", "大野", "清", MemberSource.ADVISORY_BOARD, ""),
+    ("committee3", "川村", "由美", MemberSource.ADVISORY_BOARD, ""),
     ("committee4", "松田", "浩", MemberSource.BUREAU, "横浜商工会議所 中小企業相談所長"),
     ("committee5", "石井", "真理子", MemberSource.BUREAU, "地方銀行 法人営業部長"),
 ]
@@ -85,13 +85,21 @@ TOKYO_CANDIDATES = [
 
 
 def _accounts() -> dict:
+    """The committee accounts; those sitting for the advisory board are its members'
+    accounts, linked to the board's HQ staff records."""
     users = {}
-    for username, last, first, _seat, _affiliation in MEMBERS:
+    for username, last, first, seat, _affiliation in MEMBERS:
         user = User.objects.filter(username=username).first()
         if user is None:
+            board = seat == MemberSource.ADVISORY_BOARD
             user = User(
-                username=username, last_name=last, first_name=first, role=UserRole.COMMITTEE_MEMBER
+                username=username,
+                last_name=last,
+                first_name=first,
+                role=UserRole.BOARD_MEMBER if board else UserRole.COMMITTEE_MEMBER,
             )
+            if board:
+                link_board_member(user)
             user.set_password(DEMO_PASSWORD)
             user.save()
         users[username] = user
@@ -192,6 +200,8 @@ def build(rng, log) -> None:
         log("selection: no demo users or staff, skipped")
         return
     users = _accounts()
+    # The chief coordinators on the staff records before the system: listed as terms.
+    backfill_roster_terms(user=kanto)
     today = datetime.date.today()
     start = datetime.date(fiscal_year_end(today).year, 4, 1)  # next fiscal year
     end = fiscal_year_end(start)
@@ -216,6 +226,16 @@ def build(rng, log) -> None:
         nominee=best,
         reason="総合評価が最も高く、面接でも地域の支援機関との連携策が具体的だった。",
         staff_code="S90001",
+    )
+    # The bureau corrects its decision: the term was to run two fiscal years.
+    workflow.correct_decision(
+        finished,
+        user=kanto,
+        nominee=best,
+        term_end=datetime.date(end.year + 1, 3, 31),
+        reason="総合評価が最も高く、面接でも地域の支援機関との連携策が具体的だった。"
+        "任期は2年とする。",
+        correction_reason="公募要領では任期2年としていたが、決定時に1年と誤って記録したため訂正。",
     )
 
     in_progress, seats = _round(
@@ -243,8 +263,9 @@ def build(rng, log) -> None:
 
     _appointments(tokyo, osaka, kanto, kinki, start, end)
     log(
-        "selection: 3 rounds (finished, in progress, renewal), 4 coordinator appointments; "
-        "committee members committee, committee2 … committee5"
+        "selection: 3 rounds (finished and its decision corrected, in progress, renewal), "
+        "4 coordinator appointments; committee members committee, committee2 … committee5 "
+        "(committee2 and committee3 sit for the advisory board)"
     )
 
 

@@ -33,6 +33,7 @@ from .forms import (
     CandidateForm,
     ConfirmForm,
     CriteriaFormSet,
+    DecisionCorrectionForm,
     DecisionForm,
     DeclarationForm,
     DeclineForm,
@@ -159,7 +160,7 @@ class RoundDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         round_, user = self.object, self.request.user
         criteria = list(round_.criteria.all())
-        members = list(round_.members.select_related("user"))
+        members = list(round_.members.select_related("user", "person"))
         candidates = list(
             round_.candidates.select_related("person").prefetch_related(
                 "qualifications", "documents"
@@ -179,6 +180,7 @@ class RoundDetailView(ScopedDetailView):
                 "results": scoring.results(round_),
                 **_sitting_chief_results(round_),
                 "terms": round_.terms.select_related("person"),
+                "decisions": round_.decisions.select_related("nominee", "decided_by"),
                 "events": round_.events.select_related("user"),
                 # The setup only: members' sheets have their own page, sealed until closure.
                 "history": combined_history(round_, *criteria, *candidates, *members),
@@ -401,6 +403,38 @@ class DecisionView(StepView):
             user=self.request.user,
             nominee=nominee,
             reason=data["reason"],
+            staff_code=data["staff_code"],
+        )
+
+
+class DecisionCorrectView(StepView):
+    """The bureau corrects its decision: a new version, the term following it."""
+
+    workflow = ROUND
+    step = "correct_decision"
+    form_class = DecisionCorrectionForm
+    template_name = "selection/form.html"
+    submit_label = gettext_lazy("Correct the decision")
+
+    def form_kwargs(self):
+        round_ = self.get_object()
+        initial = {
+            "decision": round_.decision,
+            "nominee": round_.nominee_id,
+            "term_end": round_.term_end,
+            "reason": round_.decision_reason,
+        }
+        return {**super().form_kwargs(), "round_": round_, "initial": initial}
+
+    def take(self, round_, step, data):
+        nominee = data["nominee"] if data["decision"] == Decision.NOMINATE else None
+        return workflow.correct_decision(
+            round_,
+            user=self.request.user,
+            nominee=nominee,
+            term_end=data["term_end"],
+            reason=data["reason"],
+            correction_reason=data["correction_reason"],
             staff_code=data["staff_code"],
         )
 
@@ -724,11 +758,11 @@ class TermListView(FilteredListView):
             (_("Staff code"), lambda t: t.person.staff_code),
             (_("Name"), lambda t: t.person.name),
             (_("Start date"), lambda t: t.start_date.isoformat()),
-            (_("End date"), lambda t: t.end_date.isoformat()),
+            (_("End date"), lambda t: t.end_date.isoformat() if t.end_date else ""),
             (_("Renewal"), lambda t: _("Yes") if t.renews_id else ""),
             (
                 _("Source"),
-                lambda t: str(t.selection_round or t.appointment or ""),
+                lambda t: str(t.selection_round or t.appointment or _("Staff records (roster)")),
             ),
         ]
 

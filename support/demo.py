@@ -221,6 +221,7 @@ def build(rng, log) -> None:
     pm_by_center, supporters = _experts(log)
     visits, follow_ups, notices = _visits(rng, pm_by_center, yesterday)
     meetings = _meetings(rng, hq, yesterday)
+    _board_review_of_the_first_meeting()
     events, registrations = _training(rng, fiscal_year_of(yesterday), today)
     requests = _requests(rng, hq, supporters, pm_by_center, today)
     log(
@@ -335,6 +336,23 @@ def _visits(rng, pm_by_center, until):
         # Dated when the level was raised, not when the demo was built.
         EscalationNotice.objects.filter(pk=notice.pk).update(created_at=notice.visit.escalated_at)
     return len(saved), len(follow_rows), len(notice_rows)
+
+
+def _board_review_of_the_first_meeting():
+    """The advisory board has reviewed the first meeting's report; the latest awaits it."""
+    from core.scoping import board_members
+
+    from .meetings import review_report
+
+    member = board_members().order_by("username").first()
+    first = ExpertsMeeting.objects.order_by("held_on").first()
+    if member is not None and first is not None:
+        review_report(
+            first,
+            user=member,
+            comment="訪問頻度の引上げ方針は妥当。フォローアップの期限超過が多い拠点には、"
+            "本部から所長への直接の働きかけを求める。",
+        )
 
 
 def _meetings(rng, hq, until):

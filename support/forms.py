@@ -178,6 +178,14 @@ class EscalationForm(forms.Form):
     )
 
 
+class MeetingReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("The advisory board's comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = ExpertsMeeting

@@ -7,6 +7,7 @@ from core import roles
 from core.home import InboxKind, Panel, register_kind, register_panel
 from core.scoping import role_of
 
+from .meetings import MEETING
 from .models import FollowUp, RequestStatus, SupportRequest
 
 
@@ -95,4 +96,22 @@ register_panel(
 )
 register_panel(
     Panel("support.follow_ups", "support/_home_follow_ups.html", roles.CENTER_STAFF, order=60)
+)
+
+
+register_kind(
+    InboxKind(
+        "support.meeting_report",
+        _("Experts' meeting report to review"),
+        _("Review"),
+        roles.BOARD,
+        lambda user, today: (
+            MEETING.queryset(user)
+            .filter(board_reviewed_at__isnull=True)
+            .exclude(report_to_agency="")
+        ),
+        lambda meeting: meeting.get_absolute_url(),
+        due_field=None,
+        order=35,
+    )
 )

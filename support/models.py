@@ -222,7 +222,7 @@ class MeetingQuerySet(NationalQuerySet):
     bureaus read it (its summary counts only the visits in the reader's scope)."""
 
     editor_roles = roles.editors("support.ExpertsMeeting")
-    readers = NATIONAL_ROLES | frozenset({roles.HQ_EXPERT, roles.BUREAU_OFFICER})
+    readers = roles.MEETING_READERS
 
     def for_user(self, user, action: str = VIEW):
         role = role_of(user)
@@ -249,7 +249,16 @@ class ExpertsMeeting(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # The advisory board's review of the report (support/meetings.py, MEETING).
+    board_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    board_reviewed_at = models.DateTimeField(
+        _("reviewed by the advisory board at"), null=True, blank=True
+    )
+    board_comment = models.TextField(_("the advisory board's comment"), blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords()
 

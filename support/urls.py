@@ -18,6 +18,11 @@ urlpatterns = [
     path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.MeetingUpdateView.as_view(), name="meeting_update"),
+    path(
+        "meetings/<int:pk>/board-review/",
+        views.MeetingReviewView.as_view(),
+        name="meeting_board_review",
+    ),
     path("requests/", views.SupportRequestListView.as_view(), name="request_list"),
     path("requests/new/", views.request_create, name="request_create"),
     path("requests/<int:pk>/", views.SupportRequestDetailView.as_view(), name="request_detail"),

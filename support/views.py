@@ -20,6 +20,7 @@ from core.history import combined_history, history_for
 from core.pdf import PdfMixin
 from core.scoping import (
     CHANGE,
+    VIEW,
     centers_editable_for,
     is_national,
     may_edit,
@@ -59,6 +60,7 @@ from .forms import (
     FollowUpFormSet,
     FollowUpStatusForm,
     MeetingForm,
+    MeetingReviewForm,
     RegisterForm,
     SupportRequestForm,
     TrainingEventForm,
@@ -397,7 +399,24 @@ class MeetingDetailView(ScopedDetailView):
         context["national"] = is_national(user)
         context["history"] = history_for(meeting, viewer=user)
         context["today"] = datetime.date.today()
+        context["may_review_report"] = meetings.MEETING.may_take(meeting, "board_review", user)
         return context
+
+
+class MeetingReviewView(StepView):
+    """The advisory board's review of the meeting's report."""
+
+    workflow = meetings.MEETING
+    model = ExpertsMeeting  # a national record its readers open; the step is the board's
+    scope_action = VIEW
+    step = "board_review"
+    form_class = MeetingReviewForm
+    actions = {"board_review": meetings.review_report}
+
+    def get_queryset(self):
+        # Whoever reads the meeting reaches the page; the step is the board's alone (the
+        # workflow refuses anyone else, and the page says why).
+        return ExpertsMeeting.objects.for_user(self.request.user)
 
 
 # --- Support requests ------------------------------------------------------------------

@@ -9,7 +9,7 @@ from accounts.models import User, UserRole
 from conftest import make_plan
 from consultations.indicators import fiscal_year_of
 from evaluation import workflow as evaluation_workflow
-from evaluation.models import CenterEvaluation, RunStatus
+from evaluation.models import CenterEvaluation, EvaluationRun, RunStatus
 from organizations.models import Center
 from planning.models import BusinessPlan, FiscalYear, PlanStatus
 from support.models import FollowUp, FollowUpStatus
@@ -52,10 +52,12 @@ def test_a_fiscal_years_hand_offs_run_from_the_inbox(page, live_server):
     expert.assigned_centers.set([tokyo])
     admin = User.objects.create_user("agency", password=PASSWORD, role=UserRole.AGENCY_ADMIN)
     make_plan(tokyo, year.year, confirmed=False)  # drafted by cc, not yet submitted
-    # Last year's evaluation, computed and reviewed by every bureau: the Agency signs it off.
+    # Last year's evaluation, computed, reviewed by every bureau and by the advisory board:
+    # the Agency signs it off.
     last_year = FiscalYear.objects.create(year=year.year - 1)
     run = evaluation_workflow.run_evaluation(last_year, user=admin)
     CenterEvaluation.objects.filter(run=run).update(reviewed_by=kanto, reviewed_at=timezone.now())
+    EvaluationRun.objects.filter(pk=run.pk).update(board_reviewed_at=timezone.now())
 
     # The center submits its plan from its inbox.
     log_in(page, live_server, "cc", PASSWORD)

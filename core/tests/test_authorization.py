@@ -394,7 +394,7 @@ def test_every_view_declares_how_it_is_scoped(name, pattern):
 
 
 # Values for URL arguments other than the object's pk.
-SAMPLE_ARGUMENTS = {"action": "submit", "kind": "sessions", "step": "review"}
+SAMPLE_ARGUMENTS = {"action": "submit", "kind": "sessions", "step": "board_review"}
 
 
 def url_for(name, pattern, obj):

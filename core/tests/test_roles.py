@@ -57,6 +57,6 @@ def test_the_search_finds_a_role_string():
 
 def test_every_role_is_in_a_group_and_every_model_editor_is_a_role():
     grouped = roles.NATIONAL | roles.BUREAU | roles.HQ | roles.CENTER_STAFF
-    assert grouped | roles.COMMITTEE | roles.SUPPORTERS | roles.BODY == roles.ALL
+    assert grouped | roles.COMMITTEE | roles.BOARD | roles.SUPPORTERS | roles.BODY == roles.ALL
     for label, editors in roles.EDITORS.items():
         assert editors <= roles.ALL, label
