@@ -415,6 +415,7 @@ class CenterDashboardView(ScopedDetailView):
                 for m in period.months()
             ]
         context["row"] = context["rows"][0] if context["rows"] else None
+        context["center_scope"] = Center.objects.filter(pk=center.pk)
         return context
 
 
@@ -442,6 +443,7 @@ class BureauDashboardView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         centers = scope_centers(self.request.user).filter(prefecture__bureau=self.object)
         context.update(_dashboard_context(self.request, centers, title=self.object.name))
+        context["center_scope"] = centers
         context["export_query"] = (
             f"fy={context['year'].year}&as_of={context['as_of']:%Y-%m-%d}"
             if context["year"]

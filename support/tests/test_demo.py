@@ -14,6 +14,7 @@ from organizations.models import Center, TrainingBlock
 from support import demo
 from support.models import (
     AttendanceStatus,
+    Escalation,
     EscalationLevel,
     EscalationNotice,
     ExpertsMeeting,
@@ -47,6 +48,12 @@ def test_a_year_of_visits_several_per_center_a_few_escalated(demo_support):
     escalated = Visit.objects.filter(escalation_level__gt=EscalationLevel.NORMAL)
     assert 1 <= escalated.values("center").distinct().count() <= 6
     assert EscalationNotice.objects.count() >= 4
+    # Each center's level is its own record, its raises kept as steps with the reason.
+    held = Escalation.objects.filter(level__gt=EscalationLevel.NORMAL)
+    assert set(held.values_list("center", flat=True)) == set(
+        escalated.values_list("center", flat=True)
+    )
+    assert all(e.events.filter(action="escalate").exists() and e.reason for e in held)
     assert Visit.objects.filter(sessions__isnull=False).distinct().count() > 0
     assert all(v.experts.exists() for v in Visit.objects.all()[:20])
 

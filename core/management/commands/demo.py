@@ -23,6 +23,7 @@ BUILDERS = [
     "support.demo",
     "surveys.demo",
     "evaluation.demo",
+    "support.demo_plans",
     "selection.demo",
     "casestudies.demo",
 ]
