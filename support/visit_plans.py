@@ -134,25 +134,25 @@ def totals(rows: list[PlanRow]) -> dict:
     }
 
 
-def behind_since(row: PlanRow, fiscal_year: int) -> datetime.date:
-    """The first day on which the center's held visits fell short of the expected ones:
-    when the next visit was due."""
+def next_visit_due(row: PlanRow, fiscal_year: int) -> datetime.date:
+    """The last day the center's next visit could be held without falling behind: the day
+    before the expected visits exceed the held ones. Past it, the visit is overdue."""
     period = Period.fiscal_year(fiscal_year)
     total = (period.end - period.start).days + 1
-    # The smallest day count d with planned × d ÷ total ≥ held + 1.
+    # The smallest day count d with planned × d ÷ total ≥ held + 1: behind from that day.
     days = -(-(row.held + 1) * total // row.planned) if row.planned else total
-    return period.start + datetime.timedelta(days=max(days, 1) - 1)
+    return period.start + datetime.timedelta(days=days - 2)
 
 
 def behind_for_inbox(centers, *, today: datetime.date):
-    """The centers behind this fiscal year's plan, each with ``due``: the day its next
-    visit was due (the inbox orders and flags them by it)."""
+    """The centers behind this fiscal year's plan, each with ``due``: the last day its
+    next visit was due (``next_visit_due``; the inbox orders and flags them by it)."""
     from consultations.indicators import fiscal_year_of
 
     fiscal_year = fiscal_year_of(today)
     rows = [r for r in plan_rows(centers, fiscal_year=fiscal_year, as_of=today) if r.behind]
     due = Case(
-        *[When(pk=r.center.pk, then=Value(behind_since(r, fiscal_year))) for r in rows],
+        *[When(pk=r.center.pk, then=Value(next_visit_due(r, fiscal_year))) for r in rows],
         default=Value(None),
         output_field=DateField(),
     )
