@@ -70,8 +70,9 @@ def test_each_priority_figure_opens_a_list_of_the_same_number(client, demo, user
     shown = figures(client, page())
     assert len(shown) >= 2, "the demo plans name two priority fields per center"
     metrics = {code.rsplit(":", 1)[1] for _link, code, _value in shown}
-    if username in ("admin", "kanto"):  # many centers: every metric, and rows to count
+    if username == "admin":  # the nation's table has every metric the plans use
         assert metrics == {"sessions", "clients", "solved_cases"}
+    if username in ("admin", "kanto"):  # many centers: rows to count (one center may have none)
         assert any(value for _link, _code, value in shown)
     for link, code, value in shown:
         assert listed(client, link) == value, (code, link)
