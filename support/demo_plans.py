@@ -18,6 +18,7 @@ from planning.models import FiscalYear
 
 from . import visit_plans
 from .models import Visit, VisitPlan
+from .visits import current_level
 
 LEFT_BEHIND = "39"  # 高知: on focused guidance, and HQ's visits have not kept up
 
@@ -81,10 +82,19 @@ def build(rng, log) -> None:
                     date=day,
                     observations="重点指導の月次フォローアップ。相談記録と進捗管理の改善状況を確認した。",
                     advice="課題解決までの進捗を案件ごとに週次で確認すること。",
-                    escalation_level=getattr(getattr(row.center, "escalation", None), "level", 0),
+                    escalation_level=current_level(row.center),
                 )
             )
     bulk_create_with_history(added, Visit, batch_size=500)
+    # 高知: planned monthly (its guidance plan's frequency, or HQ's own where the demo's
+    # evaluation did not put it on guidance), and HQ has not kept up.
+    [row] = visit_plans.plan_rows(
+        Center.objects.filter(code=LEFT_BEHIND), fiscal_year=year, as_of=yesterday
+    )
+    if not row.behind:
+        VisitPlan.objects.filter(fiscal_year=fiscal_year, center=row.center).update(
+            planned_visits=12, note="重点指導に合わせて月1回訪問する計画。"
+        )
     for visit in Visit.objects.filter(pk__in=[v.pk for v in added if v.pk]):
         visit.experts.set(experts.get(visit.center_id, []))
     behind = [

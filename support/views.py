@@ -126,7 +126,7 @@ class VisitListView(FilteredListView):
             ("拠点", lambda v: v.center.code),
             ("拠点名", lambda v: v.center.name),
             ("本部専門家", lambda v: _names(v.experts.all())),
-            ("段階", lambda v: v.get_escalation_level_display()),
+            ("訪問時の段階", lambda v: v.get_escalation_level_display()),
             ("所見区分", lambda v: ";".join(f.name for f in v.findings.all())),
             ("所見", lambda v: v.observations),
             ("助言", lambda v: v.advice),

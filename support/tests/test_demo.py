@@ -81,3 +81,24 @@ def test_building_twice_changes_nothing(demo_support):
     before = Visit.objects.count(), TrainingEvent.objects.count()
     demo.build(random.Random(5), quiet)
     assert (Visit.objects.count(), TrainingEvent.objects.count()) == before
+
+
+def test_the_demo_visit_plan_has_one_center_behind_plan(demo_support):
+    from consultations.indicators import fiscal_year_of
+    from evaluation import demo as evaluation_demo
+    from planning import demo as plans_demo
+    from support import demo_plans, visit_plans
+    from surveys import demo as surveys_demo
+
+    rng = random.Random(5)
+    plans_demo.build(rng, quiet)
+    surveys_demo.build(rng, quiet)
+    evaluation_demo.build(rng, quiet)
+    demo_plans.build(rng, quiet)
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    rows = visit_plans.plan_rows(
+        Center.objects.all(), fiscal_year=fiscal_year_of(yesterday), as_of=yesterday
+    )
+    assert len(rows) == Center.objects.count()
+    assert [r.center.code for r in rows if r.behind] == [demo_plans.LEFT_BEHIND]
+    assert all(r.planned >= 4 for r in rows)
