@@ -123,9 +123,11 @@ class Indicator:
         """Every record the indicator counts, in any period."""
         return self.model._base_manager.filter(self.condition)
 
-    def records(self, period: Period, centers=None):
-        """The records behind the figure: what a drill-down lists."""
-        queryset = self.queryset().filter(
+    def records(self, period: Period, centers=None, *, within=None):
+        """The records behind the figure: what a drill-down lists (``within``: a queryset
+        of the indicator's model to narrow, a list page's scoped and filtered rows)."""
+        queryset = self.queryset() if within is None else within.filter(self.condition)
+        queryset = queryset.filter(
             **{f"{self.date_field}__gte": period.start, f"{self.date_field}__lte": period.end}
         )
         if centers is not None:
@@ -212,6 +214,48 @@ def priority_indicator(priority_field: PriorityField, metric: str) -> Indicator:
         family=base.family,
         field_id=priority_field.pk,
     )
+
+
+def by_code(code: str) -> Indicator | None:
+    """The indicator a code names (``consultations``, ``priority:<field>:<metric>``), or None."""
+    if code in BY_CODE:
+        return BY_CODE[code]
+    parts = (code or "").split(":")
+    if len(parts) != 3 or parts[0] != "priority" or not parts[1].isdecimal() or len(parts[1]) > 9:
+        return None
+    if parts[2] not in PRIORITY_BASE:
+        return None
+    field = PriorityField.objects.filter(pk=int(parts[1])).first()
+    return priority_indicator(field, parts[2]) if field else None
+
+
+def counted_rows(indicator: Indicator, period: Period, queryset, *, center_ids=None):
+    """The rows of ``queryset`` (sessions, cases or clients) that the indicator's figure
+    over ``period`` counts: its own records, or the distinct clients of its sessions.
+
+    The drill-down of a figure on a dashboard: the list filtered by this shows the
+    figure's number for the same centers (the list's own filters and scope). Distinct
+    clients come from the same first days ``compute`` reads where it reads them.
+    """
+    from .models import Client, IndicatorFirstDay
+
+    model = queryset.model
+    if model is indicator.model:
+        return indicator.records(period, within=queryset)
+    if model is not Client or not indicator.distinct:
+        return queryset.none()
+    if summarized(indicator, period):
+        first_days = IndicatorFirstDay.objects.filter(
+            family=indicator.family,
+            field_id=indicator.field_id,
+            fiscal_year=fiscal_year_of(period.start),
+            first_day__gte=period.start,
+            first_day__lte=period.end,
+            center_id__in=[0] if center_ids is None else center_ids,  # 0: the nation's
+        )
+        return queryset.filter(pk__in=first_days.values("client_id"))
+    records = indicator.records(period, None if center_ids is None else center_ids)
+    return queryset.filter(pk__in=records.values("client_id"))
 
 
 def compute(indicators, *, period: Period, centers=None, group: str | None = None) -> dict:

@@ -43,6 +43,7 @@ NAVIGATION = [
         pgettext_lazy("navigation", "Support"),
         [
             ("support:visit_list", _("Visits"), CENTER_WORK),
+            ("support:visit_plans", _("Visit plan"), CENTER_WORK),
             ("support:request_list", _("Support requests"), CENTER_WORK | r.SUPPORTERS),
             (
                 "support:meeting_list",

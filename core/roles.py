@@ -122,6 +122,10 @@ EDITORS = {
     "evaluation.BudgetLine": AGENCY,
     "evaluation.GuidancePlan": EVALUATORS | CENTER,
     "support.Visit": HQ,
+    # Only HQ moves a center's escalation level (support/visits.py).
+    "support.Escalation": HQ,
+    # HQ sets the year's visit plan.
+    "support.VisitPlan": NATIONAL,
     # HQ writes follow-ups; the center works them (status and note).
     "support.FollowUp": HQ | CENTER_STAFF,
     "support.ExpertsMeeting": frozenset({HQ_STAFF}),

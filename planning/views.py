@@ -416,6 +416,7 @@ class CenterDashboardView(ScopedDetailView):
                 for m in period.months()
             ]
         context["row"] = context["rows"][0] if context["rows"] else None
+        context["center_scope"] = Center.objects.filter(pk=center.pk)
         return context
 
 
@@ -443,6 +444,12 @@ class BureauDashboardView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         centers = scope_centers(self.request.user).filter(prefecture__bureau=self.object)
         context.update(_dashboard_context(self.request, centers, title=self.object.name))
+        context["center_scope"] = centers
+        context["bureau_pk"] = self.object.pk
+        if context["year"]:
+            context["priority_figures"] = progress.priority_figures(
+                context["rows"], fiscal_year=context["year"], as_of=context["as_of"], centers=centers
+            )
         context["export_query"] = (
             f"fy={context['year'].year}&as_of={context['as_of']:%Y-%m-%d}"
             if context["year"]
@@ -475,6 +482,9 @@ def national_dashboard(request):
             sheets=compiled.national_sheets(context["rows"]),
         )
     if year:
+        context["priority_figures"] = progress.priority_figures(
+            context["rows"], fiscal_year=year, as_of=context["as_of"], centers=None
+        )
         context["bureaus"] = [
             (bureau, compiled.totals(rows)) for bureau, rows in compiled.by_bureau(context["rows"])
         ]

@@ -22,6 +22,7 @@ from .models import (
     TrainingEvent,
     TrainingKind,
     Visit,
+    VisitPlan,
 )
 
 
@@ -184,6 +185,50 @@ class MeetingReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class VisitPlanForm(forms.ModelForm):
+    """HQ's visits planned for a center in a fiscal year, and the experts who go."""
+
+    class Meta:
+        model = VisitPlan
+        fields = ["fiscal_year", "center", "planned_visits", "experts", "note"]
+        widgets = {
+            "experts": forms.CheckboxSelectMultiple,
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers_editable_for(user, VisitPlan).select_related(
+            "prefecture"
+        )
+        self.fields["experts"].queryset = hq_experts()
+        self.fields["planned_visits"].widget.attrs.update({"min": 0, "max": 52})
+        if self.instance.pk:  # the year and the center are what the plan is for
+            self.fields["fiscal_year"].disabled = True
+            self.fields["center"].disabled = True
+
+    def clean_planned_visits(self):
+        visits = self.cleaned_data["planned_visits"]
+        if visits > 52:
+            raise forms.ValidationError(_("Plan at most one visit a week (52 a year)."))
+        return visits
+
+    def clean(self):
+        cleaned = super().clean()
+        year, center = cleaned.get("fiscal_year"), cleaned.get("center")
+        if (
+            year
+            and center
+            and not self.instance.pk
+            and VisitPlan.objects.filter(fiscal_year=year, center=center).exists()
+        ):
+            raise forms.ValidationError(
+                _("%(center)s already has a visit plan for this fiscal year: edit that one.")
+                % {"center": center.name}
+            )
+        return cleaned
 
 
 class MeetingForm(forms.ModelForm):

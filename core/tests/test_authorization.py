@@ -149,6 +149,8 @@ def tokyo_objects(personas, tokyo):
             "evaluation.GuidanceAction": evaluation("action"),
             "support.Visit": visit,
             "support.FollowUp": lambda: visit().follow_ups.first(),
+            "support.Escalation": lambda: escalation_of(tokyo),
+            "support.VisitPlan": lambda: visit_plan(tokyo, plan().fiscal_year),
             "support.ExpertsMeeting": lambda: make_meeting(tokyo),
             "support.SupportRequest": support_request,
             "support.TrainingEvent": make_training,
@@ -297,6 +299,18 @@ def make_publicity_request():
         medium="bulletin",
         subject="よろず支援拠点の紹介記事",
     )
+
+
+def escalation_of(center):
+    from support.visits import escalation_of
+
+    return escalation_of(center)
+
+
+def visit_plan(center, fiscal_year):
+    from support.models import VisitPlan
+
+    return VisitPlan.objects.create(fiscal_year=fiscal_year, center=center, planned_visits=4)
 
 
 def make_meeting(center):
@@ -479,6 +493,8 @@ INSIDERS = {
     "accounts.User": "admin",
     "support.Visit": "tokyo_expert",
     "support.FollowUp": "tokyo_manager",
+    "support.Escalation": "tokyo_manager",
+    "support.VisitPlan": "hq",
     "support.ExpertsMeeting": "hq",
     "support.SupportRequest": "tokyo_manager",
     "support.TrainingEvent": "hq",

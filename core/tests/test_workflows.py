@@ -155,6 +155,12 @@ def _appointment(personas, tokyo):
     )
 
 
+def _escalation(center):
+    from support.visits import escalation_of
+
+    return escalation_of(center)
+
+
 EXAMPLES = {
     "planning.plan": _plan,
     "planning.change_request": _change_request,
@@ -162,7 +168,7 @@ EXAMPLES = {
     "evaluation.budget": _evaluation("allocation"),
     "evaluation.guidance": _evaluation("guidance"),
     "evaluation.guidance_action": _evaluation("action"),
-    "support.escalation": lambda personas, tokyo: make_visit(tokyo),
+    "support.escalation": lambda personas, tokyo: _escalation(tokyo),
     "support.follow_up": lambda personas, tokyo: make_visit(
         tokyo, follow_ups=["記録の整備"]
     ).follow_ups.get(),

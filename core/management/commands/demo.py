@@ -24,6 +24,7 @@ BUILDERS = [
     "surveys.demo",
     "evaluation.demo",
     "contracts.demo",  # the bureaus' settings before the appointments agree
+    "support.demo_plans",
     "selection.demo",
     "casestudies.demo",
     "liaison.demo",
