@@ -64,9 +64,11 @@ def test_the_client_search_finds_a_name_however_it_is_typed(client_for, tokyo):
     wanted = make_client(tokyo, "株式会社 山本フーズ")
     other = make_client(tokyo, "有限会社山田商店")
     for typed in ("山本フ", "本フー", "山本ﾌｰｽﾞ", "山本 フ", "株式会社 山本", "会社 山本フ"):
-        html = client_for("tokyo_coordinator").get(
-            reverse("consultations:client_choices"), {"q": typed}
-        ).content.decode()
+        html = (
+            client_for("tokyo_coordinator")
+            .get(reverse("consultations:client_choices"), {"q": typed})
+            .content.decode()
+        )
         assert f'value="{wanted.pk}"' in html, typed
         assert f'value="{other.pk}"' not in html, typed
 

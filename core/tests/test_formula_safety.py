@@ -170,3 +170,20 @@ def test_control_characters_in_a_record_do_not_break_the_xlsx_export(client_for,
 
     assert response.status_code == 200
     assert "販路開拓相談" in [cell.value for cell in xlsx_cells(response.content)]
+
+
+def test_a_formula_is_escaped_wherever_it_stands_in_a_long_csv():
+    # The CSV is written a batch of rows at a time and searched for formulas per batch:
+    # one anywhere (first cell, a quoted cell, a later row) is still escaped.
+    plain = [["安全な文", 1, "2025-04-01"]] * 1200
+    for at, row in (
+        (0, ["=1+1", 1, "a"]),
+        (700, ["x", 2, '@SUM(A1), "q"']),
+        (1199, ["y", 3, "\tz"]),
+    ):
+        rows = list(plain)
+        rows[at] = row
+        read = csv_rows(streamed(csv_response("t.csv", ["a", "b", "c"], rows)))
+        assert len(read) == 1201
+        assert [cell for cell in read[at + 1] if cell.startswith("'")], (at, read[at + 1])
+        assert read[2 if at == 0 else 1] == ["安全な文", "1", "2025-04-01"]

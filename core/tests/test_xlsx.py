@@ -28,10 +28,22 @@ def test_values_read_back_with_their_types():
         datetime.time(14, 15),
         None,
     ]
-    count, book = read_back([("相談", ["名前", "件数", "率", "金額", "有無", "日", "日時", "時刻", "空"], [row])])
+    count, book = read_back(
+        [("相談", ["名前", "件数", "率", "金額", "有無", "日", "日時", "時刻", "空"], [row])]
+    )
     sheet = book["相談"]
     assert count == 1
-    assert [c.value for c in sheet[1]] == ["名前", "件数", "率", "金額", "有無", "日", "日時", "時刻", "空"]
+    assert [c.value for c in sheet[1]] == [
+        "名前",
+        "件数",
+        "率",
+        "金額",
+        "有無",
+        "日",
+        "日時",
+        "時刻",
+        "空",
+    ]
     assert all(c.font.b for c in sheet[1])
     values = [c.value for c in sheet[2]]
     assert values[:5] == ["東京都よろず支援拠点 <販路> & “相談”", 42, 3.5, 1234.5, True]
@@ -44,7 +56,7 @@ def test_values_read_back_with_their_types():
 
 
 def test_formula_like_text_stays_text_and_illegal_characters_go():
-    _count, book = read_back([("s", ["=header"], [["=HYPERLINK(\"http://x\")"], ["a\x01b"], ["-5"]])])
+    _count, book = read_back([("s", ["=header"], [['=HYPERLINK("http://x")'], ["a\x01b"], ["-5"]])])
     cells = [row[0] for row in book["s"].iter_rows(min_row=2)]
     assert [c.value for c in cells] == ['=HYPERLINK("http://x")', "ab", "-5"]
     assert all(c.data_type == "s" for c in cells)
