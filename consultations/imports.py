@@ -41,6 +41,7 @@ from .models import (
     Case,
     CaseStatus,
     Client,
+    ClientCenter,
     ClientForm,
     Consultation,
     Industry,
@@ -219,11 +220,26 @@ class _Importer(RecordImporter):
         self.clients = by_id(
             pairs(visible, "external_id", ids, "external_id", "home_center_id", "pk")
         )
+        self.served = set()
+        self.load_served(
+            {v[-1] for found in self.clients.values() if len(found) == 1 for v in found}
+        )
+
+    def load_served(self, client_ids):
+        """Which centers serve these clients (for records found at another center)."""
+        self.served |= set(
+            pairs(ClientCenter.objects.all(), "client_id", client_ids, "client_id", "center_id")
+        )
+
+    def serves(self, center, client_id) -> bool:
+        return (client_id, center) in self.served
 
     def client(self, number, external_id, center):
         if not external_id:
             return None
-        found = one_of(self.clients.get(external_id, []), center)
+        found = one_of(
+            self.clients.get(external_id, []), center, lambda v: self.serves(center, v[0])
+        )
         if found is None:
             self.problem(
                 number,
@@ -543,13 +559,14 @@ class _SessionImporter(_Importer):
         self.cases = by_id(
             pairs(visible, "external_id", ids, "external_id", "center_id", "pk", "client_id")
         )
+        self.load_served({v[-1] for found in self.cases.values() if len(found) == 1 for v in found})
 
     def check_row(self, number, cells, texts, external_id):
         center = self.center(number, texts["center"])
         client = self.client(number, texts["client"], center)
         case = None
         if case_id := texts["case"]:
-            found = one_of(self.cases.get(case_id, []), center)
+            found = one_of(self.cases.get(case_id, []), center, lambda v: self.serves(center, v[1]))
             if found is None:
                 self.problem(number, "case", _("Unknown case ID “%(value)s”.") % {"value": case_id})
             elif client is not None and found[1] != client:

@@ -8,6 +8,8 @@ from planning.models import FiscalYear
 
 from .models import Contract
 
+MAX_CONTRACT_YEN = 10**12  # a trillion yen: far above any center's budget
+
 
 class ContractForm(forms.Form):
     center = forms.ModelChoiceField(queryset=None, label=_("Center"))
@@ -24,7 +26,9 @@ class ContractForm(forms.Form):
     signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
     start_date = forms.DateField(label=_("Period from"), widget=DateInput())
     end_date = forms.DateField(label=_("Period to"), widget=DateInput())
-    amount = forms.IntegerField(label=_("Contracted amount (yen)"), min_value=0)
+    amount = forms.IntegerField(
+        label=_("Contracted amount (yen)"), min_value=0, max_value=MAX_CONTRACT_YEN
+    )
     difference_reason = forms.CharField(
         label=_("Why the amount differs from the decided budget line"),
         required=False,
@@ -53,7 +57,9 @@ class ContractForm(forms.Form):
 
 class AmendmentForm(forms.Form):
     amended_on = forms.DateField(label=_("Amended on"), widget=DateInput())
-    amount = forms.IntegerField(label=_("Contracted amount after (yen)"), min_value=0)
+    amount = forms.IntegerField(
+        label=_("Contracted amount after (yen)"), min_value=0, max_value=MAX_CONTRACT_YEN
+    )
     end_date = forms.DateField(label=_("Period to, after"), widget=DateInput())
     reason = forms.CharField(
         label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 3})

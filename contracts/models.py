@@ -25,9 +25,14 @@ class ContractQuerySet(ScopedQuerySet):
     def for_user(self, user, action: str = VIEW):
         """The bureau's contracts: the Agency and HQ, the bureau, the body that signed
         it and the center it runs read them; coordinators and HQ experts do not."""
-        if role_of(user) not in roles.CONTRACT_READERS:
+        role = role_of(user)
+        if role not in roles.CONTRACT_READERS:
             return self.none()
-        return super().for_user(user, action)
+        scoped = super().for_user(user, action)
+        if role in roles.BODY:
+            # Its own contracts, not those its center's earlier body signed.
+            return scoped.filter(body_id=user.implementing_body_id)
+        return scoped
 
 
 class Contract(models.Model):

@@ -80,6 +80,9 @@ CENTER_SCOPED = BUREAU | frozenset({HQ_EXPERT}) | CENTER_STAFF
 EVALUATORS = AGENCY | BUREAU | HQ
 # Who organises training.
 TRAINING_ORGANISERS = NATIONAL
+# Who may undo an import (``core.imports.undo``): the Agency, and the importing center's
+# own staff, each only for a kind they may import.
+IMPORT_UNDO = AGENCY | CENTER_STAFF
 # Who reads the HQ experts' meeting (the advisory board reviews its report).
 MEETING_READERS = NATIONAL | BUREAU | frozenset({HQ_EXPERT}) | BOARD
 # Who works on selection rounds and appointments.

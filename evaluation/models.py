@@ -20,7 +20,13 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core import roles
-from core.scoping import NATIONAL_ROLES, NationalQuerySet, ScopedQuerySet, role_of
+from core.scoping import (
+    NATIONAL_ROLES,
+    NationalQuerySet,
+    ScopedQuerySet,
+    role_of,
+    sits_on_board,
+)
 from core.workflow import StepRefused
 from organizations.models import Center
 from planning.models import FiscalYear
@@ -464,7 +470,8 @@ class ResultQuerySet(ScopedQuerySet):
         if role in roles.CENTER_STAFF | roles.BODY:
             return scoped.filter(run__status=RunStatus.FINALISED)
         if role in roles.BOARD and action == "view":
-            return self  # the board reviews the whole national evaluation
+            # The sitting board reviews the whole national evaluation; a former member nothing.
+            return self if sits_on_board(user) else self.none()
         return scoped
 
 
@@ -557,7 +564,7 @@ class BoardCommentQuerySet(ScopedQuerySet):
         if action != "view" or role in roles.CENTER_STAFF:
             return self.none()
         if role in roles.BOARD:
-            return self
+            return self if sits_on_board(user) else self.none()
         return super().for_user(user, action)
 
 

@@ -153,13 +153,15 @@ def by_id(rows) -> dict[str, list[tuple]]:
     return found
 
 
-def one_of(candidates: list[tuple], center) -> tuple | None:
+def one_of(candidates: list[tuple], center, served) -> tuple | None:
     """The values of the record an ID names from a row of ``center``: the center's own
-    record with that ID, else the only one the user sees (a client the center serves)."""
+    record with that ID, else the only one the user sees if ``served(values)`` says the
+    row's center serves it. Never another center's record merely because it is the only
+    one: centers number their records themselves, and a national importer sees them all."""
     for candidate in candidates:
         if candidate[0] == center:
             return candidate[1:]
-    if len(candidates) == 1:
+    if len(candidates) == 1 and served(candidates[0][1:]):
         return candidates[0][1:]
     return None
 

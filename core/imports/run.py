@@ -13,7 +13,7 @@ from core.lookups import filter_one_of
 from core.scoping import role_of
 from core.workflow import StepRefused
 
-from .base import UNTRACKED, ImportResult, get, missing_headers
+from .base import KINDS, UNTRACKED, ImportResult, get, missing_headers
 
 UNDO_DAYS = 7
 # A refusal names at most this many records.
@@ -99,13 +99,30 @@ def _run(spec, table, user, stamp, dry_run, progress, change_reason, options) ->
 
 
 def may_undo(batch, user) -> bool:
-    """The Agency, whoever imported it, and the staff of the importing center."""
+    """The Agency and the staff of the importing center (``roles.IMPORT_UNDO``), each
+    only for a kind they may import now: not whoever imported it once, who may have
+    moved to another center or role since."""
     role = role_of(user)
-    if role in r.AGENCY or batch.user_id == user.pk:
-        return True
-    return (
-        role in r.CENTER_STAFF and batch.center_id is not None and user.center_id == batch.center_id
-    )
+    if role not in r.IMPORT_UNDO or batch.kind not in KINDS or not get(batch.kind).allowed(user):
+        return False
+    return role in r.AGENCY or (batch.center_id is not None and user.center_id == batch.center_id)
+
+
+def _refuse_out_of_scope(plan, user) -> None:
+    """Refuse when a record of the batch is not one the user may change (a record
+    another center's row created, or one since moved out of the user's reach)."""
+    for model, _history, created, changed in plan:
+        if not hasattr(model.objects, "for_user"):
+            continue
+        ids = created | changed
+        mine = sum(
+            chunk.count()
+            for chunk in filter_one_of(model.objects.for_user(user, "change"), "pk", ids)
+        )
+        if mine != len(ids):
+            raise UndoRefused(
+                _("Some records of this import are outside what you may change: ask the Agency.")
+            )
 
 
 def undo_deadline(batch) -> datetime.datetime:
@@ -224,6 +241,7 @@ def undo(batch, *, user) -> None:
             changed = set(mine.filter(history_type="~").values_list("id", flat=True)) - created
             plan.append((model, history, created, changed))
         _refuse_later_changes(batch, plan)
+        _refuse_out_of_scope(plan, user)
         for model, history, created, changed in reversed(plan):
             for pk in sorted(changed):
                 _restore(
