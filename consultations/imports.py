@@ -235,7 +235,7 @@ class _Importer(RecordImporter):
         return (client_id, center) in self.served
 
     def client(self, number, external_id, center):
-        if not external_id:
+        if not external_id or center is None:  # an unknown center is reported already
             return None
         found = one_of(
             self.clients.get(external_id, []), center, lambda v: self.serves(center, v[0])
@@ -565,7 +565,7 @@ class _SessionImporter(_Importer):
         center = self.center(number, texts["center"])
         client = self.client(number, texts["client"], center)
         case = None
-        if case_id := texts["case"]:
+        if (case_id := texts["case"]) and center is not None:
             found = one_of(self.cases.get(case_id, []), center, lambda v: self.serves(center, v[1]))
             if found is None:
                 self.problem(number, "case", _("Unknown case ID “%(value)s”.") % {"value": case_id})

@@ -402,7 +402,11 @@ def test_a_client_registered_in_osaka_stays_there_when_tokyo_imports_the_same_id
 ):
     osaka_client = dict(CLIENTS[0], 拠点="大阪府")
     assert run("clients", [osaka_client], personas["osaka_coordinator"]).created == 1
-    # The Agency links the client to Tokyo on purpose: a Tokyo session of it.
+    # A Tokyo session naming C001 does not take Osaka's C001 while Tokyo does not serve
+    # it, even for the Agency, who sees every center's C001.
+    assert found(run("sessions", SESSIONS[:1], personas["admin"])) == {(2, "相談者ID")}
+    # Once Tokyo serves it (a session recorded with the client chosen), the import finds it.
+    make_session(Client.objects.get(external_id="C001"), datetime.date(2025, 4, 2), center=tokyo)
     assert run("sessions", SESSIONS[:1], personas["admin"]).created == 1
 
     refused = run("clients", [osaka_client], personas["tokyo_coordinator"])
@@ -1070,10 +1074,12 @@ def test_a_failure_after_the_records_are_written_takes_them_back(personas, clien
     assert run("sessions", SESSIONS, personas["admin"]).created == 4
 
 
-def test_a_client_registered_elsewhere_cannot_be_linked_to_this_centers_id(personas, staff, osaka):
+def test_a_client_registered_elsewhere_cannot_be_linked_to_this_centers_id(
+    personas, staff, tokyo, osaka
+):
     osaka_client = dict(CLIENTS[0], 拠点="大阪府")
     assert run("clients", [osaka_client], personas["osaka_coordinator"]).created == 1
-    assert run("sessions", SESSIONS[:1], personas["admin"]).created == 1  # Tokyo serves it
+    make_session(Client.objects.get(), datetime.date(2025, 4, 1), center=tokyo)  # Tokyo serves it
     twin = dict(CLIENTS[0], 相談者ID="T-77")
 
     result = run("clients", [twin], personas["tokyo_coordinator"], link_duplicates=True)
