@@ -447,3 +447,20 @@ def test_a_center_types_in_no_answers_for_another_center(personas, tokyo, osaka)
     )
 
     assert not result.ok and not Response.objects.exists()
+
+
+def test_the_demo_import_is_a_batch_the_tokyo_center_can_undo(tokyo):
+    from accounts.models import UserRole
+    from conftest import make_user
+    from core import demo_imports
+    from core.imports.run import refusal
+    from core.models import ImportBatch
+
+    manager = make_user("tokyo-cc", UserRole.CENTER_MANAGER, center=tokyo)
+
+    demo_imports.build(None, lambda line: None)
+    demo_imports.build(None, lambda line: None)  # idempotent
+
+    batch = ImportBatch.objects.get()
+    assert batch.kind == "institutions" and batch.created == len(demo_imports.ROWS)
+    assert refusal(batch, manager) == ""
