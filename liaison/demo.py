@@ -111,6 +111,11 @@ def build(rng, log) -> None:
     if HQActivity.objects.exists():
         log("liaison: already present, skipped")
         return
+    from django.apps import apps
+
+    from .master_data import load
+
+    load(apps)  # the master data (after a flush, it is not there)
     hq = User.objects.filter(role=UserRole.HQ_STAFF).first()
     today = datetime.date.today()
     institutions = {i.name: i for i in NationalInstitution.objects.all()}
