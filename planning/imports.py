@@ -79,7 +79,8 @@ def import_plans(spec, table: Table, *, user, stamp, options, **_kwargs) -> Impo
         for pk, name in PriorityField.objects.values_list("pk", "name")
     }
     plans = {
-        (p.center_id, p.fiscal_year_id): p for p in BusinessPlan.objects.filter(center__in=editable)
+        (p.center_id, p.fiscal_year_id): p
+        for p in BusinessPlan.objects.filter(center__in=editable).prefetch_related("priorities")
     }
     wanted: dict[tuple, dict] = {}  # (center, year) -> {"targets": {}, "priorities": {}, "row": n}
     for number, values in table.rows:
@@ -149,7 +150,9 @@ def import_plans(spec, table: Table, *, user, stamp, options, **_kwargs) -> Impo
             if field in content["priorities"]:
                 problem("item", _("A priority field appears twice."))
             content["priorities"][field] = (metric, target)
-            if len(content["priorities"]) > MAX_PRIORITIES:
+            # The plan's own fields count too: the import adds, it never removes.
+            kept = {p.priority_field_id for p in plan.priorities.all()} if plan else set()
+            if len(kept | set(content["priorities"])) > MAX_PRIORITIES:
                 problem("item", _("Choose one to five priority fields."))
     result = ImportResult(problems=problems)
     if problems:

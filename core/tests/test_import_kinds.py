@@ -464,3 +464,35 @@ def test_the_demo_import_is_a_batch_the_tokyo_center_can_undo(tokyo):
     batch = ImportBatch.objects.get()
     assert batch.kind == "institutions" and batch.created == len(demo_imports.ROWS)
     assert refusal(batch, manager) == ""
+
+
+def test_a_plan_import_counts_the_plans_own_priority_fields_too(personas, tokyo):
+    # The import adds priority fields and never removes one: four kept and two more
+    # would make six, so the rows are reported and nothing is written.
+    from conftest import make_plan
+    from consultations.models import PriorityField
+    from planning.models import PlanPriority
+
+    plan = make_plan(tokyo, 2025, confirmed=False, change_request=False)
+    fields = list(PriorityField.objects.order_by("pk"))
+    kept = {p.priority_field_id for p in plan.priorities.all()}
+    for field in [f for f in fields if f.pk not in kept][: 4 - len(kept)]:
+        PlanPriority.objects.create(plan=plan, priority_field=field, metric="sessions", target=10)
+    new = [f for f in fields if f.pk not in {p.priority_field_id for p in plan.priorities.all()}][
+        :2
+    ]
+    rows = [
+        {
+            "拠点": "東京都",
+            "年度": "2025",
+            "項目": f.name,
+            "重点分野の指標": "sessions",
+            "目標値": "5",
+        }
+        for f in new
+    ]
+
+    result = run_import("plans", table("plans", rows), user=personas["tokyo_manager"])
+
+    assert [(p.row, p.column) for p in result.problems] == [(3, "項目")]
+    assert plan.priorities.count() == 4
