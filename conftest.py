@@ -89,8 +89,13 @@ def personas(db, tokyo, osaka):
         "osaka_expert": make_user("osaka_expert", UserRole.HQ_EXPERT, assigned=[osaka]),
         "committee": make_user("committee", UserRole.COMMITTEE_MEMBER),
         "supporter": make_user("supporter", UserRole.SUPPORTER),
-        "board": make_board_member("board"),
     }
+
+
+@pytest.fixture
+def board(db):
+    """A sitting advisory-board member (not a persona: a staff record comes with it)."""
+    return make_board_member("board")
 
 
 def make_board_member(username):
