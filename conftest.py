@@ -100,8 +100,13 @@ def personas(db, tokyo, osaka):
         "osaka_body": make_user(
             "osaka_body", UserRole.IMPLEMENTING_BODY, body=osaka.implementing_body
         ),
-        "board": make_board_member("board"),
     }
+
+
+@pytest.fixture
+def board(db):
+    """A sitting advisory-board member (not a persona: a staff record comes with it)."""
+    return make_board_member("board")
 
 
 def make_board_member(username):

@@ -50,11 +50,6 @@ def run(personas):
     return workflow.run_evaluation(year, user=personas["admin"], override="試験")
 
 
-@pytest.fixture
-def board(personas):
-    return personas["board"]
-
-
 def kinds(user):
     return {group.kind.name for group in inbox(user)}
 

@@ -26,12 +26,12 @@ def waiting(user):
     return {group.kind.name for group in inbox(user)}
 
 
-def test_the_board_reviews_the_report_from_its_inbox(personas, client_for):
+def test_the_board_reviews_the_report_from_its_inbox(personas, board, client_for):
     held = meeting()
-    board = personas["board"]
     assert "support.meeting_report" in waiting(board)
 
-    client = client_for("board")
+    client = client_for("admin")
+    client.force_login(board)
     assert client.get(held.get_absolute_url()).status_code == 200
     url = reverse("support:meeting_board_review", args=[held.pk])
     client.post(url, {"comment": "重点介入先の訪問頻度を上げる方針に賛成"})
@@ -49,12 +49,12 @@ def test_the_board_reviews_the_report_from_its_inbox(personas, client_for):
     assert "重点介入先の訪問頻度を上げる方針に賛成" in page
 
 
-def test_no_one_but_a_sitting_board_member_reviews_and_only_a_written_report(personas):
+def test_no_one_but_a_sitting_board_member_reviews_and_only_a_written_report(personas, board):
     held = meeting()
     for name in ("hq", "admin", "committee", "tokyo_expert"):
         with pytest.raises(StepRefused):
             review_report(held, user=personas[name])
     with pytest.raises(StepRefused):
-        review_report(meeting(report=""), user=personas["board"])
+        review_report(meeting(report=""), user=board)
     held.refresh_from_db()
     assert held.board_reviewed_at is None
