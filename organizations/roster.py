@@ -235,8 +235,15 @@ def _write_row(row: RosterRow, person: Person | None, user, stamp) -> bool:
         # Listed with the terms of the selection rounds (selection.terms).
         from selection.terms import roster_term
 
-        roster_term(assignment, user=user)
+        # Written with the batch's stamp: an undo of the import takes the term back too.
+        roster_term(assignment, user=user, save=lambda t: save_imported(t, user=user, stamp=stamp))
     return changed
+
+
+def _term_model():
+    from selection.models import Term  # selection builds on organizations
+
+    return Term
 
 
 def template_rows() -> list[list[str]]:
@@ -293,7 +300,7 @@ ROSTER = imports.register(
             "email": "email address",
         },
         natural_key="職員コード; an assignment by (person, center, role, start date)",
-        models=(Person, Assignment),
+        models=(Person, Assignment, _term_model()),
         order=10,
     )
 )

@@ -175,7 +175,7 @@ def follow_correction(selection_round, *, person: Person | None, end, user) -> T
     )
 
 
-def roster_term(assignment: Assignment, *, user) -> Term | None:
+def roster_term(assignment: Assignment, *, user, save=None) -> Term | None:
     """The term of a chief coordinator recorded by the roster import: every chief
     coordinator's term is listed with the others, whatever wrote it. Kept equal to its
     assignment's dates; a term a round or an appointment wrote is left to them."""
@@ -194,7 +194,10 @@ def roster_term(assignment: Assignment, *, user) -> Term | None:
     if term.pk and (term.start_date, term.end_date) == (assignment.start_date, assignment.end_date):
         return term
     term.start_date, term.end_date = assignment.start_date, assignment.end_date
-    _save(term, user)
+    if save is not None:  # an import's own save (its batch's history stamp)
+        save(term)
+    else:
+        _save(term, user)
     return term
 
 

@@ -109,19 +109,20 @@ def may_undo(batch, user) -> bool:
 
 
 def _refuse_out_of_scope(plan, user) -> None:
-    """Refuse when a record of the batch is not one the user may change (a record
-    another center's row created, or one since moved out of the user's reach)."""
+    """Refuse when a record of the batch is out of the user's reach (one since moved to
+    another center, or written for a center the user no longer works for). Reach, not
+    the right to edit: the import wrote records the user does not edit by hand too (a
+    chief coordinator's term from the roster)."""
     for model, _history, created, changed in plan:
         if not hasattr(model.objects, "for_user"):
             continue
         ids = created | changed
         mine = sum(
-            chunk.count()
-            for chunk in filter_one_of(model.objects.for_user(user, "change"), "pk", ids)
+            chunk.count() for chunk in filter_one_of(model.objects.for_user(user), "pk", ids)
         )
         if mine != len(ids):
             raise UndoRefused(
-                _("Some records of this import are outside what you may change: ask the Agency.")
+                _("Some records of this import are outside your reach: ask the Agency.")
             )
 
 

@@ -290,3 +290,29 @@ def test_an_undo_is_refused_when_a_later_record_refers_to_one_it_created(persona
 
     assert "L1" in str(refused.value)
     assert Consultation.objects.filter(external_id="L1").exists()
+
+
+def test_undoing_a_roster_import_takes_its_chief_coordinators_term_back(personas, tokyo):
+    # The roster writes a term for a chief coordinator (selection.terms.roster_term):
+    # with the batch's stamp, so the undo is allowed and leaves no term behind.
+    from selection.models import Term
+
+    rows = [
+        {
+            "職員コード": "S2",
+            "氏名": "佐藤 花子",
+            "拠点": "東京都",
+            "役割": "Chief coordinator",
+            "開始日": "2025-04-01",
+        }
+    ]
+    manager = personas["tokyo_manager"]
+    before = Term.objects.count()
+    result = run_import("roster", csv_table("roster", rows), user=manager)
+    assert result.ok, result.problems
+    assert Term.objects.count() == before + 1
+
+    undo(result.batch, user=manager)
+
+    assert Term.objects.count() == before
+    assert not Term.history.filter(history_date__gte=result.batch.stamp).exists()
