@@ -100,10 +100,10 @@ def records_import(request):
                         "Imported %(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged."
                     )
                     % {
-                        "rows": len(table.rows),
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
+                        "rows": f"{len(table.rows):,}",
+                        "created": f"{result.created:,}",
+                        "updated": f"{result.updated:,}",
+                        "unchanged": f"{result.unchanged:,}",
                     },
                 )
                 for warning in result.warnings[:SHOWN_WARNINGS]:
@@ -120,7 +120,7 @@ def records_import(request):
                     messages.warning(
                         request,
                         _("… and %(count)s more warnings.")
-                        % {"count": len(result.warnings) - SHOWN_WARNINGS},
+                        % {"count": f"{len(result.warnings) - SHOWN_WARNINGS:,}"},
                     )
                 return redirect(imports.KINDS[kind].list_url)
             context.update(

@@ -700,7 +700,7 @@ class _Importer:
             if len(self.problems) >= MAX_PROBLEMS:
                 message = _(
                     "Checking stopped at this row after %(count)s problems; fix them and try again."
-                ) % {"count": len(self.problems)}
+                ) % {"count": f"{len(self.problems):,}"}
                 self.problems.append(Problem(number, "", message))
                 return ImportResult(problems=self.problems, warnings=self.warnings)
             cells = dict(zip(keys, row_cells, strict=True))

@@ -299,10 +299,10 @@ def roster_import(request):
                         "Imported %(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged."
                     )
                     % {
-                        "rows": len(table.rows),
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
+                        "rows": f"{len(table.rows):,}",
+                        "created": f"{result.created:,}",
+                        "updated": f"{result.updated:,}",
+                        "unchanged": f"{result.unchanged:,}",
                     },
                 )
                 return redirect("organizations:person_list")

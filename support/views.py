@@ -633,7 +633,7 @@ class TrainingRegisterView(StepView):
         return training.register(event, user=self.request.user, people=data["staff_codes"])
 
     def success_message(self, step, added):
-        return _("%(count)s people registered.") % {"count": added}
+        return _("%(count)s people registered.") % {"count": f"{added:,}"}
 
 
 class TrainingAttendanceView(ScopedObjectMixin, View):
@@ -652,7 +652,7 @@ class TrainingAttendanceView(ScopedObjectMixin, View):
         try:
             changed = training.record_attendance(event, user=request.user, statuses=statuses)
             messages.success(
-                request, _("Attendance saved (%(count)s changed).") % {"count": changed}
+                request, _("Attendance saved (%(count)s changed).") % {"count": f"{changed:,}"}
             )
         except StepRefused as error:
             messages.error(request, str(error))
@@ -689,10 +689,10 @@ def attendance_import(request):
                         "Imported %(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged."
                     )
                     % {
-                        "rows": len(table.rows),
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
+                        "rows": f"{len(table.rows):,}",
+                        "created": f"{result.created:,}",
+                        "updated": f"{result.updated:,}",
+                        "unchanged": f"{result.unchanged:,}",
                     },
                 )
                 return redirect("support:training_list")
