@@ -168,7 +168,7 @@ class ConsultationListView(IdentityListMixin, FilteredListView):
             ValueColumn("相談者ID", "client__external_id", lambda v: v or ""),
             ValueColumn("課題ID", "case__external_id", lambda v: v or ""),
             ValueColumn("対応日", "date", _date),
-            ValueColumn("開始時刻", "start_time", lambda t: t.strftime("%H:%M") if t else ""),
+            ValueColumn("開始時刻", "start_time", lambda t: f"{t.hour:02}:{t.minute:02}" if t else ""),
             ValueColumn("時間(分)", "minutes"),
             ValueColumn("対応方法", "mode", lambda m: modes.get(m, m)),
             # Lead first, then the others: the import's 担当者 column.

@@ -474,76 +474,18 @@ def escape_formula(value):
     return value
 
 
-def _text_cell(sheet, value: str, font=None):
-    """An .xlsx text cell kept as text: type string (never a formula) and Excel's
-    quote prefix, as when ``'=…`` is typed in Excel, so the value reads exactly as
-    written and stays text when the cell is edited."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    if font is not None:
-        cell.font = font
-    return cell
-
-
-def _xlsx_text(sheet, value: str, triggers, illegal):
-    """A text value as .xlsx can hold it: without the control characters the format
-    forbids (they would abort the whole file), and kept as text when formula-like."""
-    if illegal.search(value):
-        value = illegal.sub("", value)
-    return _text_cell(sheet, value) if value.startswith(triggers) else value
-
-
 def write_xlsx(out, sheet_title: str, headers: list, rows) -> int:
-    """Write an .xlsx of ``headers`` and ``rows`` to the binary file ``out``, in openpyxl's
-    write-only mode so large lists stay cheap; the number of rows written. Text cells
-    beginning like a formula are written as text (``_text_cell``)."""
+    """Write an .xlsx of ``headers`` and ``rows`` to the binary file ``out``, streamed
+    (``core.xlsx``); the number of rows written. Text cells beginning like a formula
+    are written as text."""
     return write_workbook(out, [(sheet_title, headers, rows)])
 
 
 def write_workbook(out, sheets) -> int:
-    """An .xlsx of several sheets, each ``(title, headers, rows)`` written as ``write_xlsx``
-    writes its one sheet; the number of rows written."""
-    from openpyxl import Workbook
+    """An .xlsx of several sheets, each ``(title, headers, rows)``; the number of rows written."""
+    from core import xlsx
 
-    workbook = Workbook(write_only=True)
-    count = 0
-    for sheet_title, headers, rows in sheets:
-        count += _write_sheet(workbook.create_sheet(sheet_title[:31]), headers, rows)
-    workbook.save(out)
-    return count
-
-
-def _write_sheet(sheet, headers: list, rows) -> int:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as illegal
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    for index, header in enumerate(headers, start=1):
-        width = max(10, min(40, len(str(header)) * 2 + 2))
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        if str(header).startswith(FORMULA_TRIGGERS):
-            header_cells.append(_text_cell(sheet, str(header), bold))
-            continue
-        cell = WriteOnlyCell(sheet, value=str(header))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    triggers = FORMULA_TRIGGERS
-    count = 0
-    for row in rows:
-        sheet.append(
-            [_xlsx_text(sheet, v, triggers, illegal) if isinstance(v, str) else v for v in row]
-        )
-        count += 1
-    return count
+    return xlsx.write_workbook(out, sheets)
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -569,6 +511,9 @@ class _Echo:
         return value
 
 
+CSV_ROWS_PER_WRITE = 500
+
+
 def csv_lines(headers: list, rows, sent: list):
     """The lines of a CSV that Excel opens correctly (UTF-8 with BOM), as bytes; ``sent[0]``
     counts the rows. Text cells beginning like a formula are prefixed with ``'``
@@ -576,11 +521,22 @@ def csv_lines(headers: list, rows, sent: list):
     writer = csv.writer(_Echo())
     triggers = FORMULA_TRIGGERS
     yield ("\ufeff" + writer.writerow([escape_formula(str(h)) for h in headers])).encode("utf-8")
+    # Sent a few hundred rows at a time: a write to the client per row cost more
+    # than making the row.
+    batch = []
     for row in rows:
-        yield writer.writerow(
-            ["'" + v if isinstance(v, str) and v.startswith(triggers) else v for v in row]
-        ).encode("utf-8")
-        sent[0] += 1
+        batch.append(
+            writer.writerow(
+                ["'" + v if isinstance(v, str) and v.startswith(triggers) else v for v in row]
+            )
+        )
+        if len(batch) == CSV_ROWS_PER_WRITE:
+            yield "".join(batch).encode("utf-8")
+            sent[0] += len(batch)
+            batch = []
+    if batch:
+        yield "".join(batch).encode("utf-8")
+        sent[0] += len(batch)
 
 
 def write_csv(out, headers: list, rows) -> int:

@@ -5,9 +5,11 @@ the generated authorization test fails for any URL with an object argument whose
 view does not.
 """
 
+from operator import itemgetter
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from core.pagination import CappedPaginator
@@ -158,6 +160,20 @@ class ValueColumn(tuple):
         return super().__new__(cls, (header, fields, convert))
 
 
+def streamed(queryset, chunk_size=2000):
+    """The queryset's rows a chunk at a time as the database produces them.
+
+    On PostgreSQL read inside a transaction: outside one, Django declares its
+    server-side cursor WITH HOLD, and PostgreSQL computes the whole result before
+    the first row (18 s for a national year of sessions). Not on SQLite, where a
+    transaction here would hold the one writer's lock for the whole download."""
+    if connection.vendor != "postgresql":
+        yield from queryset.iterator(chunk_size=chunk_size)
+        return
+    with transaction.atomic():
+        yield from queryset.iterator(chunk_size=chunk_size)
+
+
 def value_rows(queryset, columns):
     """The rows of ``columns`` (``ValueColumn``) from ``queryset``, streamed in chunks."""
     lookups, annotations, plans = [], {}, []
@@ -171,16 +187,22 @@ def value_rows(queryset, columns):
             if field not in lookups:
                 lookups.append(field)
             names.append(lookups.index(field))
-        plans.append((names, convert))
+        plans.append(_getter(names, convert))
     if annotations:
         queryset = queryset.annotate(**annotations)
-    for row in queryset.values_list(*lookups).iterator(chunk_size=2000):
-        yield [
-            (row[names[0]] if convert is None else convert(row[names[0]]))
-            if len(names) == 1
-            else convert(*[row[i] for i in names])
-            for names, convert in plans
-        ]
+    for row in streamed(queryset.values_list(*lookups)):
+        yield [get(row) for get in plans]
+
+
+def _getter(names, convert):
+    """A column's value from a ``values_list`` row: decided once, not for every cell."""
+    if len(names) > 1:
+        pick = itemgetter(*names)
+        return lambda row: convert(*pick(row))
+    if convert is None:
+        return itemgetter(names[0])
+    index = names[0]
+    return lambda row: convert(row[index])
 
 
 class FilteredListView(ScopedListView):
@@ -229,7 +251,7 @@ class FilteredListView(ScopedListView):
         else:
             rows = (
                 [value(obj) for _header, value in columns]
-                for obj in self.export_queryset().iterator(chunk_size=2000)
+                for obj in streamed(self.export_queryset())
             )
         name = f"{self.export_name}-{datetime.date.today():%Y%m%d}.{kind}"
         return name, str(self.export_title), headers, rows

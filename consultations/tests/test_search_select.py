@@ -56,3 +56,39 @@ def test_a_client_outside_the_scope_is_refused_by_the_form(client_for, tokyo, os
     )
     assert response.status_code == 200
     assert "client" in response.context["form"].errors
+
+
+def test_the_client_search_finds_a_name_however_it_is_typed(client_for, tokyo):
+    # Searched through the name's key where that loses nothing of what was typed
+    # (one trigram index, docs/benchmarks.md issue 14), by the name itself where it does.
+    wanted = make_client(tokyo, "株式会社 山本フーズ")
+    other = make_client(tokyo, "有限会社山田商店")
+    for typed in ("山本フ", "本フー", "山本ﾌｰｽﾞ", "山本 フ", "株式会社 山本", "会社 山本フ"):
+        html = client_for("tokyo_coordinator").get(
+            reverse("consultations:client_choices"), {"q": typed}
+        ).content.decode()
+        assert f'value="{wanted.pk}"' in html, typed
+        assert f'value="{other.pk}"' not in html, typed
+
+
+def test_the_sessions_text_search_finds_the_same_whichever_way_it_reads(client_for, tokyo):
+    # A center's year is read session by session, longer periods and wider scopes
+    # through the trigram indexes: the same sessions either way, case and width aside.
+    customer = make_client(tokyo)
+    wanted = make_session(customer, DAY, summary="事業承継の相談", advice="ECサイトの改善")
+    other = make_session(customer, DAY, summary="資金繰りの相談")
+    url = reverse("consultations:consultation_list")
+    for query in (
+        {"q": "事業承継", "fy": "2025"},
+        {"q": "事業承継", "date_from": "2025-04-01", "date_to": "2025-06-30"},
+        {"q": "事業承継", "date_from": "2020-04-01", "date_to": "2026-03-31"},
+        {"q": "事業承継"},
+        {"q": "ｅｃサイト", "fy": "2025"},
+        {"q": "ecサイト"},
+        {"q": "承継", "fy": "2025"},
+    ):
+        for user in ("tokyo_coordinator", "admin"):
+            html = client_for(user).get(url, query).content.decode()
+            found = reverse("consultations:consultation_detail", args=[wanted.pk])
+            missed = reverse("consultations:consultation_detail", args=[other.pk])
+            assert found in html and missed not in html, (user, query)
