@@ -168,7 +168,7 @@ def write(kind: str, payload, *, user, change_reason: str) -> tuple[bool, dict]:
         return False, {"errors": [{"index": None, "field": "", "message": _("No items.")}]}
     if len(items) > settings.API_BULK_MAX_ITEMS:
         message = _("At most %(count)s items in one request.") % {
-            "count": settings.API_BULK_MAX_ITEMS
+            "count": f"{settings.API_BULK_MAX_ITEMS:,}"
         }
         return False, {"errors": [{"index": None, "field": "", "message": message}]}
     problems, rows = [], []

@@ -32,6 +32,7 @@ NAVIGATION = [
             ),
             ("consultations:case_list", _("Cases"), CENTER_WORK),
             ("consultations:activity_list", _("Network"), CENTER_WORK),
+            ("organizations:institution_list", _("Support institutions"), CENTER_WORK),
             (
                 "imports:start",
                 _("Import"),

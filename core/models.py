@@ -125,6 +125,14 @@ class StepEvent(models.Model):
     def __str__(self):
         return f"{self.action} {self.from_status}→{self.to_status}"
 
+    @property
+    def label(self) -> str:
+        """The step's name in the user's language (``action`` is its code)."""
+        from core.workflow import step_label
+
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        return step_label(model, self.action)
+
 
 # --- Background jobs (core/jobs.py) -----------------------------------------------------
 

@@ -390,6 +390,16 @@ def register(workflow: Workflow) -> Workflow:
     return workflow
 
 
+def step_label(model, action: str) -> str:
+    """The name of a recorded step (an event stores the step's code) as the workflow of
+    ``model`` gives it, or another workflow that has a step of that code."""
+    ordered = sorted(registry.values(), key=lambda workflow: workflow.model is not model)
+    for workflow in ordered:
+        if action in workflow._steps:
+            return str(workflow._steps[action].label)
+    return action
+
+
 # --- The shared step views --------------------------------------------------------------
 
 

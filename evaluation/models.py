@@ -617,16 +617,11 @@ class EvaluationEvent(models.Model):
     @property
     def label(self) -> str:
         """The step's name as its workflow gives it (the stored action is a code)."""
-        from django.http import Http404
-
-        from evaluation.workflow import RUN
+        from core.workflow import step_label
 
         if self.action == "change_rules":
             return str(_("Rules changed"))
-        try:
-            return str(RUN.step(self.action).label)
-        except Http404:
-            return self.action
+        return step_label(EvaluationRun, self.action)
 
 
 # --- Next year's budget -----------------------------------------------------------------

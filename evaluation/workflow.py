@@ -718,7 +718,8 @@ def adjust_line(line: BudgetLine, *, user, amount: int | None, reason: str) -> B
         line.adjustment_reason = reason if amount is not None else ""
         line._history_user = user
         line.save()
-        taken.note = f"{line.center.name}: {amount if amount is not None else '—'} {reason}".strip()
+        shown = "—" if amount is None else _("%(amount)s yen") % {"amount": f"{amount:,}"}
+        taken.note = f"{line.center.name}: {shown} {reason}".strip()
         _shared_out(taken.obj)  # a refusal rolls the change back
     return taken.obj
 

@@ -716,3 +716,10 @@ class AppointmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def label(self) -> str:
+        """The step's name in the user's language (``action`` is its code)."""
+        from core.workflow import step_label
+
+        return step_label(CoordinatorAppointment, self.action)

@@ -130,7 +130,7 @@ def register(event: TrainingEvent, *, user, people) -> int:
     if taken + len(new) > event.capacity:
         raise StepRefused(
             _("The event has %(left)s places left; you asked for %(count)s.")
-            % {"left": max(event.capacity - taken, 0), "count": len(new)}
+            % {"left": f"{max(event.capacity - taken, 0):,}", "count": f"{len(new):,}"}
         )
     centers = centers_on([p.pk for p in new], [(p.pk, event.start_date) for p in new])
     for person in new:

@@ -764,7 +764,7 @@ class TrainingRegisterView(StepView):
         return training.register(event, user=self.request.user, people=data["staff_codes"])
 
     def success_message(self, step, added):
-        return _("%(count)s people registered.") % {"count": added}
+        return _("%(count)s people registered.") % {"count": f"{added:,}"}
 
 
 class TrainingAttendanceView(ScopedObjectMixin, View):
@@ -783,7 +783,7 @@ class TrainingAttendanceView(ScopedObjectMixin, View):
         try:
             changed = training.record_attendance(event, user=request.user, statuses=statuses)
             messages.success(
-                request, _("Attendance saved (%(count)s changed).") % {"count": changed}
+                request, _("Attendance saved (%(count)s changed).") % {"count": f"{changed:,}"}
             )
         except StepRefused as error:
             messages.error(request, str(error))

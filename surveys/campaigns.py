@@ -365,9 +365,10 @@ def run_survey_mail(ctx) -> None:
         Job.objects.filter(pk=ctx.job.pk).update(params=ctx.job.params)
         ctx.progress(
             100 * done / len(ids),
-            _("%(done)s of %(total)s e-mails sent") % {"done": done, "total": len(ids)},
+            _("%(done)s of %(total)s e-mails sent")
+            % {"done": f"{done:,}", "total": f"{len(ids):,}"},
         )
-    ctx.message(_("%(count)s e-mails sent.") % {"count": len(ids)})
+    ctx.message(_("%(count)s e-mails sent.") % {"count": f"{len(ids):,}"})
 
 
 @transaction.atomic
