@@ -9,7 +9,7 @@ from accounts.models import User, UserRole
 from conftest import make_plan
 from consultations.indicators import fiscal_year_of
 from evaluation import workflow as evaluation_workflow
-from evaluation.models import CenterEvaluation, EvaluationRun, RunStatus
+from evaluation.models import CenterEvaluation, EvaluationRun, GuidancePlan, RunStatus
 from organizations.models import Center
 from planning.models import BusinessPlan, FiscalYear, PlanStatus
 from support.models import FollowUp, FollowUpStatus
@@ -135,6 +135,11 @@ def test_a_fiscal_years_hand_offs_run_from_the_inbox(page, live_server):
     run.refresh_from_db()
     assert run.status == RunStatus.FINALISED
     home(page, live_server)
-    assert inbox_count(page) == before - 1
+    items = page.get_by_test_id("inbox-items")
+    assert items.locator("tr[data-kind='evaluation.run_to_sign_off']").count() == 0
+    # The sign-off put the test's centers (all graded low: no records) on focused guidance
+    # this year, and with it on the guidance's monthly visits: none held yet, all behind.
+    guided = GuidancePlan.objects.filter(fiscal_year=year).count()
+    assert guided and inbox_count(page) == before - 1 + guided
     # Everyone involved was told on the way (the bell).
     assert cc.notifications.exists() and kanto.notifications.exists()
