@@ -22,7 +22,7 @@ GROUPED = re.compile(r"\|\s*(intcomma|floatformat:\s*[\"'][-\d]*g[\"'])")
 NOT_COUNTS = re.compile(
     r"(^|\.)(name|label|grade|rank|weight|factor|points|indicator_points|survey_points"
     r"|hearing_points|achievement|mean|used_mean|score|spread|low|high|day|value"
-    r"|visits_per_year)\b|\|\s*(percent|score|change)\b"
+    r"|visits_per_year|difference_reason|share)\b|\|\s*(percent|score|change)\b"
 )
 # Values named as counts or amounts, wherever they are shown.
 COUNT_NAMES = re.compile(
