@@ -5,6 +5,7 @@ client appears under its pseudonym to those who may not see who it is.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -65,12 +66,17 @@ class _Labels:
 # by"); their names in the user's language, here where the history shows them, rather
 # than a migration per app for a label.
 DEFAULT_FIELD_NAMES = {
+    "agreement document type": _("agreement document type"),
     "allocation": _("budget allocation"),
+    "author": _("author"),
+    "board reviewed by": _("board reviewed by"),
+    "board waived by": _("board waived by"),
     "content": _("file content"),
     "created by": _("created by"),
     "finalised by": _("finalised by"),
     "plan": _("plan"),
     "published by": _("published by"),
+    "recorded at": _("recorded at"),
     "requested at": _("requested at"),
     "reviewed by": _("reviewed by"),
     "round": _("selection round"),
@@ -102,7 +108,12 @@ def _plain(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, str) and (kind := MEDIA_TYPE.fullmatch(value)):
+        return kind.group(1).upper()  # an uploaded file's type: "PDF", not "application/pdf"
     return str(value)
+
+
+MEDIA_TYPE = re.compile(r"(?:application|image|text)/(?:x-)?([a-z0-9]+)")
 
 
 def _display(labels: _Labels, model, field_name: str, value) -> str:

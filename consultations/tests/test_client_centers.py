@@ -83,6 +83,12 @@ def test_imported_clients_and_sessions_are_in_their_centers_scope(personas, toky
         "対応ID,拠点,相談者ID,課題ID,対応日,開始時刻,時間(分),対応方法,担当者,概要\n"
         "S-1,27,IMP-1,,2025-06-02,10:00,30,電話,,大阪での相談\n"
     )
+    # Osaka does not serve Tokyo's IMP-1 yet: the import does not hand it to Osaka.
+    refused = run_import("sessions", read_table(sessions.encode(), "s.csv"), user=personas["admin"])
+    assert [(p.row, p.column) for p in refused.problems] == [(2, "相談者ID")]
+    assert not visible(personas["osaka_coordinator"], imported)
+    # Once Osaka serves it (a session recorded with the client chosen), imports find it.
+    make_session(imported, datetime.date(2025, 6, 1), center=osaka)
     result = run_import("sessions", read_table(sessions.encode(), "s.csv"), user=personas["admin"])
     assert result.ok, result.problems
     assert visible(personas["osaka_coordinator"], imported)

@@ -363,7 +363,7 @@ def selection_objects(personas, tokyo):
         end_date=datetime.date(2028, 3, 31),
     )
     # Its signed agreement, so that the document's page has something to hand out.
-    appointment.agreement_document_name = "agreement.pdf"
+    appointment.agreement_document_name = "署名済み同意書"
     appointment.agreement_document_type = "application/pdf"
     appointment.agreement_document = b"%PDF-1.4"
     appointment.save()

@@ -34,6 +34,7 @@ from conftest import (
 from core.tests.test_authorization import (
     ALL_PATTERNS,
     access_log_entry,
+    make_contract,
     selection_objects,
     view_class,
 )
@@ -157,6 +158,7 @@ CASES = {
         ("tokyo_coordinator", _session),
         ("admin", _session),
     ],
+    "contracts:list": [("kanto_officer", lambda p, t: make_contract(t))],
     "core:access_log": [("admin", lambda p, t: access_log_entry(p["tokyo_coordinator"]))],
     "organizations:institution_list": [("admin", lambda p, t: make_institution(t))],
     "organizations:person_list": [

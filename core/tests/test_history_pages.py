@@ -12,6 +12,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
@@ -104,15 +105,22 @@ def _appointment(personas, tokyo):
         signatory="実施機関 理事長",
         agreed_on=datetime.date(2027, 2, 1),
         note="理事会で承認",
+        document=SimpleUploadedFile("同意書", b"%PDF-1.4\n", content_type="application/pdf"),
     )
     return appointment, "tokyo_manager", "events"
 
 
 def _visit(personas, tokyo):
-    from support.visits import set_escalation
+    from support.visits import escalation_of, set_escalation
 
     visit = make_visit(tokyo, experts=[personas["tokyo_expert"]], follow_ups=["相談記録の整備"])
-    set_escalation(visit, user=personas["tokyo_expert"], level=1, reason="記録の遅れが続く")
+    set_escalation(
+        escalation_of(tokyo),
+        user=personas["tokyo_expert"],
+        level=1,
+        reason="記録の遅れが続く",
+        visit=visit,
+    )
     return visit, "tokyo_manager", "history"
 
 
@@ -193,8 +201,8 @@ def test_a_refused_step_is_named_and_marked_in_japanese(client, personas, tokyo)
     from evaluation import workflow
 
     run = make_evaluation(tokyo)["run"]
-    with pytest.raises(StepRefused):  # a finalised evaluation is not finalised again
-        workflow.review(run, user=personas["admin"], centers=[tokyo])
+    with pytest.raises(StepRefused):  # a finalised evaluation's results are not reviewed again
+        workflow.review_result(run.results.get(center=tokyo), user=personas["admin"], agree=True)
     client.force_login(personas["admin"])
 
     rows = _rows(client.get(run.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ja").content.decode())

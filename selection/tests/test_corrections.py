@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import make_client, make_plan, make_session
+from core.imports import run_import
 from core.tabular import read_table
 from core.workflow import StepRefused
 from organizations.models import Assignment, Role
-from organizations.roster import HEADERS, import_roster
+from organizations.roster import HEADERS
 from selection import workflow
 from selection.models import Decision, DecisionVersion, MemberSource, RoundStatus, Term
 from selection.terms import backfill_roster_terms, term_results
@@ -119,7 +120,7 @@ def test_the_terms_list_shows_the_chief_coordinators_from_the_roster(personas, c
         ["R-0001", "名簿 太郎", "メイボ タロウ", "東京都", "CC", "2022-04-01", "", "", ""],
     ]
     csv = ("\r\n".join(",".join(r) for r in rows) + "\r\n").encode()
-    result = import_roster(read_table(csv, "roster.csv"), user=personas["admin"])
+    result = run_import("roster", read_table(csv, "roster.csv"), user=personas["admin"])
     assert result.created == 1
     term = Term.objects.get(person__staff_code="R-0001")
     assert (term.start_date, term.end_date, term.from_roster) == (
