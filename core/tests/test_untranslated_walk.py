@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import connection
 from django.urls import Resolver404, resolve
 
+from conftest import analyse_tables
 from core import roles
 from core.management.commands.demo import BUILDERS
 from core.views import FilteredListView
@@ -154,12 +155,7 @@ def demo(db):
             build(rng, lambda *_a: None, scale=0.002)
         else:
             build(rng, lambda *_a: None)
-    if connection.vendor == "postgresql":
-        # Statistics, as a server's autovacuum keeps them: on tables it takes for empty
-        # the planner joined the survey answers by nested loops for minutes.
-        tables = sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)})
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + ", ".join(f'"{table}"' for table in tables))
+    analyse_tables()
 
 
 # Links to the tables a user downloads (.xlsx, CSV); PDFs are read in core/tests/test_pdf.py.

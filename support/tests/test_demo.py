@@ -93,6 +93,9 @@ def test_the_demo_visit_plan_has_one_center_behind_plan(demo_support):
     rng = random.Random(5)
     plans_demo.build(rng, quiet)
     surveys_demo.build(rng, quiet)
+    from conftest import analyse_tables
+
+    analyse_tables()  # before the evaluation reads the survey answers
     evaluation_demo.build(rng, quiet)
     demo_plans.build(rng, quiet)
     yesterday = datetime.date.today() - datetime.timedelta(days=1)
