@@ -58,12 +58,12 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 
+from core.fiscal import Period, fiscal_year_of
 from organizations.demo import GIVEN_NAMES, SME_THOUSANDS, SURNAMES
 from organizations.demo_institutions import CITIES, city_base
 from organizations.models import Assignment, Center, Role, SupportInstitution
 
 from . import summaries
-from .indicators import fiscal_year_of
 from .models import (
     Case,
     CaseStatus,
@@ -229,8 +229,8 @@ class Calendar:
     MARGIN = 120
 
     def __init__(self, fiscal_year: int):
-        self.start = datetime.date(fiscal_year, 4, 1)
-        self.end = datetime.date(fiscal_year + 1, 3, 31)
+        period = Period.fiscal_year(fiscal_year)
+        self.start, self.end = period.start, period.end
         first = self.start - datetime.timedelta(days=self.MARGIN)
         count = (self.end - first).days + 1 + self.MARGIN
         self.days = [first + datetime.timedelta(days=i) for i in range(count)]
