@@ -820,7 +820,7 @@ class _YearGenerator:
         """Per month: (leads, others); leads are the active chief and coordinators, by workload."""
         result = {}
         for month_start in self._month_starts():
-            month_end = _month_end(month_start)
+            month_end = Period.month(month_start.year, month_start.month).end
 
             def active(start, end, month_start=month_start, month_end=month_end):
                 return start <= month_start and (end is None or end >= month_end)
@@ -1216,11 +1216,6 @@ def _workload(person_id: int, role: str) -> float:
     if role == Role.CHIEF_COORDINATOR:
         return 1.6
     return 0.6 + (person_id * 2_654_435_761 % 1000) / 1250
-
-
-def _month_end(day: datetime.date) -> datetime.date:
-    following = datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return following - datetime.timedelta(days=1)
 
 
 # --- the demo builder ----------------------------------------------------------------------------
