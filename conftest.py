@@ -242,8 +242,8 @@ def make_activity(center, day, institutions=(), **fields):
 
 def make_plan(center, year=None, *, confirmed=True, change_request=True, targets=None):
     """A plan taken through the workflow by the real functions (confirmed, with a pending change)."""
-    from consultations.indicators import fiscal_year_of
     from consultations.models import PriorityField
+    from core.fiscal import fiscal_year_of
     from planning import workflow
     from planning.models import ActivityPolicy, FiscalYear
 
@@ -311,7 +311,7 @@ def make_evaluation(center, year=None):
     next year's budget, and the center's focused-guidance plan with one action."""
     from django.core.files.base import ContentFile
 
-    from consultations.indicators import fiscal_year_of
+    from core.fiscal import fiscal_year_of
     from evaluation import workflow
     from evaluation.models import ChecklistTemplate, GuidanceAction, Hearing, HearingAttachment
 
@@ -422,8 +422,8 @@ def make_campaign(center, *, kind="client", year=2025, recipients=3, launch=True
         kind=kind,
         template=SurveyTemplate.objects.get(kind=kind, is_standard=True),
         name=f"{year}年度 {center.name} 調査 {next(_sequence)}",
-        period_start=datetime.date(year, 4, 1),
-        period_end=datetime.date(year + 1, 3, 31),
+        period_start=fiscal_year.period.start,
+        period_end=fiscal_year.period.end,
         closes_on=closes_on or datetime.date.today() + datetime.timedelta(days=30),
         invitation="ご協力をお願いいたします。",
         created_by=owner,

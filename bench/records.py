@@ -414,7 +414,8 @@ def hand_written_table(period) -> dict:
 def bench_indicators(args, results) -> None:
     from django.test import override_settings
 
-    from consultations.indicators import Period, center_table
+    from consultations.indicators import center_table
+    from core.fiscal import Period
     from organizations.models import Center
 
     period = Period.fiscal_year(LAST_FY)
@@ -730,8 +731,9 @@ def dashboard_plans(first_fy: int):
     """
     from django.db import transaction
 
-    from consultations.indicators import STANDARD, Period, PriorityMetric, compute
+    from consultations.indicators import STANDARD, PriorityMetric, compute
     from consultations.models import PriorityField
+    from core.fiscal import Period
     from organizations.models import Center
     from planning.models import (
         BusinessPlan,
@@ -842,7 +844,8 @@ def bench_dashboard(args, results) -> None:
     from django.urls import NoReverseMatch, reverse
 
     from accounts.models import User
-    from consultations.indicators import STANDARD, Period, compute, priority_indicator
+    from consultations.indicators import STANDARD, compute, priority_indicator
+    from core.fiscal import Period
     from organizations.models import Center
     from planning import progress
 

@@ -9,10 +9,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.fiscal import Period, fiscal_year_of, plausible_year
 from core.scoping import scope_center_ids, scope_centers
 from organizations.models import Center, Person, SupportInstitution
 
-from .indicators import VISITORS, Period, by_code, counted_rows, fiscal_year_of, plausible_year
+from .indicators import VISITORS, by_code, counted_rows
 from .models import (
     Case,
     CaseStatus,

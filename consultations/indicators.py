@@ -10,100 +10,14 @@ import datetime
 import zlib
 from dataclasses import dataclass, field
 
-from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Q, Value, When
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from core.fiscal import Period, fiscal_year_expression, fiscal_year_of
 from organizations.models import Center
 
 from .models import Case, CaseStatus, Consultation, NetworkActivity, PriorityField
-
-
-def fiscal_year_of(day: datetime.date) -> int:
-    """The fiscal year (1 April to 31 March) a day falls in, named by the year it starts."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def reiwa_label(fiscal_year: int) -> str:
-    """The Japanese era name of a fiscal year: 令和 from FY2019, 平成 before."""
-    era, number = (
-        ("令和", fiscal_year - 2018) if fiscal_year >= 2019 else ("平成", fiscal_year - 1988)
-    )
-    return f"{era}{'元' if number == 1 else number}年度"
-
-
-def plausible_year(value) -> int | None:
-    """A fiscal year from a query parameter, or None when it is not a sensible one."""
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        return None
-    return year if 2000 <= year <= 2100 else None
-
-
-def fiscal_year_expression(date_field: str):
-    """The fiscal year of a date column, in SQL: its year, less one for January to March."""
-    return ExtractYear(date_field) - SqlCase(
-        When(**{f"{date_field}__month__lt": 4}, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
-@dataclass(frozen=True)
-class Period:
-    """A date range, both ends included."""
-
-    start: datetime.date
-    end: datetime.date
-    label: str = ""
-
-    @classmethod
-    def fiscal_year(cls, fy: int) -> "Period":
-        return cls(
-            datetime.date(fy, 4, 1), datetime.date(fy + 1, 3, 31), f"{fy}年度（{reiwa_label(fy)}）"
-        )
-
-    @classmethod
-    def half(cls, fy: int, half: int) -> "Period":
-        if half == 1:
-            return cls(datetime.date(fy, 4, 1), datetime.date(fy, 9, 30), f"{fy}年度 上期")
-        return cls(datetime.date(fy, 10, 1), datetime.date(fy + 1, 3, 31), f"{fy}年度 下期")
-
-    @classmethod
-    def quarter(cls, fy: int, quarter: int) -> "Period":
-        first_month = 4 + 3 * (quarter - 1)
-        year = fy + (first_month - 1) // 12
-        month = (first_month - 1) % 12 + 1
-        start = datetime.date(year, month, 1)
-        return cls(start, _month_end(_add_months(start, 2)), f"{fy}年度 第{quarter}四半期")
-
-    @classmethod
-    def month(cls, year: int, month: int) -> "Period":
-        start = datetime.date(year, month, 1)
-        return cls(start, _month_end(start), f"{year}年{month}月")
-
-    @classmethod
-    def between(cls, start: datetime.date, end: datetime.date) -> "Period":
-        return cls(start, end, f"{start:%Y-%m-%d}〜{end:%Y-%m-%d}")
-
-    def months(self) -> list[datetime.date]:
-        """First days of the months the period touches."""
-        first, result = self.start.replace(day=1), []
-        while first <= self.end:
-            result.append(first)
-            first = _add_months(first, 1)
-        return result
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _month_end(day: datetime.date) -> datetime.date:
-    return _add_months(day, 1) - datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -369,12 +283,8 @@ def summarized(indicator: Indicator, period: Period, group=None) -> bool:
         return False
     if not indicator.distinct:
         return True
-    fy = fiscal_year_of(period.start)
-    return (
-        group in (None, "center")
-        and period.start == datetime.date(fy, 4, 1)
-        and period.end <= datetime.date(fy + 1, 3, 31)
-    )
+    year = Period.fiscal_year(fiscal_year_of(period.start))
+    return group in (None, "center") and period.start == year.start and period.end <= year.end
 
 
 def summaries_enabled() -> bool:

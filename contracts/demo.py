@@ -123,8 +123,7 @@ def build(rng, log) -> None:
     )
     count = 0
     for fiscal_year in years:
-        start = datetime.date(fiscal_year.year, 4, 1)
-        end = datetime.date(fiscal_year.year + 1, 3, 31)
+        start, end = fiscal_year.period.start, fiscal_year.period.end
         budgeted = allocation is not None and fiscal_year.pk == allocation.fiscal_year_id
         for center in centers:
             body = bodies[center.code]

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import User, UserRole
-from consultations.indicators import CONSULTATIONS, Period, compute, fiscal_year_of
+from consultations.indicators import CONSULTATIONS, compute
+from core.fiscal import Period, fiscal_year_of
 from organizations.models import Center
 from planning.models import FiscalYear
 
@@ -122,7 +123,7 @@ def build(rng, log) -> None:
                 plan=plan,
                 action=action,
                 owner=owner,
-                due_on=datetime.date(year + 1, 4, 1) + datetime.timedelta(days=days),
+                due_on=Period.fiscal_year(year + 1).start + datetime.timedelta(days=days),
             )
 
     sessions = compute([CONSULTATIONS], period=Period.fiscal_year(year), group="center")

@@ -6,8 +6,8 @@ import datetime
 from django.db import transaction
 
 from accounts.models import User, UserRole
-from consultations.indicators import fiscal_year_of
 from consultations.models import NetworkKind
+from core.fiscal import fiscal_year_of
 
 from .models import HQActivity, Medium, NationalInstitution, PublicityRequest, PublicityStatus
 

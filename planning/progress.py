@@ -16,12 +16,12 @@ from consultations.indicators import (
     CONSULTATIONS,
     STANDARD,
     Indicator,
-    Period,
     PriorityMetric,
     compute,
     compute_cached,
     priority_indicator,
 )
+from core.fiscal import Period
 
 from .models import BusinessPlan, PlanStatus
 

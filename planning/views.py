@@ -9,16 +9,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
-from consultations.indicators import (
-    STANDARD,
-    VISITORS,
-    Period,
-    compute,
-    compute_cached,
-    fiscal_year_of,
-    plausible_year,
-)
+from consultations.indicators import STANDARD, VISITORS, compute, compute_cached
 from core import roles
+from core.fiscal import Period, fiscal_year_of, plausible_year
 from core.history import history_for
 from core.pdf import PdfMixin
 from core.scoping import is_national, may_edit, role_of, scope_centers, scope_rule
@@ -448,7 +441,10 @@ class BureauDashboardView(ScopedDetailView):
         context["bureau_pk"] = self.object.pk
         if context["year"]:
             context["priority_figures"] = progress.priority_figures(
-                context["rows"], fiscal_year=context["year"], as_of=context["as_of"], centers=centers
+                context["rows"],
+                fiscal_year=context["year"],
+                as_of=context["as_of"],
+                centers=centers,
             )
         context["export_query"] = (
             f"fy={context['year'].year}&as_of={context['as_of']:%Y-%m-%d}"

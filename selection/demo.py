@@ -21,11 +21,12 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, link_board_member
 from accounts.models import User, UserRole
+from core.fiscal import Period, fiscal_year_of
 from organizations.models import AgreementBy, Center, Person, Qualification
 
 from . import appointments, scoring, workflow
 from .models import MemberSource, RoundKind, SelectionRound
-from .terms import backfill_roster_terms, fiscal_year_end
+from .terms import backfill_roster_terms
 
 # (username, last name, first name, seat, affiliation)
 # A one-page PDF standing for a scanned agreement (the demo has no real signature).
@@ -203,8 +204,8 @@ def build(rng, log) -> None:
     # The chief coordinators on the staff records before the system: listed as terms.
     backfill_roster_terms(user=kanto)
     today = datetime.date.today()
-    start = datetime.date(fiscal_year_end(today).year, 4, 1)  # next fiscal year
-    end = fiscal_year_end(start)
+    next_year = Period.fiscal_year(fiscal_year_of(today) + 1)
+    start, end = next_year.start, next_year.end
     kanagawa, tokyo, osaka = (Center.objects.get(code=c) for c in ("14", "13", "27"))
 
     finished, seats = _round(
@@ -232,7 +233,7 @@ def build(rng, log) -> None:
         finished,
         user=kanto,
         nominee=best,
-        term_end=datetime.date(end.year + 1, 3, 31),
+        term_end=Period.fiscal_year(end.year).end,
         reason="総合評価が最も高く、面接でも地域の支援機関との連携策が具体的だった。"
         "任期は2年とする。",
         correction_reason="公募要領では任期2年としていたが、決定時に1年と誤って記録したため訂正。",
@@ -257,7 +258,7 @@ def build(rng, log) -> None:
         ["committee3", "committee5", "committee"],
         kind=RoundKind.RENEWAL,
         start=start,
-        end=datetime.date(start.year + 2, 3, 31),
+        end=Period.fiscal_year(start.year + 1).end,
     )
     _run(rng, renewal, seats, submit=1)
 

@@ -14,16 +14,12 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from consultations.indicators import STANDARD, Period, compute, fiscal_year_of, priority_indicator
+from consultations.indicators import STANDARD, compute, priority_indicator
+from core.fiscal import Period, fiscal_year_of
 from core.workflow import StepRefused
 from organizations.models import Assignment, Center, Person, Role
 
 from .models import Term
-
-
-def fiscal_year_end(day: datetime.date) -> datetime.date:
-    """The 31 March that closes the fiscal year of ``day``."""
-    return datetime.date(fiscal_year_of(day) + 1, 3, 31)
 
 
 def term_problems(start: datetime.date | None, end: datetime.date | None) -> dict[str, str]:
@@ -31,7 +27,7 @@ def term_problems(start: datetime.date | None, end: datetime.date | None) -> dic
     problems = {}
     if start and end and end <= start:
         problems["end"] = _("The term must end after it starts.")
-    elif end and (end.month, end.day) != (3, 31):
+    elif end and end != Period.fiscal_year(fiscal_year_of(end)).end:
         problems["end"] = _("A term ends on the 31 March that closes a fiscal year.")
     return problems
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core import roles
+from core.fiscal import Period, fiscal_year_of
 from core.history import combined_history, history_for
 from core.pdf import PdfMixin
 from core.scoping import CHANGE, role_of, scope_rule
@@ -54,7 +55,7 @@ from .models import (
     SelectionRound,
     Term,
 )
-from .terms import fiscal_year_end, results_table, term_results
+from .terms import results_table, term_results
 from .workflow import ROUND, SEAT, start_scoring, submit_scores
 
 
@@ -119,11 +120,11 @@ class RoundListView(FilteredListView):
 def round_create(request):
     if role_of(request.user) != roles.BUREAU_OFFICER:
         raise PermissionDenied
-    next_april = datetime.date(fiscal_year_end(datetime.date.today()).year, 4, 1)
+    next_year = Period.fiscal_year(fiscal_year_of(datetime.date.today()) + 1)
     form = RoundForm(
         request.POST or None,
         user=request.user,
-        initial={"term_start": next_april, "term_end": fiscal_year_end(next_april)},
+        initial={"term_start": next_year.start, "term_end": next_year.end},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -748,7 +749,7 @@ class TermListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context["may_edit"] = False
         context["today"] = datetime.date.today()
-        context["year_end"] = fiscal_year_end(context["today"])
+        context["year_end"] = Period.fiscal_year(fiscal_year_of(context["today"])).end
         return context
 
     def export_columns(self):
@@ -801,11 +802,11 @@ class AppointmentListView(FilteredListView):
 def appointment_create(request):
     if role_of(request.user) != roles.CENTER_MANAGER or not request.user.center_id:
         raise PermissionDenied
-    next_april = datetime.date(fiscal_year_end(datetime.date.today()).year, 4, 1)
+    next_year = Period.fiscal_year(fiscal_year_of(datetime.date.today()) + 1)
     form = ProposalForm(
         request.POST or None,
         user=request.user,
-        initial={"start_date": next_april, "end_date": fiscal_year_end(next_april)},
+        initial={"start_date": next_year.start, "end_date": next_year.end},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -25,8 +25,8 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User, UserRole
-from consultations.indicators import Period, fiscal_year_of
 from consultations.models import Consultation, Topic
+from core.fiscal import Period, fiscal_year_of
 from organizations.models import Assignment, Center, Person, Role, TrainingBlock
 from planning.demo import BEHIND_CENTERS
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User, UserRole
-from consultations.indicators import fiscal_year_of
+from core.fiscal import Period, fiscal_year_of
 from organizations.models import Center
 from planning.demo import BEHIND_CENTERS
 from planning.models import FiscalYear
@@ -61,7 +61,7 @@ def build(rng, log) -> None:
         ]
     )
     # The visits HQ made to keep up with the plan, spread over the year so far.
-    start = datetime.date(year, 4, 1)
+    start = Period.fiscal_year(year).start
     added = []
     for row in visit_plans.plan_rows(
         Center.objects.exclude(code=LEFT_BEHIND), fiscal_year=year, as_of=yesterday

@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consultations.indicators import Period
 from core import roles
+from core.fiscal import Period
 from core.scoping import CHANGE, role_of
 from core.workflow import Step, StepRefused, Workflow
 from core.workflow import register as register_workflow

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from consultations.indicators import fiscal_year_of, plausible_year
 from consultations.models import may_see_identity
 from core import roles
+from core.fiscal import fiscal_year_of, plausible_year
 from core.history import combined_history, history_for
 from core.pdf import PdfMixin
 from core.scoping import (

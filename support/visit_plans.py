@@ -31,7 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from consultations.indicators import Period
+from core.fiscal import Period
 
 from .models import Visit, VisitPlan
 
@@ -147,7 +147,7 @@ def next_visit_due(row: PlanRow, fiscal_year: int) -> datetime.date:
 def behind_for_inbox(centers, *, today: datetime.date):
     """The centers behind this fiscal year's plan, each with ``due``: the last day its
     next visit was due (``next_visit_due``; the inbox orders and flags them by it)."""
-    from consultations.indicators import fiscal_year_of
+    from core.fiscal import fiscal_year_of
 
     fiscal_year = fiscal_year_of(today)
     rows = [r for r in plan_rows(centers, fiscal_year=fiscal_year, as_of=today) if r.behind]

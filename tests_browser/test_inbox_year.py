@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User, UserRole
 from conftest import make_plan
-from consultations.indicators import fiscal_year_of
+from core.fiscal import fiscal_year_of
 from evaluation import workflow as evaluation_workflow
 from evaluation.models import CenterEvaluation, EvaluationRun, GuidancePlan, RunStatus
 from organizations.models import Center

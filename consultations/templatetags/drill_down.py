@@ -5,7 +5,9 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from ..indicators import Period, PriorityMetric
+from core.fiscal import Period
+
+from ..indicators import PriorityMetric
 
 register = template.Library()
 

@@ -18,7 +18,6 @@ from conftest import make_activity, make_case, make_client, make_institution, ma
 from consultations import summaries
 from consultations.indicators import (
     STANDARD,
-    Period,
     PriorityMetric,
     compute,
     priority_indicator,
@@ -26,6 +25,7 @@ from consultations.indicators import (
 )
 from consultations.models import Case, CaseStatus, IndicatorFirstDay, PriorityField
 from consultations.tests.test_imports import CASES, CLIENTS, SESSIONS, copy, run
+from core.fiscal import Period
 from organizations.models import Center
 
 D = datetime.date

@@ -767,7 +767,7 @@ def _row_counts():
 
 def test_no_page_writes_on_get(client, personas, tokyo):
     """A GET only reads: following a link or prefetching a page never creates a record."""
-    from consultations.indicators import fiscal_year_of
+    from core.fiscal import fiscal_year_of
     from planning.models import FiscalYear
 
     objects = tokyo_objects(personas, tokyo)

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from conftest import make_activity
-from consultations.indicators import NETWORK_ACTIVITIES, STANDARD, Period, compute
+from consultations.indicators import NETWORK_ACTIVITIES, STANDARD, compute
+from core.fiscal import Period
 from liaison.models import HQActivity, NationalInstitution, PublicityRequest
 from organizations.models import Bureau, Center
 from planning.models import FiscalYear

@@ -12,7 +12,8 @@ from django.urls import reverse
 from accounts import demo as accounts_demo
 from accounts.models import User
 from consultations import demo as records_demo
-from consultations.indicators import Period, by_code, compute
+from consultations.indicators import by_code, compute
+from core.fiscal import Period
 from organizations import demo as staff_demo
 from organizations import demo_institutions
 from organizations.models import Center

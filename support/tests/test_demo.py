@@ -84,7 +84,7 @@ def test_building_twice_changes_nothing(demo_support):
 
 
 def test_the_demo_visit_plan_has_one_center_behind_plan(demo_support):
-    from consultations.indicators import fiscal_year_of
+    from core.fiscal import fiscal_year_of
     from evaluation import demo as evaluation_demo
     from planning import demo as plans_demo
     from support import demo_plans, visit_plans

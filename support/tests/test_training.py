@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import make_person, make_training
-from consultations.indicators import fiscal_year_of
+from core.fiscal import fiscal_year_of
 from core.imports import run_import
 from core.tabular import read_table
 from core.workflow import StepRefused
