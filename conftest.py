@@ -63,9 +63,14 @@ def osaka(db):
     return Center.objects.get(code="27")
 
 
-def make_user(username, role, *, center=None, bureau=None, assigned=()):
+def make_user(username, role, *, center=None, bureau=None, assigned=(), body=None):
     user = User.objects.create_user(
-        username=username, password=PASSWORD, role=role, center=center, bureau=bureau
+        username=username,
+        password=PASSWORD,
+        role=role,
+        center=center,
+        bureau=bureau,
+        implementing_body=body,
     )
     if assigned:
         user.assigned_centers.set(assigned)
@@ -89,7 +94,31 @@ def personas(db, tokyo, osaka):
         "osaka_expert": make_user("osaka_expert", UserRole.HQ_EXPERT, assigned=[osaka]),
         "committee": make_user("committee", UserRole.COMMITTEE_MEMBER),
         "supporter": make_user("supporter", UserRole.SUPPORTER),
+        "tokyo_body": make_user(
+            "tokyo_body", UserRole.IMPLEMENTING_BODY, body=tokyo.implementing_body
+        ),
+        "osaka_body": make_user(
+            "osaka_body", UserRole.IMPLEMENTING_BODY, body=osaka.implementing_body
+        ),
     }
+
+
+@pytest.fixture
+def board(db):
+    """A sitting advisory-board member (not a persona: a staff record comes with it)."""
+    return make_board_member("board")
+
+
+def make_board_member(username):
+    """An advisory-board member's account, linked to an HQ staff record on the board."""
+    person = Person.objects.create(staff_code=f"AB-{username}", name=f"{username} 委員")
+    Assignment.objects.create(
+        person=person, role=Role.ADVISORY_BOARD, start_date=datetime.date(2020, 4, 1)
+    )
+    user = make_user(username, UserRole.BOARD_MEMBER)
+    user.person = person
+    user.save()
+    return user
 
 
 # Who may not touch a Tokyo record: another center, another bureau, another expert.
@@ -100,6 +129,7 @@ OUTSIDERS_OF_TOKYO = [
     "osaka_expert",
     "committee",
     "supporter",
+    "osaka_body",
 ]
 
 
@@ -212,8 +242,8 @@ def make_activity(center, day, institutions=(), **fields):
 
 def make_plan(center, year=None, *, confirmed=True, change_request=True, targets=None):
     """A plan taken through the workflow by the real functions (confirmed, with a pending change)."""
-    from consultations.indicators import fiscal_year_of
     from consultations.models import PriorityField
+    from core.fiscal import fiscal_year_of
     from planning import workflow
     from planning.models import ActivityPolicy, FiscalYear
 
@@ -268,12 +298,20 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def agree_all(run, *, user):
+    """Every center's result agreed, one review per center as the bureaus take them."""
+    from evaluation import workflow
+
+    for result in run.results.all():
+        workflow.review_result(result, user=user, agree=True)
+
+
 def make_evaluation(center, year=None):
     """A finalised evaluation of every center (the given one with a plan and a hearing),
     next year's budget, and the center's focused-guidance plan with one action."""
     from django.core.files.base import ContentFile
 
-    from consultations.indicators import fiscal_year_of
+    from core.fiscal import fiscal_year_of
     from evaluation import workflow
     from evaluation.models import ChecklistTemplate, GuidanceAction, Hearing, HearingAttachment
 
@@ -294,7 +332,8 @@ def make_evaluation(center, year=None):
         hearing=hearing, file=ContentFile(b"memo", name="memo.txt"), name="memo", uploaded_by=admin
     )
     run = workflow.run_evaluation(plan.fiscal_year, user=admin)
-    workflow.review(run, user=admin, centers=Center.objects.all())
+    agree_all(run, user=admin)
+    workflow.waive_board_review(run, user=admin, reason="試験: 審議なしで確定")
     workflow.finalise(run, user=admin)
     allocation = workflow.allocate_budget(
         run,
@@ -383,8 +422,8 @@ def make_campaign(center, *, kind="client", year=2025, recipients=3, launch=True
         kind=kind,
         template=SurveyTemplate.objects.get(kind=kind, is_standard=True),
         name=f"{year}年度 {center.name} 調査 {next(_sequence)}",
-        period_start=datetime.date(year, 4, 1),
-        period_end=datetime.date(year + 1, 3, 31),
+        period_start=fiscal_year.period.start,
+        period_end=fiscal_year.period.end,
         closes_on=closes_on or datetime.date.today() + datetime.timedelta(days=30),
         invitation="ご協力をお願いいたします。",
         created_by=owner,
@@ -418,3 +457,40 @@ def answer_survey(token, **by_code):
     opened = answering.open_link(token)
     questions = opened.campaign.version.questions.all()
     return answering.submit(token, {q: by_code.get(q.code) for q in questions})
+
+
+def import_csv(kind, rows, encoding="utf-8") -> bytes:
+    """A CSV of the import ``kind`` (its headers, then ``rows``: {header: cell})."""
+    import csv
+    import io
+
+    from core.imports import KINDS
+
+    headers = KINDS[kind].headers
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([row.get(h, "") for h in headers])
+    return buffer.getvalue().encode(encoding)
+
+
+def import_table(kind, rows, encoding="utf-8"):
+    """``import_csv`` read as an uploaded table."""
+    from core.tabular import read_table
+
+    return read_table(import_csv(kind, rows, encoding), f"{kind}.csv")
+
+
+def analyse_tables():
+    """Statistics for every table, as a server's autovacuum keeps them (PostgreSQL; a
+    test that builds the demo calls it): on tables it takes for empty the planner joined
+    the survey answers by nested loops for minutes."""
+    from django.apps import apps
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    tables = sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(f'"{table}"' for table in tables))

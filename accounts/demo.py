@@ -4,7 +4,7 @@ import random
 
 from django.db import transaction
 
-from organizations.models import Assignment, Bureau, Center, Role
+from organizations.models import Assignment, Bureau, Center, Person, Role
 
 from .models import User, UserRole
 
@@ -23,7 +23,25 @@ DEMO_USERS = [
     ("tokyo-co", "東京拠点", "コーディネーター", UserRole.COORDINATOR, None, "13", []),
     ("osaka-co", "大阪拠点", "コーディネーター", UserRole.COORDINATOR, None, "27", []),
     ("committee", "審査", "委員", UserRole.COMMITTEE_MEMBER, None, None, []),
+    # The implementing body that runs Tokyo's center (its center code names it).
+    ("tokyo-body", "東京都中小企業振興公社", "担当", UserRole.IMPLEMENTING_BODY, None, "13", []),
+    # An advisory-board member: the account of one of the board's HQ staff records.
+    ("board", "高橋", "誠一", UserRole.BOARD_MEMBER, None, None, []),
 ]
+
+
+def link_board_member(user) -> None:
+    """Give a board member's account the next HQ staff record of the board without one;
+    the record takes the account's name (the demo's staff names are drawn at random)."""
+    person = (
+        Person.objects.advisory_board().filter(user__isnull=True).order_by("staff_code").first()
+    )
+    if person is None:
+        return
+    person.name = user.get_full_name()
+    person.kana = ""
+    person.save()
+    user.person = person
 
 
 @transaction.atomic
@@ -32,6 +50,10 @@ def build(rng: random.Random, log) -> None:
         log("accounts: already present, skipped")
         return
     for username, last, first, role, bureau, center, assigned in DEMO_USERS:
+        if role == UserRole.IMPLEMENTING_BODY:
+            body, center = Center.objects.get(code=center).implementing_body, None
+        else:
+            body = None
         user = User(
             username=username,
             last_name=last,
@@ -39,6 +61,7 @@ def build(rng: random.Random, log) -> None:
             role=role,
             bureau=Bureau.objects.get(code=bureau) if bureau else None,
             center=Center.objects.get(code=center) if center else None,
+            implementing_body=body,
             is_staff=role == UserRole.AGENCY_ADMIN,
             is_superuser=role == UserRole.AGENCY_ADMIN,
         )
@@ -49,6 +72,8 @@ def build(rng: random.Random, log) -> None:
             )
             link = staff.filter(person__user__isnull=True).select_related("person").first()
             user.person = link.person if link else None
+        if role == UserRole.BOARD_MEMBER:
+            link_board_member(user)
         user.set_password(DEMO_PASSWORD)
         user.save()
         if assigned:

@@ -30,6 +30,7 @@ class UserAccountForm(RoleScopeChecks, forms.ModelForm):
             "role",
             "bureau",
             "center",
+            "implementing_body",
             "assigned_centers",
             "person",
             "is_active",

@@ -56,6 +56,15 @@ class User(AbstractUser):
         verbose_name=_("center"),
         help_text=_("For center managers and coordinators."),
     )
+    implementing_body = models.ForeignKey(
+        "organizations.ImplementingBody",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("implementing body"),
+        help_text=_("For accounts of an implementing body: the centers it runs."),
+    )
     assigned_centers = models.ManyToManyField(
         "organizations.Center",
         blank=True,
@@ -105,6 +114,15 @@ class User(AbstractUser):
             errors["bureau"] = _("Only bureau officers have a bureau.")
         if self.role not in CENTER_USER_ROLES and self.center_id:
             errors["center"] = _("Only center managers and coordinators have a center.")
+        if self.role == UserRole.IMPLEMENTING_BODY and not self.implementing_body_id:
+            errors["implementing_body"] = _("An implementing body's account needs its body.")
+        if self.role != UserRole.IMPLEMENTING_BODY and self.implementing_body_id:
+            errors["implementing_body"] = _("Only an implementing body's account has a body.")
+        if self.role in roles.BOARD and not self.person_id:
+            # The board is its HQ staff records: the account is one member's.
+            errors["person"] = _(
+                "An advisory-board member's account belongs to their HQ staff record."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -114,6 +132,8 @@ class User(AbstractUser):
             return str(self.bureau)
         if self.role in CENTER_USER_ROLES and self.center_id:
             return str(self.center)
+        if self.role == UserRole.IMPLEMENTING_BODY and self.implementing_body_id:
+            return str(self.implementing_body)
         if self.role == UserRole.HQ_EXPERT:
             return _("Assigned centers")
         if self.role == UserRole.SUPPORTER:

@@ -37,7 +37,7 @@ class UserListView(ScopedListView):
     template_name = "accounts/user_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("bureau", "center")
+        return super().get_queryset().select_related("bureau", "center", "implementing_body")
 
 
 class UserCreateView(ScopedCreateView):

@@ -248,6 +248,5 @@ class VisitSerializer(serializers.ModelSerializer):
             "observations",
             "advice",
             "escalation_level",
-            "escalation_reason",
             "follow_ups",
         ]

@@ -21,7 +21,7 @@ from consultations.filtersets import (
     ConsultationFilterSet,
     NetworkActivityFilterSet,
 )
-from consultations.indicators import STANDARD, Period, center_table
+from consultations.indicators import STANDARD, center_table
 from consultations.models import (
     Case,
     Client,
@@ -30,6 +30,7 @@ from consultations.models import (
     may_see_identity,
 )
 from core.access_log import record_identity
+from core.fiscal import Period
 from core.scoping import scope_rule
 from evaluation.models import CenterEvaluation
 from organizations.filtersets import PersonFilterSet

@@ -1,4 +1,4 @@
-"""API writes: the items of a request become the rows of an import (``import_records``), so
+"""API writes: the items of a request become the rows of an import (``core.imports.run_import``), so
 the API checks, links duplicates, keeps the audit trail and the indicator summaries, and
 is idempotent on the source system's IDs exactly as the import page is: one code path.
 
@@ -13,7 +13,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from consultations.imports import KINDS, import_records
 from consultations.models import (
     CaseStatus,
     ClientForm,
@@ -22,6 +21,7 @@ from consultations.models import (
     NetworkKind,
     ResolutionKind,
 )
+from core.imports import KINDS, run_import
 from core.tabular import Table
 
 ID = {"max_length": 40, "help_text": "The source system's ID: a second write updates the record."}
@@ -168,7 +168,7 @@ def write(kind: str, payload, *, user, change_reason: str) -> tuple[bool, dict]:
         return False, {"errors": [{"index": None, "field": "", "message": _("No items.")}]}
     if len(items) > settings.API_BULK_MAX_ITEMS:
         message = _("At most %(count)s items in one request.") % {
-            "count": settings.API_BULK_MAX_ITEMS
+            "count": f"{settings.API_BULK_MAX_ITEMS:,}"
         }
         return False, {"errors": [{"index": None, "field": "", "message": message}]}
     problems, rows = [], []
@@ -181,11 +181,12 @@ def write(kind: str, payload, *, user, change_reason: str) -> tuple[bool, dict]:
             rows.append((index + 1, cells))
     if problems:
         return False, {"errors": problems}
-    result = import_records(
+    result = run_import(
         kind,
         Table(headers=spec.headers, rows=rows),
         user=user,
         change_reason=change_reason,
+        file_name="API",
     )
     field_of = {header: key for key, header in spec.columns.items()}
 

@@ -87,7 +87,7 @@ def time_copy(fy):
     case and lead staff, the other staff aggregated, in the list's order."""
     from django.db import connection
 
-    from consultations.indicators import Period
+    from core.fiscal import Period
 
     period = Period.fiscal_year(fy)
     sql = """

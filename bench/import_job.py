@@ -170,13 +170,13 @@ def main():
     print(f"  {len(data) / 1e6:.0f} MB", flush=True)
     before = Consultation.objects.count()
 
-    request = RequestFactory().post("/records/import/")
+    request = RequestFactory().post("/imports/")
     request.user = user
     request._messages = _Messages()
     upload = SimpleUploadedFile("sessions.csv", data, "text/csv")
     entered = time.perf_counter()
     assert import_jobs.is_large(upload)
-    response = import_jobs.start(request, "records", upload, {"kind": "sessions"}, "bench")
+    response = import_jobs.start(request, "sessions", upload, {}, "bench")
     answered = time.perf_counter() - entered
     job = Job.objects.latest("pk")
     print(f"the page answered in {answered:.2f} s ({response.status_code} to {response.url})")

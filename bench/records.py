@@ -16,7 +16,7 @@ vacuums the record tables (unless ``--no-vacuum``), then times in the same run:
 (b) the consultation list page filtered to one center, one month and one mode,
     through Django's test client logged in as that center's manager;
 (c) only with ``--import``: the bulk import of 100,000 new sessions through
-    ``consultations.imports.import_records`` against COPY of the same rows;
+    ``core.imports.run_import`` against COPY of the same rows;
 (d) the national dashboard of the last fiscal year (as of 15 December)
     through Django's test client logged in as the Agency administrator, with
     fiscal years and a confirmed plan per center in place, its query count and
@@ -414,7 +414,8 @@ def hand_written_table(period) -> dict:
 def bench_indicators(args, results) -> None:
     from django.test import override_settings
 
-    from consultations.indicators import Period, center_table
+    from consultations.indicators import center_table
+    from core.fiscal import Period
     from organizations.models import Center
 
     period = Period.fiscal_year(LAST_FY)
@@ -679,10 +680,10 @@ def bench_import(args, results) -> None:
     import logging
 
     from accounts.models import User
-    from consultations.imports import import_records
+    from core.imports import run_import
     from core.tabular import read_table
 
-    log = logging.getLogger("consultations.imports")  # its line: load, check, write times
+    log = logging.getLogger("core.imports.records")  # its line: load, check, write times
     log.addHandler(logging.StreamHandler(sys.stdout))
     log.setLevel(logging.INFO)
     user = User.objects.filter(role=roles.AGENCY_ADMIN).first()
@@ -691,12 +692,12 @@ def bench_import(args, results) -> None:
     def import_once():
         started = time.perf_counter()
         table = read_table(data, "x.csv")
-        outcome = import_records("sessions", table, user=user)
+        outcome = run_import("sessions", table, user=user)
         seconds = time.perf_counter() - started
         created = Consultation.objects.count() - before
         clean_up()
         if created != IMPORT_ROWS:
-            sys.exit(f"import_records created {created:,} of {IMPORT_ROWS:,} rows: {outcome}")
+            sys.exit(f"run_import created {created:,} of {IMPORT_ROWS:,} rows: {outcome}")
         return seconds
 
     import_s = statistics.median(import_once() for _ in range(runs))
@@ -730,8 +731,9 @@ def dashboard_plans(first_fy: int):
     """
     from django.db import transaction
 
-    from consultations.indicators import STANDARD, Period, PriorityMetric, compute
+    from consultations.indicators import STANDARD, PriorityMetric, compute
     from consultations.models import PriorityField
+    from core.fiscal import Period
     from organizations.models import Center
     from planning.models import (
         BusinessPlan,
@@ -842,7 +844,8 @@ def bench_dashboard(args, results) -> None:
     from django.urls import NoReverseMatch, reverse
 
     from accounts.models import User
-    from consultations.indicators import STANDARD, Period, compute, priority_indicator
+    from consultations.indicators import STANDARD, compute, priority_indicator
+    from core.fiscal import Period
     from organizations.models import Center
     from planning import progress
 

@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from consultations.indicators import Period, plausible_year, reiwa_label
 from core import roles
+from core.fiscal import Period, plausible_year, reiwa_label
 from core.pdf import render_pdf
 from core.scoping import role_of, scope_rule
 

@@ -1,67 +1,33 @@
-"""Impact records (成果) through the records importer (consultations.imports): the same
-page, template, checks and all-or-nothing write as the other records."""
+"""Impact records (成果), a kind of the one import (core.imports): the same page, template,
+checks and all-or-nothing write as the consultation records."""
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
-from consultations.imports import (
-    Kind,
-    _choice,
-    _date,
-    _Importer,
-    _integer,
-    _max_length,
-    _raw_text,
-    _Row,
-    _Table,
-    _word_map,
-    register_kind,
-)
+from consultations.imports import _Importer
+from core import imports
+from core.imports import Kind, Row, choice, choice_words
+from core.imports.records import date_cell, integer, max_length, raw_text, runner
 
 from .models import ImpactPoint, ImpactRecord, ImpactSource
 
-POINT_WORDS = _Table(
+POINTS = choice_words(
+    ImpactPoint,
     {
         ImpactPoint.INTAKE: ["初回", "相談開始時", "intake"],
         ImpactPoint.FOLLOW_UP: ["フォローアップ", "追跡", "follow-up", "follow_up"],
-    }
+    },
 )
-SOURCE_WORDS = _Table(
+SOURCES = choice_words(
+    ImpactSource,
     {
         ImpactSource.CLIENT: ["本人申告", "相談者申告", "client"],
         ImpactSource.STATEMENTS: ["決算書", "財務諸表", "statements"],
         ImpactSource.SURVEY: ["調査", "アンケート", "survey"],
-    }
+    },
 )
-POINTS, SOURCES = _word_map(POINT_WORDS), _word_map(SOURCE_WORDS)
 # Amounts in yen: up to a trillion either way (a loss is negative).
 YEN = 10**12
-
-IMPACT = Kind(
-    key="impact",
-    title="成果",
-    label=gettext_lazy("Impact records (成果)"),
-    model=ImpactRecord,
-    columns={
-        "external_id": "成果ID",
-        "client": "相談者ID",
-        "center": "拠点",
-        "recorded_on": "時点",
-        "point": "区分",
-        "source": "出典",
-        "sales": "売上高",
-        "operating_profit": "営業利益",
-        "personnel_costs": "人件費",
-        "depreciation": "減価償却費",
-        "employees": "従業員数",
-        "funding_amount": "資金調達額",
-        "funding_source": "調達先",
-        "new_products": "新商品・新サービス",
-        "founded_on": "創業日",
-    },
-    required=("external_id", "client", "center", "recorded_on", "point", "source"),
-    list_url="consultations:client_list",
-)
 
 AMOUNTS = ("sales", "operating_profit", "personnel_costs", "depreciation")
 
@@ -70,8 +36,8 @@ def _yen(raw, txt: str) -> int:
     negative = txt.startswith(("-", "▲", "△"))
     body = txt.lstrip("-▲△")
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return _integer(raw, txt, -YEN, YEN)
-    value = _integer(None, body, 0, YEN)
+        return integer(raw, txt, -YEN, YEN)
+    value = integer(None, body, 0, YEN)
     return -value if negative else value
 
 
@@ -108,26 +74,26 @@ class ImpactImporter(_Importer):
             "funding_amount": None,
             "founded_on": None,
             "funding_source": "",
-            "new_products": _raw_text(cells["new_products"]),
+            "new_products": raw_text(cells["new_products"]),
         }
         for key in ("recorded_on", "founded_on"):
             if texts[key]:
-                values[key] = p(number, key, _date, cells[key], texts[key])
+                values[key] = p(number, key, date_cell, cells[key], texts[key])
         if texts["point"]:
-            values["point"] = p(number, "point", _choice, texts["point"], POINTS, POINT_WORDS)
+            values["point"] = p(number, "point", choice, texts["point"], POINTS)
         if texts["source"]:
-            values["source"] = p(number, "source", _choice, texts["source"], SOURCES, SOURCE_WORDS)
+            values["source"] = p(number, "source", choice, texts["source"], SOURCES)
         for key in AMOUNTS:
             values[key] = p(number, key, _yen, cells[key], texts[key]) if texts[key] else None
         if texts["employees"]:
             values["employees"] = p(
-                number, "employees", _integer, cells["employees"], texts["employees"], 0, 10**6
+                number, "employees", integer, cells["employees"], texts["employees"], 0, 10**6
             )
         if texts["funding_amount"]:
             values["funding_amount"] = p(
                 number,
                 "funding_amount",
-                _integer,
+                integer,
                 cells["funding_amount"],
                 texts["funding_amount"],
                 0,
@@ -137,14 +103,14 @@ class ImpactImporter(_Importer):
             p(
                 number,
                 "funding_source",
-                _max_length,
-                _raw_text(cells["funding_source"]),
+                max_length,
+                raw_text(cells["funding_source"]),
                 ImpactRecord,
                 "funding_source",
             )
             or ""
         )
-        return _Row(number, external_id, values)
+        return Row(number, external_id, values)
 
     def write_rows(self, creates, changes, stamp):
         """Plain ORM writes (value added is the database's own column; no history kept)."""
@@ -200,5 +166,54 @@ TEMPLATE = [
 ]
 
 
+IMPACT = Kind(
+    key="impact",
+    title="成果",
+    label=gettext_lazy("Impact records (成果)"),
+    model=ImpactRecord,
+    columns={
+        "external_id": "成果ID",
+        "client": "相談者ID",
+        "center": "拠点",
+        "recorded_on": "時点",
+        "point": "区分",
+        "source": "出典",
+        "sales": "売上高",
+        "operating_profit": "営業利益",
+        "personnel_costs": "人件費",
+        "depreciation": "減価償却費",
+        "employees": "従業員数",
+        "funding_amount": "資金調達額",
+        "funding_source": "調達先",
+        "new_products": "新商品・新サービス",
+        "founded_on": "創業日",
+    },
+    required=("external_id", "client", "center", "recorded_on", "point", "source"),
+    list_url="consultations:client_list",
+    run=runner(ImpactImporter),
+    template=lambda: TEMPLATE,
+    notes={
+        "external_id": "the impact record's ID in your system",
+        "client": "the client; must already exist",
+        "center": "the center",
+        "recorded_on": "the date the figures are for",
+        "point": "at intake or at a follow-up",
+        "source": "where the figures come from",
+        "sales": "sales in yen (a loss as -, ▲ or △)",
+        "operating_profit": "operating profit in yen",
+        "personnel_costs": "personnel costs in yen",
+        "depreciation": "depreciation in yen",
+        "employees": "number of employees",
+        "funding_amount": "funding obtained in yen",
+        "funding_source": "who provided the funding",
+        "new_products": "new products or services (free text)",
+        "founded_on": "the date the business was founded",
+    },
+    choices={"point": POINTS, "source": SOURCES},
+    natural_key="成果ID within the center (拠点)",
+    order=60,
+)
+
+
 def register():
-    register_kind(IMPACT, ImpactImporter, TEMPLATE)
+    imports.register(IMPACT)

@@ -59,7 +59,7 @@ class CaseStudyListView(ScopedListView):
         return super().get_queryset().select_related("center", "prefecture")
 
     def get_context_data(self, **kwargs):
-        from consultations.indicators import fiscal_year_of
+        from core.fiscal import fiscal_year_of
 
         context = super().get_context_data(**kwargs)
         context["may_print"] = role_of(self.request.user) in roles.NATIONAL

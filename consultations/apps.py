@@ -7,4 +7,5 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultation records")
 
     def ready(self):
-        from . import inbox, summaries  # noqa: F401 - summary signal handlers, home panel
+        # summary signal handlers, home panel, the import kinds (core.imports registry)
+        from . import imports, inbox, summaries  # noqa: F401

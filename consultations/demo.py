@@ -58,12 +58,12 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 
+from core.fiscal import Period, fiscal_year_of
 from organizations.demo import GIVEN_NAMES, SME_THOUSANDS, SURNAMES
 from organizations.demo_institutions import CITIES, city_base
 from organizations.models import Assignment, Center, Role, SupportInstitution
 
 from . import summaries
-from .indicators import fiscal_year_of
 from .models import (
     Case,
     CaseStatus,
@@ -229,8 +229,8 @@ class Calendar:
     MARGIN = 120
 
     def __init__(self, fiscal_year: int):
-        self.start = datetime.date(fiscal_year, 4, 1)
-        self.end = datetime.date(fiscal_year + 1, 3, 31)
+        period = Period.fiscal_year(fiscal_year)
+        self.start, self.end = period.start, period.end
         first = self.start - datetime.timedelta(days=self.MARGIN)
         count = (self.end - first).days + 1 + self.MARGIN
         self.days = [first + datetime.timedelta(days=i) for i in range(count)]
@@ -820,7 +820,7 @@ class _YearGenerator:
         """Per month: (leads, others); leads are the active chief and coordinators, by workload."""
         result = {}
         for month_start in self._month_starts():
-            month_end = _month_end(month_start)
+            month_end = Period.month(month_start.year, month_start.month).end
 
             def active(start, end, month_start=month_start, month_end=month_end):
                 return start <= month_start and (end is None or end >= month_end)
@@ -1216,11 +1216,6 @@ def _workload(person_id: int, role: str) -> float:
     if role == Role.CHIEF_COORDINATOR:
         return 1.6
     return 0.6 + (person_id * 2_654_435_761 % 1000) / 1250
-
-
-def _month_end(day: datetime.date) -> datetime.date:
-    following = datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return following - datetime.timedelta(days=1)
 
 
 # --- the demo builder ----------------------------------------------------------------------------

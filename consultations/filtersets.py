@@ -1,5 +1,6 @@
 """One FilterSet per record list; each serves the list page and its export alike."""
 
+import datetime
 import unicodedata
 
 import django_filters
@@ -8,10 +9,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.fiscal import Period, fiscal_year_of, plausible_year
 from core.scoping import scope_center_ids, scope_centers
 from organizations.models import Center, Person, SupportInstitution
 
-from .indicators import VISITORS, Period, fiscal_year_of, plausible_year
+from .indicators import VISITORS, by_code, counted_rows
 from .models import (
     Case,
     CaseStatus,
@@ -82,6 +84,76 @@ class ScopedFilterSet(django_filters.FilterSet):
                 )
 
 
+class CountedFilters(django_filters.FilterSet):
+    """The drill-down of a dashboard's figure: the rows its indicator counts over a period
+    (``consultations.indicators.counted_rows``), with the list's own center or bureau.
+
+    Set by the dashboards' links, not typed: the fields are hidden and the list says what
+    it shows (``counted_note``).
+    """
+
+    counted = django_filters.CharFilter(
+        method="filter_counted",
+        widget=forms.HiddenInput,
+        label=_("Counted in the figure (an indicator code, e.g. priority:3:sessions)"),
+    )
+    counted_from = django_filters.DateFilter(
+        method="keep", widget=forms.HiddenInput, label=_("Figure counted from")
+    )
+    counted_to = django_filters.DateFilter(
+        method="keep", widget=forms.HiddenInput, label=_("Figure counted to")
+    )
+    # A bureau dashboard's figure: its centers (an id, hidden: no choices read per page).
+    bureau = django_filters.NumberFilter(
+        method="filter_bureau", widget=forms.HiddenInput, label=_("Bureau (its id)")
+    )
+
+    counted_note = ""
+
+    def keep(self, queryset, name, value):
+        return queryset  # read by filter_counted
+
+    def bureau_center_ids(self, bureau) -> list[int]:
+        bureau_id = int(bureau)
+        if not 0 < bureau_id < 2**31:
+            return []
+        return list(
+            Center.objects.filter(prefecture__bureau_id=bureau_id).values_list("pk", flat=True)
+        )
+
+    def filter_bureau(self, queryset, name, value):
+        return queryset.filter(center_id__in=self.bureau_center_ids(value))
+
+    def counted_centers(self) -> list[int] | None:
+        """The centers the figure is for: the list's center or bureau, within the scope."""
+        data, scope = self.form.cleaned_data, scope_center_ids(self.user)
+        if data.get("center"):
+            ids = [data["center"].pk]
+        elif data.get("bureau") is not None:
+            ids = self.bureau_center_ids(data["bureau"])
+        else:
+            return scope
+        return ids if scope is None else [i for i in ids if i in scope]
+
+    def filter_counted(self, queryset, name, value):
+        indicator = by_code(value)
+        if indicator is None:
+            return queryset.none()
+        today = datetime.date.today()
+        start = (
+            self.form.cleaned_data.get("counted_from")
+            or Period.fiscal_year(fiscal_year_of(today)).start
+        )
+        end = self.form.cleaned_data.get("counted_to") or today
+        period = Period.between(start, end)
+        self.counted_note = _("Counted in “%(figure)s”, %(start)s to %(end)s") % {
+            "figure": indicator.label,
+            "start": f"{start:%Y-%m-%d}",
+            "end": f"{end:%Y-%m-%d}",
+        }
+        return counted_rows(indicator, period, queryset, center_ids=self.counted_centers())
+
+
 class PeriodFilters(django_filters.FilterSet):
     fy = FiscalYearFilter(field_name="date", label=_("Fiscal year"))
     date_from = django_filters.DateFilter(
@@ -92,7 +164,7 @@ class PeriodFilters(django_filters.FilterSet):
     )
 
 
-class ConsultationFilterSet(ScopedFilterSet, PeriodFilters):
+class ConsultationFilterSet(ScopedFilterSet, PeriodFilters, CountedFilters):
     center = django_filters.ModelChoiceFilter(queryset=Center.objects.none(), label=_("Center"))
     staff = django_filters.ModelChoiceFilter(
         queryset=Person.objects.none(), method="filter_staff", label=_("Staff")
@@ -157,7 +229,7 @@ class ConsultationFilterSet(ScopedFilterSet, PeriodFilters):
         return queryset.alias(**lowered).filter(condition)
 
 
-class ClientFilterSet(ScopedFilterSet):
+class ClientFilterSet(ScopedFilterSet, CountedFilters):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     center = django_filters.ModelChoiceFilter(
         queryset=Center.objects.none(), method="filter_center", label=_("Center")
@@ -191,6 +263,9 @@ class ClientFilterSet(ScopedFilterSet):
     def filter_center(self, queryset, name, value):
         return queryset.filter(pk__in=clients_of([value.pk]))
 
+    def filter_bureau(self, queryset, name, value):
+        return queryset.filter(pk__in=clients_of(self.bureau_center_ids(value)))
+
     def filter_text(self, queryset, name, value):
         text = normalized(value)
         if not may_see_identity(self.user):
@@ -216,7 +291,7 @@ class ClientFilterSet(ScopedFilterSet):
         return queryset.filter(condition)
 
 
-class CaseFilterSet(ScopedFilterSet):
+class CaseFilterSet(ScopedFilterSet, CountedFilters):
     fy = FiscalYearFilter(field_name="opened_on", label=_("Opened in fiscal year"))
     solved_fy = FiscalYearFilter(field_name="resolved_on", label=_("Solved in fiscal year"))
     center = django_filters.ModelChoiceFilter(queryset=Center.objects.none(), label=_("Center"))

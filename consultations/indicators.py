@@ -10,100 +10,14 @@ import datetime
 import zlib
 from dataclasses import dataclass, field
 
-from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Q, Value, When
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from core.fiscal import Period, fiscal_year_expression, fiscal_year_of
 from organizations.models import Center
 
 from .models import Case, CaseStatus, Consultation, NetworkActivity, PriorityField
-
-
-def fiscal_year_of(day: datetime.date) -> int:
-    """The fiscal year (1 April to 31 March) a day falls in, named by the year it starts."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def reiwa_label(fiscal_year: int) -> str:
-    """The Japanese era name of a fiscal year: 令和 from FY2019, 平成 before."""
-    era, number = (
-        ("令和", fiscal_year - 2018) if fiscal_year >= 2019 else ("平成", fiscal_year - 1988)
-    )
-    return f"{era}{'元' if number == 1 else number}年度"
-
-
-def plausible_year(value) -> int | None:
-    """A fiscal year from a query parameter, or None when it is not a sensible one."""
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        return None
-    return year if 2000 <= year <= 2100 else None
-
-
-def fiscal_year_expression(date_field: str):
-    """The fiscal year of a date column, in SQL: its year, less one for January to March."""
-    return ExtractYear(date_field) - SqlCase(
-        When(**{f"{date_field}__month__lt": 4}, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
-@dataclass(frozen=True)
-class Period:
-    """A date range, both ends included."""
-
-    start: datetime.date
-    end: datetime.date
-    label: str = ""
-
-    @classmethod
-    def fiscal_year(cls, fy: int) -> "Period":
-        return cls(
-            datetime.date(fy, 4, 1), datetime.date(fy + 1, 3, 31), f"{fy}年度（{reiwa_label(fy)}）"
-        )
-
-    @classmethod
-    def half(cls, fy: int, half: int) -> "Period":
-        if half == 1:
-            return cls(datetime.date(fy, 4, 1), datetime.date(fy, 9, 30), f"{fy}年度 上期")
-        return cls(datetime.date(fy, 10, 1), datetime.date(fy + 1, 3, 31), f"{fy}年度 下期")
-
-    @classmethod
-    def quarter(cls, fy: int, quarter: int) -> "Period":
-        first_month = 4 + 3 * (quarter - 1)
-        year = fy + (first_month - 1) // 12
-        month = (first_month - 1) % 12 + 1
-        start = datetime.date(year, month, 1)
-        return cls(start, _month_end(_add_months(start, 2)), f"{fy}年度 第{quarter}四半期")
-
-    @classmethod
-    def month(cls, year: int, month: int) -> "Period":
-        start = datetime.date(year, month, 1)
-        return cls(start, _month_end(start), f"{year}年{month}月")
-
-    @classmethod
-    def between(cls, start: datetime.date, end: datetime.date) -> "Period":
-        return cls(start, end, f"{start:%Y-%m-%d}〜{end:%Y-%m-%d}")
-
-    def months(self) -> list[datetime.date]:
-        """First days of the months the period touches."""
-        first, result = self.start.replace(day=1), []
-        while first <= self.end:
-            result.append(first)
-            first = _add_months(first, 1)
-        return result
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _month_end(day: datetime.date) -> datetime.date:
-    return _add_months(day, 1) - datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -123,9 +37,11 @@ class Indicator:
         """Every record the indicator counts, in any period."""
         return self.model._base_manager.filter(self.condition)
 
-    def records(self, period: Period, centers=None):
-        """The records behind the figure: what a drill-down lists."""
-        queryset = self.queryset().filter(
+    def records(self, period: Period, centers=None, *, within=None):
+        """The records behind the figure: what a drill-down lists (``within``: a queryset
+        of the indicator's model to narrow, a list page's scoped and filtered rows)."""
+        queryset = self.queryset() if within is None else within.filter(self.condition)
+        queryset = queryset.filter(
             **{f"{self.date_field}__gte": period.start, f"{self.date_field}__lte": period.end}
         )
         if centers is not None:
@@ -212,6 +128,48 @@ def priority_indicator(priority_field: PriorityField, metric: str) -> Indicator:
         family=base.family,
         field_id=priority_field.pk,
     )
+
+
+def by_code(code: str) -> Indicator | None:
+    """The indicator a code names (``consultations``, ``priority:<field>:<metric>``), or None."""
+    if code in BY_CODE:
+        return BY_CODE[code]
+    parts = (code or "").split(":")
+    if len(parts) != 3 or parts[0] != "priority" or not parts[1].isdecimal() or len(parts[1]) > 9:
+        return None
+    if parts[2] not in PRIORITY_BASE:
+        return None
+    field = PriorityField.objects.filter(pk=int(parts[1])).first()
+    return priority_indicator(field, parts[2]) if field else None
+
+
+def counted_rows(indicator: Indicator, period: Period, queryset, *, center_ids=None):
+    """The rows of ``queryset`` (sessions, cases or clients) that the indicator's figure
+    over ``period`` counts: its own records, or the distinct clients of its sessions.
+
+    The drill-down of a figure on a dashboard: the list filtered by this shows the
+    figure's number for the same centers (the list's own filters and scope). Distinct
+    clients come from the same first days ``compute`` reads where it reads them.
+    """
+    from .models import Client, IndicatorFirstDay
+
+    model = queryset.model
+    if model is indicator.model:
+        return indicator.records(period, within=queryset)
+    if model is not Client or not indicator.distinct:
+        return queryset.none()
+    if summarized(indicator, period):
+        first_days = IndicatorFirstDay.objects.filter(
+            family=indicator.family,
+            field_id=indicator.field_id,
+            fiscal_year=fiscal_year_of(period.start),
+            first_day__gte=period.start,
+            first_day__lte=period.end,
+            center_id__in=[0] if center_ids is None else center_ids,  # 0: the nation's
+        )
+        return queryset.filter(pk__in=first_days.values("client_id"))
+    records = indicator.records(period, None if center_ids is None else center_ids)
+    return queryset.filter(pk__in=records.values("client_id"))
 
 
 def compute(indicators, *, period: Period, centers=None, group: str | None = None) -> dict:
@@ -325,12 +283,8 @@ def summarized(indicator: Indicator, period: Period, group=None) -> bool:
         return False
     if not indicator.distinct:
         return True
-    fy = fiscal_year_of(period.start)
-    return (
-        group in (None, "center")
-        and period.start == datetime.date(fy, 4, 1)
-        and period.end <= datetime.date(fy + 1, 3, 31)
-    )
+    year = Period.fiscal_year(fiscal_year_of(period.start))
+    return group in (None, "center") and period.start == year.start and period.end <= year.end
 
 
 def summaries_enabled() -> bool:

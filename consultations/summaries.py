@@ -41,7 +41,6 @@ other. Bulk writers (``add``, ``rebuild``, and a refresh of more keys than
 one writer at a time anyway.
 """
 
-import datetime
 import uuid
 import zlib
 from collections.abc import Iterable
@@ -52,16 +51,10 @@ from django.db.models import Count, F, Min, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from core.fiscal import Period, fiscal_year_expression, fiscal_year_of
 from core.lookups import OneOf, filter_one_of
 
-from .indicators import (
-    STANDARD,
-    SUMMARIZED,
-    TAG_PATH,
-    Indicator,
-    fiscal_year_expression,
-    fiscal_year_of,
-)
+from .indicators import STANDARD, SUMMARIZED, TAG_PATH, Indicator
 from .models import (
     Case,
     Client,
@@ -380,10 +373,11 @@ def _refresh_first_days(indicator, visits):
     centers = sorted({center for _client, _year, center in visits})
     during = Q()
     for year in years:
+        period = Period.fiscal_year(year)
         during |= Q(
             **{
-                f"{indicator.date_field}__gte": datetime.date(year, 4, 1),
-                f"{indicator.date_field}__lte": datetime.date(year + 1, 3, 31),
+                f"{indicator.date_field}__gte": period.start,
+                f"{indicator.date_field}__lte": period.end,
             }
         )
     before = _first_days(indicator, clients, years, centers)

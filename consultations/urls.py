@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import views
 
 app_name = "consultations"
 
@@ -35,6 +35,4 @@ urlpatterns = [
     path("network/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
     path("network/<int:pk>/edit/", views.ActivityUpdateView.as_view(), name="activity_update"),
     path("indicators/", views.indicator_table, name="indicator_table"),
-    path("import/", import_views.records_import, name="records_import"),
-    path("import/<str:kind>/template.xlsx", import_views.records_template, name="records_template"),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
 from core.access_log import record_identity
+from core.fiscal import Period, fiscal_year_of, plausible_year
 from core.history import history_for
 from core.scoping import CHANGE, is_national, scope_centers, scope_rule
 from core.views import (
@@ -557,8 +558,8 @@ class ActivityUpdateView(RecordFormMixin, ScopedUpdateView):
 def indicator_table(request):
     """Per-center indicator table for a period, each figure linking to its records."""
     today = datetime.date.today()
-    fy = indicators.plausible_year(request.GET.get("fy")) or indicators.fiscal_year_of(today)
-    period = indicators.Period.fiscal_year(fy)
+    fy = plausible_year(request.GET.get("fy")) or fiscal_year_of(today)
+    period = Period.fiscal_year(fy)
     centers = scope_centers(request.user)
     bureau_id = request.GET.get("bureau", "")
     bureau = Bureau.objects.filter(pk=bureau_id).first() if bureau_id.isdecimal() else None
@@ -584,9 +585,7 @@ def indicator_table(request):
             "indicators": indicators.STANDARD,
             "period": period,
             "fy": fy,
-            "years": range(
-                indicators.fiscal_year_of(today), indicators.fiscal_year_of(today) - 10, -1
-            ),
+            "years": range(fiscal_year_of(today), fiscal_year_of(today) - 10, -1),
             "bureaus": Bureau.objects.filter(
                 pk__in=scope_centers(request.user).values("prefecture__bureau")
             ),

@@ -14,8 +14,8 @@ NAVIGATION = [
     (
         pgettext_lazy("navigation", "Plans & progress"),
         [
-            ("planning:dashboard", _("Progress"), CENTER_WORK),
-            ("planning:plan_list", _("Plans"), CENTER_WORK),
+            ("planning:dashboard", _("Progress"), CENTER_WORK | r.BODY),
+            ("planning:plan_list", _("Plans"), CENTER_WORK | r.BODY),
             ("consultations:indicator_table", _("Indicators"), CENTER_WORK),
             ("planning:year_list", _("Fiscal years"), r.NATIONAL),
         ],
@@ -32,10 +32,11 @@ NAVIGATION = [
             ),
             ("consultations:case_list", _("Cases"), CENTER_WORK),
             ("consultations:activity_list", _("Network"), CENTER_WORK),
+            ("organizations:institution_list", _("Support institutions"), CENTER_WORK),
             (
-                "consultations:records_import",
+                "imports:start",
                 _("Import"),
-                r.AGENCY | r.CENTER_STAFF,
+                r.NATIONAL | r.CENTER_STAFF,
             ),
         ],
     ),
@@ -43,6 +44,7 @@ NAVIGATION = [
         pgettext_lazy("navigation", "Support"),
         [
             ("support:visit_list", _("Visits"), CENTER_WORK),
+            ("support:visit_plans", _("Visit plan"), CENTER_WORK),
             ("support:request_list", _("Support requests"), CENTER_WORK | r.SUPPORTERS),
             (
                 "support:meeting_list",
@@ -52,13 +54,15 @@ NAVIGATION = [
             ("support:training_list", _("Training"), CENTER_WORK),
             ("support:calendar", _("Calendar"), CENTER_WORK | r.SUPPORTERS),
             ("support:expert_assignments", _("HQ experts"), r.NATIONAL),
+            ("liaison:activity_list", _("HQ liaison"), r.NATIONAL),
             ("casestudies:list", _("Case studies"), CENTER_WORK),
         ],
     ),
     (
         pgettext_lazy("navigation", "Evaluation & surveys"),
         [
-            ("evaluation:run_list", _("Evaluation"), CENTER_WORK),
+            # The advisory board reviews the national evaluation.
+            ("evaluation:run_list", _("Evaluation"), CENTER_WORK | r.BODY | r.BOARD),
             ("evaluation:hearing_list", _("Hearings"), CENTER_WORK - {r.COORDINATOR}),
             (
                 "evaluation:checklist_list",
@@ -72,7 +76,12 @@ NAVIGATION = [
     (
         pgettext_lazy("navigation", "Organisation"),
         [
-            ("organizations:center_list", pgettext_lazy("navigation", "Centers"), CENTER_WORK),
+            (
+                "organizations:center_list",
+                pgettext_lazy("navigation", "Centers"),
+                CENTER_WORK | r.BODY,
+            ),
+            ("contracts:list", _("Contracts"), r.CONTRACT_READERS),
             ("organizations:person_list", _("Staff"), CENTER_WORK),
             (
                 "organizations:qualification_stats",

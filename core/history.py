@@ -5,6 +5,7 @@ client appears under its pseudonym to those who may not see who it is.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -61,11 +62,40 @@ class _Labels:
         return str(obj)
 
 
+# Fields declared without a verbose name are named by Django after the field ("created
+# by"); their names in the user's language, here where the history shows them, rather
+# than a migration per app for a label.
+DEFAULT_FIELD_NAMES = {
+    "agreement document type": _("agreement document type"),
+    "allocation": _("budget allocation"),
+    "author": _("author"),
+    "board reviewed by": _("board reviewed by"),
+    "board waived by": _("board waived by"),
+    "content": _("file content"),
+    "created by": _("created by"),
+    "finalised by": _("finalised by"),
+    "plan": _("plan"),
+    "published by": _("published by"),
+    "recorded at": _("recorded at"),
+    "requested at": _("requested at"),
+    "reviewed by": _("reviewed by"),
+    "round": _("selection round"),
+    "run": _("evaluation"),
+    "sheet": _("score sheet"),
+    "supporter": _("supporter in charge"),
+    "uploaded by": _("uploaded by"),
+}
+
+
 def _field_name(model_field) -> str:
     """The field's verbose name in the user's language; a field declared without one
-    (Django's default, "created at") is looked up in the catalogue as it is."""
+    (Django's default, "created at") is looked up in ``DEFAULT_FIELD_NAMES``, then in
+    the catalogue as it is."""
     name = model_field.verbose_name
-    return gettext(name) if isinstance(name, str) else str(name)
+    # A lazy name is translated when read; one of a role's code (``_(roles.SUPPORTER)``)
+    # has no message of its own and reads as the code: both are looked up here too.
+    text = gettext(name) if isinstance(name, str) else str(name)
+    return str(DEFAULT_FIELD_NAMES.get(text, text))
 
 
 def _plain(value) -> str:
@@ -78,7 +108,12 @@ def _plain(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, str) and (kind := MEDIA_TYPE.fullmatch(value)):
+        return kind.group(1).upper()  # an uploaded file's type: "PDF", not "application/pdf"
     return str(value)
+
+
+MEDIA_TYPE = re.compile(r"(?:application|image|text)/(?:x-)?([a-z0-9]+)")
 
 
 def _display(labels: _Labels, model, field_name: str, value) -> str:

@@ -1,8 +1,9 @@
-"""The one way a large import runs: every import page (records, roster, attendance)
-asks ``is_large`` and, past ``JOB_IMPORT_THRESHOLD_ROWS`` rows, hands the file to
-``start``, which stores it and queues an "import" job (``core.jobs``). The job reads the
-file, checks and writes it with the same function the page calls for a small file, and
-keeps the same report (every problem by row and column) for the job's page.
+"""The one way a large import runs: the import page (``core.imports.views``) asks
+``is_large`` and, past ``JOB_IMPORT_THRESHOLD_ROWS`` rows, hands the file to ``start``,
+which stores it and queues an "import" job (``core.jobs``). The job reads the file,
+checks and writes it with the function the page calls for a small file
+(``core.imports.run_import``), and keeps the same report (every problem by row and
+column) for the job's page.
 
 Counting rows to decide is cheap: a CSV's line breaks, an .xlsx's ``<row`` elements as
 its sheet unpacks, both counted only until the threshold is passed.
@@ -11,8 +12,6 @@ its sheet unpacks, both counted only until the threshold is passed.
 import io
 import re
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -20,62 +19,10 @@ from django.utils.translation import gettext as _
 from core import jobs
 from core.tabular import Limits, TableError, _check_archive, check_size, read_table
 
+from .imports.run import sha256_of
+
 SHOWN_PROBLEMS = 1000
 SHOWN_WARNINGS = 50
-
-
-@dataclass(frozen=True)
-class Importer:
-    """One import page's work: ``run(table, user, options, progress)`` returns a result
-    with ``problems``, ``created``, ``updated``, ``unchanged`` (and maybe ``warnings``)."""
-
-    name: str
-    run: Callable
-    list_url: str  # where the imported records are listed (a URL name)
-
-
-IMPORTERS: dict[str, Importer] = {}
-
-
-def register(name: str, run: Callable, list_url: str) -> None:
-    IMPORTERS[name] = Importer(name, run, list_url)
-
-
-def _load_importers():
-    """The importers of the apps (imported here, not at module load: the apps import us)."""
-    if IMPORTERS:
-        return
-    from consultations import imports
-    from organizations import roster
-    from support import attendance
-
-    def records(table, user, options, progress=None):
-        return imports.import_records(
-            options["kind"],
-            table,
-            user=user,
-            link_duplicates=options.get("link_duplicates", False),
-            progress=progress,
-        )
-
-    def list_url_of(options):
-        return imports.KINDS[options["kind"]].list_url
-
-    register("records", records, "consultations:consultation_list")
-    register(
-        "roster",
-        lambda table, user, options, progress=None: roster.import_roster(table, user=user),
-        "organizations:person_list",
-    )
-    register(
-        "attendance",
-        lambda table, user, options, progress=None: attendance.import_attendance(table, user=user),
-        "support:training_list",
-    )
-    LIST_URLS["records"] = list_url_of
-
-
-LIST_URLS: dict[str, Callable] = {}
 
 
 # --- Deciding ----------------------------------------------------------------------
@@ -145,7 +92,7 @@ def is_large(upload) -> bool:
         return False
 
 
-def start(request, importer: str, upload, options: dict, title: str):
+def start(request, kind: str, upload, options: dict, title: str, *, dry_run: bool = False):
     """Queue the import of ``upload`` as a job of the requesting user, tell them, and
     return the redirect to the job's page."""
     from django.contrib import messages
@@ -155,7 +102,7 @@ def start(request, importer: str, upload, options: dict, title: str):
         user=request.user,
         kind="import",
         title=title,
-        params={"importer": importer, "options": options},
+        params={"kind": kind, "options": options, "dry_run": dry_run},
         upload=upload,
         language=getattr(request, "LANGUAGE_CODE", None),
     )
@@ -191,17 +138,32 @@ def report_of(result, rows: int, list_url: str = "") -> dict:
     }
 
 
+# Jobs queued before the one pipeline named their page's importer.
+_OLD_IMPORTERS = {"roster": "roster", "attendance": "attendance"}
+
+
+def _kind_of(params: dict) -> str:
+    if "kind" in params:
+        return params["kind"]
+    old = params.get("importer", "")
+    return _OLD_IMPORTERS.get(old) or params.get("options", {}).get("kind", "")
+
+
 @jobs.handler("import", retry_safe=True)
 def run_import(ctx: jobs.JobContext) -> None:
     """Read the stored file, then check and write it as the page would (one transaction)."""
-    _load_importers()
-    importer = IMPORTERS[ctx.params["importer"]]
-    options = ctx.params.get("options", {})
+    from core import imports
+
+    spec = imports.get(_kind_of(ctx.params))
+    options = {key: value for key, value in ctx.params.get("options", {}).items() if key != "kind"}
+    dry_run = ctx.params.get("dry_run", False)
     ctx.progress(1, _("Reading the file…"), force=True)
     path = ctx.upload_path()
+    name = ctx.params.get("upload_name") or path.name
     try:
         check_size(path.stat().st_size)
-        table = read_table(path.read_bytes(), ctx.params.get("upload_name") or path.name)
+        data = path.read_bytes()
+        table = read_table(data, name)
     except TableError as exc:
         raise jobs.JobFailed(str(exc), retry=False) from exc
     rows = len(table.rows)
@@ -210,11 +172,17 @@ def run_import(ctx: jobs.JobContext) -> None:
     def progress(fraction: float, stage: str) -> None:
         ctx.progress(10 + 88 * fraction, stage)
 
-    result = importer.run(table, ctx.user, options, progress)
-    list_url = (
-        LIST_URLS[importer.name](options) if importer.name in LIST_URLS else importer.list_url
+    result = imports.run_import(
+        spec.key,
+        table,
+        user=ctx.user,
+        dry_run=dry_run,
+        file_name=name,
+        sha256=sha256_of(data),
+        progress=progress,
+        **options,
     )
-    ctx.job.report = report_of(result, rows, list_url)
+    ctx.job.report = report_of(result, rows, spec.list_url)
     if result.problems:
         ctx.message(
             _("%(count)s problems found; nothing was imported.")
@@ -222,15 +190,26 @@ def run_import(ctx: jobs.JobContext) -> None:
             "error",
         )
     else:
-        ctx.message(
+        ctx.message(summary_of(result, rows))
+
+
+def summary_of(result, rows: int) -> str:
+    """The one line that says what an import did, or would do (a dry run)."""
+    counts = {
+        "rows": f"{rows:,}",
+        "created": f"{result.created:,}",
+        "updated": f"{result.updated:,}",
+        "unchanged": f"{result.unchanged:,}",
+    }
+    if result.dry_run:
+        return (
             _(
-                "Imported %(rows)s rows: %(created)s new, %(updated)s updated, "
-                "%(unchanged)s unchanged."
+                "Checked %(rows)s rows, nothing was written: the import would make %(created)s "
+                "new, %(updated)s updated, %(unchanged)s unchanged."
             )
-            % {
-                "rows": f"{rows:,}",
-                "created": f"{result.created:,}",
-                "updated": f"{result.updated:,}",
-                "unchanged": f"{result.unchanged:,}",
-            }
+            % counts
         )
+    return (
+        _("Imported %(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+        % counts
+    )

@@ -125,6 +125,14 @@ class StepEvent(models.Model):
     def __str__(self):
         return f"{self.action} {self.from_status}→{self.to_status}"
 
+    @property
+    def label(self) -> str:
+        """The step's name in the user's language (``action`` is its code)."""
+        from core.workflow import step_label
+
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        return step_label(model, self.action)
+
 
 # --- Background jobs (core/jobs.py) -----------------------------------------------------
 
@@ -235,3 +243,73 @@ class DailyRun(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    """An import batch is seen by the national roles, by the importing center's scope
+    (a center's staff, its bureau, its HQ expert) and by whoever imported it."""
+
+    center_lookup = "center"
+    editor_roles = frozenset()  # undone through ``core.imports.undo``, never edited
+
+    def for_user(self, user, action: str = "view"):
+        if not user.is_authenticated or action != "view":
+            return self.none()
+        return (super().for_user(user) | self.filter(user=user)).distinct()
+
+
+class ImportBatch(models.Model):
+    """One import that wrote: who, when, which file (name and SHA-256), what it did.
+    ``stamp`` is the time of every history row it wrote, which is how ``undo`` finds
+    its records again."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+    )
+    center = models.ForeignKey(
+        "organizations.Center",
+        verbose_name=_("center"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    stamp = models.DateTimeField(_("imported at"), db_index=True)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    # A kind whose rows have no key of their own (paper survey answers): its content's
+    # digest, so that the same answers are not counted twice.
+    digest = models.CharField(max_length=64, blank=True, db_index=True)
+    # What the history of the changed records does not keep (``updated_at``), for the undo.
+    untracked = models.JSONField(default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-stamp", "-id"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self):
+        return f"{self.file_name or self.kind} ({timezone.localtime(self.stamp):%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        # The batch's page is its undo page: what it did, and its undo or why not.
+        return reverse("imports:undo", args=[self.pk])

@@ -38,8 +38,27 @@ def users_for_center(center, roles) -> models.QuerySet:
     if r.HQ_EXPERT in roles:
         wanted |= models.Q(role=r.HQ_EXPERT, assigned_centers=center)
     wanted |= models.Q(role__in=roles & r.CENTER_STAFF, center=center)
+    if r.IMPLEMENTING_BODY in roles:
+        wanted |= models.Q(
+            role=r.IMPLEMENTING_BODY, implementing_body_id=center.implementing_body_id
+        )
     user_model = apps.get_model("accounts", "User")
     return user_model.objects.filter(wanted, is_active=True).distinct()
+
+
+def board_members() -> models.QuerySet:
+    """The active accounts of the advisory board's sitting members: a board member's
+    account whose staff record has a current advisory-board assignment."""
+    person_model = apps.get_model("organizations", "Person")
+    user_model = apps.get_model("accounts", "User")
+    return user_model.objects.filter(
+        role__in=r.BOARD, is_active=True, person__in=person_model.objects.advisory_board()
+    )
+
+
+def sits_on_board(user) -> bool:
+    """Whether ``user`` may act for the advisory board now (its steps check this)."""
+    return role_of(user) in r.BOARD and board_members().filter(pk=user.pk).exists()
 
 
 def scope_centers(user) -> models.QuerySet:
@@ -80,6 +99,21 @@ def scope_center_ids(user) -> list[int] | None:
     return ids
 
 
+def body_center_ids(user) -> list[int]:
+    """The centers the implementing body of ``user`` runs (none for any other role).
+
+    Not part of ``scope_center_ids``: the body reads only ``roles.BODY_READS`` of them, so
+    a queryset that filters by the scope alone (clients, sessions) keeps it out."""
+    if role_of(user) != r.IMPLEMENTING_BODY or not user.implementing_body_id:
+        return []
+    center_model = apps.get_model("organizations", "Center")
+    return list(
+        center_model.objects.filter(implementing_body_id=user.implementing_body_id).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to restrict itself to a user's scope.
 
@@ -99,6 +133,8 @@ class ScopedQuerySet(models.QuerySet):
         if role in NATIONAL_ROLES:
             return self
         centers = scope_center_ids(user)
+        if role == r.IMPLEMENTING_BODY:
+            centers = body_center_ids(user) if self.model._meta.label in r.BODY_READS else []
         if "__" in self.center_lookup:
             # A multi-valued path (e.g. a person's assignments): filter by a subquery
             # so the rows are not duplicated.

@@ -443,14 +443,48 @@ def split_list(value) -> list[str]:
     return [part.strip() for part in text(value).split(";") if part.strip()]
 
 
+# 和暦: each era's first day; an era's dates end the day before the next one's first day.
+ERAS = (
+    ("明治", "M", datetime.date(1868, 10, 23)),
+    ("大正", "T", datetime.date(1912, 7, 30)),
+    ("昭和", "S", datetime.date(1926, 12, 25)),
+    ("平成", "H", datetime.date(1989, 1, 8)),
+    ("令和", "R", datetime.date(2019, 5, 1)),
+)
+_ERA_START = {word: start for name, letter, start in ERAS for word in (name, letter)}
+_ERA_END = {
+    word: after
+    for (name, letter, _start), (_n, _l, after) in zip(ERAS, ERAS[1:], strict=False)
+    for word in (name, letter)
+}
+_ERA_DATE = re.compile(
+    r"(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})日?"
+)
+_KANJI_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
 def parse_date(value) -> datetime.date:
-    """Accept 2025-04-01, 2025/4/1, full-width digits, and Excel date cells."""
+    """Accept 2025-04-01, 2025/4/1, 2025年4月1日, 和暦 (令和7年4月1日, R7.4.1, 令和元年5月1日),
+    full-width digits, and Excel date cells. A 和暦 date outside its era (平成31年5月1日:
+    平成 ended on 30 April 2019) is not a date."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    raw = text(value).replace("/", "-").replace(".", "-")
-    parts = raw.split("-")
+    raw = text(value)
+    if era := _ERA_DATE.fullmatch(raw.upper()):
+        name, year, month, day = era.groups()
+        start = _ERA_START[name]
+        found = datetime.date(
+            start.year - 1 + (1 if year == "元" else int(year)), int(month), int(day)
+        )
+        end = _ERA_END.get(name)
+        if found < start or (end is not None and found >= end):
+            raise ValueError(raw)
+        return found
+    if kanji := _KANJI_DATE.fullmatch(raw):
+        return datetime.date(*(int(g) for g in kanji.groups()))
+    parts = raw.replace("/", "-").replace(".", "-").split("-")
     if len(parts) != 3 or not all(p.isdecimal() for p in parts):
         raise ValueError(raw)
     year, month, day = (int(p) for p in parts)

@@ -108,7 +108,8 @@ class Workflow:
     ``for_user(user, CHANGE)``). ``state_of`` reads a state the model does not store in
     ``state_field`` (a budget is decided when it has a date). ``event_owner(obj)`` is the
     object whose ``events`` record the step (default: obj). ``explain(obj, step, state)``
-    may give a better message than the generic one for a step out of turn.
+    may give a better message than the generic one for a step out of turn. ``permits(obj,
+    step, user)`` narrows a step's roles per record (a bureau's setting): the refusal, or None.
     """
 
     name: str
@@ -122,6 +123,7 @@ class Workflow:
     scope: Callable | None = None
     event_owner: Callable | None = None
     explain: Callable | None = None
+    permits: Callable | None = None
     outside_scope: str = ""
     final_states: frozenset = frozenset()
     _steps: dict = field(default_factory=dict, repr=False)
@@ -166,6 +168,9 @@ class Workflow:
             return self._not_your_role(step)
         if not self.queryset(user).filter(pk=obj.pk).exists():
             return self._outside_scope()
+        denied = self.permits(obj, step, user) if self.permits else None
+        if denied:
+            return str(denied)
         state = self.current(obj)
         if state not in step.sources:
             return self._out_of_turn(obj, step, state)
@@ -273,6 +278,9 @@ class Workflow:
         locked = self.queryset(user).select_for_update(of=("self",)).filter(pk=obj.pk).first()
         if locked is None:
             raise StepRefused(self._outside_scope())
+        denied = self.permits(locked, step, user) if self.permits else None
+        if denied:
+            raise StepRefused(denied)
         state = self.current(locked)
         if state not in step.sources:
             # Changing something final is audited; repeating the step that made it final is not.
@@ -380,6 +388,16 @@ registry: dict[str, Workflow] = {}
 def register(workflow: Workflow) -> Workflow:
     registry[workflow.name] = workflow
     return workflow
+
+
+def step_label(model, action: str) -> str:
+    """The name of a recorded step (an event stores the step's code) as the workflow of
+    ``model`` gives it, or another workflow that has a step of that code."""
+    ordered = sorted(registry.values(), key=lambda workflow: workflow.model is not model)
+    for workflow in ordered:
+        if action in workflow._steps:
+            return str(workflow._steps[action].label)
+    return action
 
 
 # --- The shared step views --------------------------------------------------------------

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from core import roles
 from core.uploads import checked_document
 from organizations.models import Center
 from planning.models import FiscalYear
@@ -15,6 +17,7 @@ from .models import (
     GuidancePlan,
     Hearing,
     HearingAttachment,
+    RecheckInput,
 )
 from .workflow import RULE_FIELDS
 
@@ -57,8 +60,8 @@ class HearingForm(forms.ModelForm):
             "fiscal_year",
             "template",
             "held_on",
-            "bureau_evaluators",
-            "hq_evaluators",
+            "bureau_evaluator",
+            "hq_evaluator",
             "outside_evaluators",
             "initiatives",
             "comments",
@@ -74,10 +77,22 @@ class HearingForm(forms.ModelForm):
             # The checklist decides the items scored; it is fixed once scores exist.
             for name in ("center", "fiscal_year", "template"):
                 self.fields[name].disabled = True
+        # The evaluators are accounts: the bureau's officers (of the center's bureau, checked
+        # below) and HQ's experts and staff.
+        active = User.objects.filter(is_active=True).order_by("last_name", "first_name")
+        self.fields["bureau_evaluator"].queryset = active.filter(
+            role__in=roles.BUREAU
+        ).select_related("bureau")
+        self.fields["hq_evaluator"].queryset = active.filter(role__in=roles.HQ)
 
     def clean(self):
         cleaned = super().clean()
         center, year = cleaned.get("center"), cleaned.get("fiscal_year")
+        officer = cleaned.get("bureau_evaluator")
+        if center and officer and officer.bureau_id != center.prefecture.bureau_id:
+            self.add_error(
+                "bureau_evaluator", _("Choose an officer of the bureau this center belongs to.")
+            )
         exists = Hearing.objects.filter(center=center, fiscal_year=year).exists()
         if center and year and not self.instance.pk and exists:
             raise forms.ValidationError(_("This center already has a hearing for that year."))
@@ -131,9 +146,55 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReviewForm(forms.Form):
+class ResultReviewForm(forms.Form):
+    """The bureau's answer on one center's result: agree, or ask to re-check an input."""
+
+    AGREE, RECHECK = "agree", "recheck"
+    verdict = forms.ChoiceField(
+        label=_("Review"),
+        choices=[(AGREE, _("Agree")), (RECHECK, _("Ask the Agency to re-check an input"))],
+        widget=forms.RadioSelect,
+        initial=AGREE,
+    )
+    recheck_input = forms.ChoiceField(
+        label=_("input to re-check"),
+        choices=[("", "—"), *RecheckInput.choices],
+        required=False,
+    )
     comment = forms.CharField(
         label=_("bureau's comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("verdict") == self.RECHECK:
+            if not cleaned.get("recheck_input"):
+                self.add_error("recheck_input", _("Choose the input to re-check."))
+            if not (cleaned.get("comment") or "").strip():
+                self.add_error("comment", _("Say what should be re-checked."))
+        return cleaned
+
+    def step_data(self) -> dict:
+        data = self.cleaned_data
+        agree = data["verdict"] == self.AGREE
+        return {
+            "agree": agree,
+            "comment": data["comment"],
+            "recheck_input": "" if agree else data["recheck_input"],
+        }
+
+
+class BoardCommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("The advisory board's comment"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class BoardReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Overall comment of the board"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -8,6 +8,7 @@ from core import roles
 from core.home import InboxKind, Panel, register_kind, register_panel
 from core.scoping import CHANGE, role_of
 
+from . import workflow
 from .models import (
     ActionStatus,
     CenterEvaluation,
@@ -19,10 +20,28 @@ from .models import (
 
 
 def _runs_to_review(user, today):
+    # A result the bureau asked to re-check waits for the Agency, not for the bureau.
     unreviewed = CenterEvaluation.objects.for_user(user, CHANGE).filter(
-        run=OuterRef("pk"), reviewed_at__isnull=True
+        run=OuterRef("pk"), reviewed_at__isnull=True, recheck_requested_at__isnull=True
     )
     return EvaluationRun.objects.filter(status=RunStatus.DRAFT).filter(Exists(unreviewed))
+
+
+def _runs_to_recheck(user, today):
+    asked = CenterEvaluation.objects.filter(run=OuterRef("pk"), recheck_requested_at__isnull=False)
+    return EvaluationRun.objects.for_user(user).filter(status=RunStatus.DRAFT).filter(Exists(asked))
+
+
+def _runs_for_the_board(user, today):
+    # Once every bureau agreed, until the board has reviewed (or the Agency waived it).
+    unreviewed = CenterEvaluation.objects.filter(run=OuterRef("pk"), reviewed_at__isnull=True)
+    return (
+        workflow.RUN.queryset(user)
+        .filter(
+            status=RunStatus.DRAFT, board_reviewed_at__isnull=True, board_waived_at__isnull=True
+        )
+        .exclude(Exists(unreviewed))
+    )
 
 
 register_kind(
@@ -32,6 +51,32 @@ register_kind(
         _("Review"),
         roles.BUREAU,
         _runs_to_review,
+        lambda run: run.get_absolute_url(),
+        due_field="fiscal_year__evaluation_until",
+        related=("fiscal_year",),
+        order=30,
+    )
+)
+register_kind(
+    InboxKind(
+        "evaluation.results_to_recheck",
+        _("Evaluation inputs to re-check"),
+        _("Open"),
+        roles.AGENCY,
+        _runs_to_recheck,
+        lambda run: run.get_absolute_url(),
+        due_field="fiscal_year__evaluation_until",
+        related=("fiscal_year",),
+        order=30,
+    )
+)
+register_kind(
+    InboxKind(
+        "evaluation.board_review",
+        _("Evaluation to review as the advisory board"),
+        _("Review"),
+        roles.BOARD,
+        _runs_for_the_board,
         lambda run: run.get_absolute_url(),
         due_field="fiscal_year__evaluation_until",
         related=("fiscal_year",),

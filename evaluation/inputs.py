@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 
-from consultations.indicators import STANDARD, Period, compute, priority_indicator
+from consultations.indicators import STANDARD, compute, priority_indicator
+from core.fiscal import Period
 from organizations.models import Center
 from planning.models import BusinessPlan, PlanStatus
 

@@ -20,7 +20,13 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core import roles
-from core.scoping import NATIONAL_ROLES, NationalQuerySet, ScopedQuerySet, role_of
+from core.scoping import (
+    NATIONAL_ROLES,
+    NationalQuerySet,
+    ScopedQuerySet,
+    role_of,
+    sits_on_board,
+)
 from core.workflow import StepRefused
 from organizations.models import Center
 from planning.models import FiscalYear
@@ -266,10 +272,25 @@ class Hearing(models.Model):
         verbose_name=_("checklist"),
     )
     held_on = models.DateField(_("held on"))
-    bureau_evaluators = models.CharField(
-        _("evaluators from the bureau"), max_length=300, blank=True
+    # Who held the hearing: the bureau's officer and HQ's expert, as the accounts they act with.
+    bureau_evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evaluator from the bureau"),
+        limit_choices_to={"role__in": roles.BUREAU},
     )
-    hq_evaluators = models.CharField(_("evaluators from HQ"), max_length=300, blank=True)
+    hq_evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evaluator from HQ"),
+        limit_choices_to={"role__in": roles.HQ},
+    )
     outside_evaluators = models.CharField(_("outside evaluators"), max_length=300, blank=True)
     initiatives = models.TextField(_("the center's own initiatives"), blank=True)
     comments = models.TextField(_("comments"), blank=True)
@@ -382,6 +403,21 @@ class EvaluationRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    # The advisory board's review, between the bureaus' reviews and the sign-off; or the
+    # Agency's waiver of it, with the reason.
+    board_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    board_reviewed_at = models.DateTimeField(
+        _("reviewed by the advisory board at"), null=True, blank=True
+    )
+    board_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    board_waived_at = models.DateTimeField(
+        _("advisory board review waived at"), null=True, blank=True
+    )
+    board_waiver_reason = models.TextField(_("reason for waiving the board's review"), blank=True)
 
     objects = RunQuerySet.as_manager()
     history = HistoricalRecords()
@@ -413,6 +449,11 @@ class EvaluationRun(models.Model):
         return self.status == RunStatus.FINALISED
 
     @property
+    def board_done(self) -> bool:
+        """The board has reviewed the run, or the Agency waived its review."""
+        return self.board_reviewed_at is not None or self.board_waived_at is not None
+
+    @property
     def is_superseded(self) -> bool:
         return hasattr(self, "correction") and self.correction.is_final
 
@@ -423,10 +464,32 @@ class ResultQuerySet(ScopedQuerySet):
 
     def for_user(self, user, action="view"):
         scoped = super().for_user(user, action)
-        # A center sees its result once the Agency has finalised it, not the drafts.
-        if role_of(user) in roles.CENTER_STAFF:
+        # A center (and its implementing body) sees its result once the Agency has
+        # finalised it, not the drafts.
+        role = role_of(user)
+        if role in roles.CENTER_STAFF | roles.BODY:
             return scoped.filter(run__status=RunStatus.FINALISED)
+        if role in roles.BOARD and action == "view":
+            # The sitting board reviews the whole national evaluation; a former member nothing.
+            return self if sits_on_board(user) else self.none()
         return scoped
+
+
+class RecheckInput(models.TextChoices):
+    """The inputs of a result a bureau may ask the Agency to re-check."""
+
+    INDICATORS = "indicators", _("Indicator results")
+    TARGETS = "targets", _("Targets of the plan")
+    CLIENT_SURVEY = "client_survey", _("Client satisfaction survey")
+    INSTITUTION_SURVEY = "institution_survey", _("Support-institution evaluation")
+    HEARING = "hearing", _("Hearing")
+    IMPACT = "impact", _("Impact indicators")
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", _("Not yet reviewed")
+    AGREED = "agreed", _("Agreed")
+    RECHECK = "recheck", _("Re-check asked")
 
 
 class CenterEvaluation(models.Model):
@@ -448,6 +511,11 @@ class CenterEvaluation(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed by the bureau at"), null=True, blank=True)
     review_comment = models.TextField(_("bureau's comment"), blank=True)
+    # The bureau asked the Agency to re-check an input (reviewed_at stays empty until it agrees).
+    recheck_input = models.CharField(
+        _("input to re-check"), max_length=20, choices=RecheckInput.choices, blank=True
+    )
+    recheck_requested_at = models.DateTimeField(_("re-check asked at"), null=True, blank=True)
 
     objects = ResultQuerySet.as_manager()
     history = HistoricalRecords()
@@ -471,10 +539,56 @@ class CenterEvaluation(models.Model):
     def get_absolute_url(self):
         return reverse("evaluation:result_detail", args=[self.pk])
 
+    @property
+    def review_state(self) -> str:
+        if self.reviewed_at:
+            return ReviewState.AGREED
+        return ReviewState.RECHECK if self.recheck_requested_at else ReviewState.PENDING
+
+    def get_review_state_display(self) -> str:
+        return ReviewState(self.review_state).label
+
     def delete(self, *args, **kwargs):
         if self.run.is_final:
             raise StepRefused(_("A finalised evaluation cannot be changed; start a correction."))
         return super().delete(*args, **kwargs)
+
+
+class BoardCommentQuerySet(ScopedQuerySet):
+    center_lookup = "center"
+
+    def for_user(self, user, action="view"):
+        # The board's words on a draft are for the Agency, HQ, the board and the bureau of
+        # the center; not the center's own staff.
+        role = role_of(user)
+        if action != "view" or role in roles.CENTER_STAFF:
+            return self.none()
+        if role in roles.BOARD:
+            return self if sits_on_board(user) else self.none()
+        return super().for_user(user, action)
+
+
+class BoardComment(models.Model):
+    """An advisory board member's comment on one center's result in an evaluation."""
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="board_comments")
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="+", verbose_name=_("center")
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BoardCommentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["center__code", "created_at", "id"]
+        verbose_name = _("advisory board comment")
+        verbose_name_plural = _("advisory board comments")
+
+    def __str__(self):
+        return f"{self.center.name}: {self.text[:40]}"
 
 
 class EvaluationEvent(models.Model):
@@ -503,16 +617,11 @@ class EvaluationEvent(models.Model):
     @property
     def label(self) -> str:
         """The step's name as its workflow gives it (the stored action is a code)."""
-        from django.http import Http404
-
-        from evaluation.workflow import RUN
+        from core.workflow import step_label
 
         if self.action == "change_rules":
             return str(_("Rules changed"))
-        try:
-            return str(RUN.step(self.action).label)
-        except Http404:
-            return self.action
+        return step_label(EvaluationRun, self.action)
 
 
 # --- Next year's budget -----------------------------------------------------------------
@@ -526,9 +635,7 @@ class BudgetQuerySet(NationalQuerySet):
         # a center reads its own lines through BudgetLine, once the budget is decided
         # (a draft is the Agency's working figure, not yet anyone's budget).
         role = role_of(user)
-        if role not in frozenset(
-            {roles.AGENCY_ADMIN, roles.HQ_STAFF, roles.BUREAU_OFFICER, roles.CENTER_MANAGER}
-        ):
+        if role not in roles.BUDGET_READERS:
             return self.none()
         allowed = super().for_user(user, action)
         return allowed if role in NATIONAL_ROLES else allowed.filter(decided_at__isnull=False)

@@ -31,6 +31,16 @@ urlpatterns = [
     path("<int:pk>/<slug:step>/", views.RunStepView.as_view(), name="run_action"),
     path("results/<int:pk>/", views.ResultDetailView.as_view(), name="result_detail"),
     path("results/<int:pk>/pdf/", views.ResultPdfView.as_view(), name="result_pdf"),
+    path(
+        "results/<int:pk>/review/",
+        views.ResultStepView.as_view(step="review"),
+        name="result_review",
+    ),
+    path(
+        "results/<int:pk>/board-comment/",
+        views.ResultStepView.as_view(step="board_comment"),
+        name="result_board_comment",
+    ),
     path("budgets/", views.BudgetListView.as_view(), name="budget_list"),
     path("budgets/<int:pk>/", views.BudgetDetailView.as_view(), name="budget_detail"),
     path(

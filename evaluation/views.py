@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.views import View
 from core import roles
 from core.history import history_for
 from core.pdf import PdfMixin
-from core.scoping import CHANGE, may_edit, role_of, scope_rule
+from core.scoping import CHANGE, VIEW, may_edit, role_of, scope_rule
 from core.tabular import xlsx_response
 from core.views import (
     FormsetMixin,
@@ -33,6 +33,8 @@ from . import checklists, scoring, workflow
 from .forms import (
     AdjustmentForm,
     AttachmentForm,
+    BoardCommentForm,
+    BoardReviewForm,
     BudgetForm,
     ChecklistForm,
     ChecklistItemFormSet,
@@ -41,12 +43,13 @@ from .forms import (
     GuidancePlanForm,
     HearingForm,
     ReasonForm,
-    ReviewForm,
+    ResultReviewForm,
     RulesForm,
     ScoresForm,
 )
 from .models import (
     GRADES,
+    BoardComment,
     BudgetAllocation,
     BudgetLine,
     CenterEvaluation,
@@ -381,7 +384,7 @@ class RunListView(ScopedListView):
         context.update(_years(self.request))
         role = role_of(self.request.user)
         context["may_run"] = role == roles.AGENCY_ADMIN
-        context["may_see_hearings"] = role != roles.COORDINATOR
+        context["may_see_hearings"] = role not in {roles.COORDINATOR, roles.IMPLEMENTING_BODY}
         context["may_see_budget"] = (
             role in roles.NATIONAL or BudgetAllocation.objects.for_user(self.request.user).exists()
         )
@@ -413,6 +416,15 @@ def grade_counts(results) -> list[tuple[str, int]]:
     return [(grade, counted.get(grade, 0)) for grade in GRADES]
 
 
+_board_comment_count = (
+    BoardComment.objects.filter(run=OuterRef("run"), center=OuterRef("center"))
+    .order_by()
+    .values("center")
+    .annotate(n=Count("id"))
+    .values("n")
+)
+
+
 class RunDetailView(ScopedDetailView):
     model = EvaluationRun
     template_name = "evaluation/run_detail.html"
@@ -422,6 +434,7 @@ class RunDetailView(ScopedDetailView):
             CenterEvaluation.objects.for_user(self.request.user)
             .filter(run=self.object)
             .select_related("center__prefecture__bureau", "reviewed_by")
+            .annotate(board_comment_count=Subquery(_board_comment_count))
         )
 
     def get(self, request, *args, **kwargs):
@@ -441,6 +454,8 @@ class RunDetailView(ScopedDetailView):
             _("Total"),
             _("Grade"),
             _("Reviewed by the bureau"),
+            _("Bureau's review"),
+            _("Bureau's comment"),
         ]
         rows = (
             [
@@ -453,6 +468,8 @@ class RunDetailView(ScopedDetailView):
                 r.total,
                 r.grade,
                 r.reviewed_at.date() if r.reviewed_at else "",
+                str(r.get_review_state_display()),
+                r.review_comment,
             ]
             for r in self.results()
         )
@@ -468,17 +485,33 @@ class RunDetailView(ScopedDetailView):
         user, run = self.request.user, self.object
         results = self.results()
         role = role_of(user)
+        context["show_board"] = role not in roles.CENTER_STAFF
+        board_comments = list(
+            BoardComment.objects.for_user(user).filter(run=run).select_related("center", "author")
+        )
         context.update(
             results=results,
             grades=grade_counts(results),
             pending=results.filter(reviewed_at__isnull=True).count(),
+            rechecks=results.filter(recheck_requested_at__isnull=False).count(),
             is_agency=role == roles.AGENCY_ADMIN,
-            may_review=role in frozenset({roles.BUREAU_OFFICER, roles.AGENCY_ADMIN})
-            and not run.is_final,
-            review_form=ReviewForm(),
+            may_review=workflow.RUN.may_take(run, "review", user),
+            may_comment_as_board=workflow.RUN.may_take(run, "board_comment", user),
+            may_board_review=workflow.RUN.may_take(run, "board_review", user)
+            and not run.board_done,
+            may_waive=workflow.RUN.may_take(run, "waive_board_review", user) and not run.board_done,
+            board_comments=board_comments,
+            # The board's overall comment is the note of its review step.
+            board_note=run.events.filter(action="board_review", refused=False)
+            .values_list("note", flat=True)
+            .last()
+            if run.board_reviewed_at and context["show_board"]
+            else "",
+            board_review_form=BoardReviewForm(),
             reason_form=ReasonForm(),
             events=run.events.select_related("user")
-            if role in frozenset({roles.AGENCY_ADMIN, roles.HQ_STAFF, roles.BUREAU_OFFICER})
+            if role
+            in frozenset({roles.AGENCY_ADMIN, roles.HQ_STAFF, roles.BUREAU_OFFICER}) | roles.BOARD
             else [],
         )
         context["next_budget"] = BudgetAllocation.objects.filter(run=run).first()
@@ -486,11 +519,16 @@ class RunDetailView(ScopedDetailView):
 
 
 class RunStepView(StepView):
-    """Finalise, correct (with a reason) or review (with a comment) a run."""
+    """Finalise, correct (with a reason), complete the advisory board's review (with an
+    optional comment) or waive it (with a reason)."""
 
     workflow = workflow.RUN
-    actions = {"finalise": None, "correct": None, "review": None}
-    forms = {"correct": ReasonForm, "review": ReviewForm}
+    actions = {"finalise": None, "correct": None, "board_review": None, "waive_board_review": None}
+    forms = {
+        "correct": ReasonForm,
+        "board_review": BoardReviewForm,
+        "waive_board_review": ReasonForm,
+    }
 
     def get_form(self, data=None):
         form_class = self.forms.get(self.get_step().name)
@@ -502,15 +540,56 @@ class RunStepView(StepView):
             return len(workflow.finalise(run, user=user))
         if step.name == "correct":
             return workflow.start_correction(run, user=user, reason=data["reason"])
-        centers = Center.objects.for_user(user)
-        return workflow.review(run, user=user, centers=centers, comment=data.get("comment", ""))
+        if step.name == "board_review":
+            return workflow.complete_board_review(run, user=user, comment=data["comment"])
+        return workflow.waive_board_review(run, user=user, reason=data["reason"])
 
     def success_message(self, step, result):
         if step.name == "finalise":
             return _("Finalised. %(n)s centers were put on focused guidance.") % {"n": result}
         if step.name == "correct":
             return _("Correction v%(v)s started.") % {"v": result.version}
-        return _("%(n)s results marked as reviewed.") % {"n": result}
+        return super().success_message(step, result)
+
+
+class ResultStepView(StepView):
+    """A step of the evaluation taken on one center's result: the bureau's review of it, or
+    an advisory board member's comment on it."""
+
+    workflow = workflow.RUN
+    model = CenterEvaluation  # reached through the result; the step is the run's
+    scope_action = VIEW
+    forms = {"review": ResultReviewForm, "board_comment": BoardCommentForm}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("run", "center")
+
+    def get_form(self, data=None):
+        return self.forms[self.get_step().name](data)
+
+    def refusal(self, result):
+        return self.workflow.refusal(result.run, self.get_step().name, self.request.user)
+
+    def take(self, result, step, data):
+        user = self.request.user
+        if step.name == "review":
+            workflow.review_result(result, user=user, **data)
+        else:
+            workflow.comment_as_board(result, user=user, text=data["text"])
+        return result
+
+    def run(self, obj, form):
+        self._step = self.get_step()
+        data = form.step_data() if hasattr(form, "step_data") else form.cleaned_data
+        return self.take(obj, self._step, data)
+
+    def success_message(self, step, result):
+        if step.name == "review":
+            return _("Your review of %(center)s is recorded.") % {"center": result.center.name}
+        return _("Comment recorded.")
+
+    def success_url(self, result):
+        return result.run.get_absolute_url() + f"#center-{result.center.code}"
 
 
 class WhatIfView(ScopedDetailView):
@@ -596,6 +675,14 @@ class ResultDetailView(ScopedDetailView):
         context["flags"] = [scoring.describe_flag(flag) for flag in breakdown["flags"]]
         context["hearing"] = breakdown["hearing"]
         context["guidance"] = getattr(result, "guidance", None)
+        user = self.request.user
+        context["may_review"] = workflow.RUN.may_take(result.run, "review", user)
+        context["may_comment_as_board"] = workflow.RUN.may_take(result.run, "board_comment", user)
+        context["board_comments"] = (
+            BoardComment.objects.for_user(user)
+            .filter(run=result.run, center=result.center)
+            .select_related("author")
+        )
         return context
 
 
@@ -693,7 +780,7 @@ class BudgetDetailView(ScopedDetailView):
         return (
             BudgetLine.objects.for_user(self.request.user)
             .filter(allocation=self.object)
-            .select_related("center__prefecture__bureau")
+            .select_related("center__prefecture__bureau", "contract")
         )
 
     def get(self, request, *args, **kwargs):

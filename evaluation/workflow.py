@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import roles
-from core.scoping import VIEW, role_of, users_for_center
+from core.scoping import VIEW, board_members, role_of, sits_on_board, users_for_center
 from core.workflow import Step, StepRefused, Workflow, refuse, register
 from organizations.models import Center
 from planning.models import FiscalYear
@@ -27,6 +27,7 @@ from planning.models import FiscalYear
 from . import budget, inputs, scoring
 from .models import (
     ActionStatus,
+    BoardComment,
     BudgetAllocation,
     BudgetLine,
     CenterEvaluation,
@@ -36,6 +37,7 @@ from .models import (
     GuidanceAction,
     GuidancePlan,
     GuidanceStatus,
+    RecheckInput,
     RunStatus,
 )
 
@@ -73,6 +75,15 @@ def _active(role_set):
     return User.objects.filter(role__in=role_set, is_active=True)
 
 
+def _run_scope(user):
+    # A board member's account acts on the evaluation only while its staff record sits
+    # on the board; everyone else as the declaration's roles say.
+    runs = EvaluationRun.objects.for_user(user, VIEW)
+    if role_of(user) in roles.BOARD and not sits_on_board(user):
+        return runs.none()
+    return runs
+
+
 def _run_explained(run, step, state):
     if state == RunStatus.FINALISED:
         if step.name == "finalise":
@@ -91,6 +102,7 @@ RUN = register(
         states=RunStatus.choices,
         # Runs are national records: every step names its roles (a bureau reviews).
         scope_action=VIEW,
+        scope=_run_scope,
         final_states=frozenset({RunStatus.FINALISED}),
         explain=_run_explained,
         steps=[
@@ -111,11 +123,39 @@ RUN = register(
             ),
             Step(
                 "review",
-                gettext_lazy("Mark my centers as reviewed"),
+                gettext_lazy("Review a center's result"),
                 frozenset({RunStatus.DRAFT}),
                 None,
                 roles.BUREAU | roles.AGENCY,
                 notify=lambda run: _active(roles.AGENCY),
+            ),
+            Step(
+                "board_comment",
+                gettext_lazy("Comment as the advisory board"),
+                frozenset({RunStatus.DRAFT}),
+                None,
+                roles.BOARD,
+            ),
+            Step(
+                "board_review",
+                gettext_lazy("Complete the advisory board's review"),
+                frozenset({RunStatus.DRAFT}),
+                None,
+                roles.BOARD,
+                notify=lambda run: _active(roles.AGENCY),
+                done=gettext_lazy(
+                    "The advisory board's review is recorded; the Agency can sign off."
+                ),
+            ),
+            Step(
+                "waive_board_review",
+                gettext_lazy("Sign off without the advisory board's review"),
+                frozenset({RunStatus.DRAFT}),
+                None,
+                roles.AGENCY,
+                reason_required=True,
+                notify=lambda run: board_members(),
+                done=gettext_lazy("The advisory board's review is waived."),
             ),
             Step(
                 "finalise",
@@ -342,30 +382,62 @@ def rules_from(base: EvaluationRules, values: dict) -> EvaluationRules:
 # --- The run ---------------------------------------------------------------------------
 
 
+REVIEW_FIELDS = ("reviewed_by", "reviewed_at", "review_comment")
+
+
 def _compute(run: EvaluationRun) -> None:
-    """(Re)compute every center's result of a draft run from the records of now."""
+    """(Re)compute every center's result of a draft run from the records of now.
+
+    A bureau's agreement stays with a result whose inputs and points did not change; a
+    changed result (a re-check asked, an input corrected) waits for its bureau again,
+    and then for the advisory board, whose review is of the numbers it saw.
+    """
+    before = {result.center_id: result for result in run.results.all()}
     run.results.all().delete()
     gathered = inputs.gather(run.fiscal_year)
-    results = []
+    results, changed = [], not before
     for center in Center.objects.order_by("code"):
         center_inputs = gathered[center.pk]
         score = scoring.score(center_inputs, run.rules)
-        results.append(
-            CenterEvaluation(
-                run=run,
-                center=center,
-                indicator_points=score.indicator_points,
-                survey_points=score.survey_points,
-                hearing_points=score.hearing_points,
-                total=score.total,
-                grade=score.grade,
-                breakdown=score.breakdown,
-                inputs=center_inputs,
-            )
+        result = CenterEvaluation(
+            run=run,
+            center=center,
+            indicator_points=score.indicator_points,
+            survey_points=score.survey_points,
+            hearing_points=score.hearing_points,
+            total=score.total,
+            grade=score.grade,
+            breakdown=score.breakdown,
+            inputs=center_inputs,
         )
+        old = before.get(center.pk)
+        if old is not None and _same(old, result):
+            for name in REVIEW_FIELDS + ("recheck_input", "recheck_requested_at"):
+                setattr(result, name, getattr(old, name))
+        else:
+            changed = True
+        results.append(result)
     CenterEvaluation.objects.bulk_create(results)
     run.computed_at = timezone.now()
+    if changed:
+        run.board_reviewed_by = run.board_reviewed_at = None
     run.save()
+
+
+def _same(old: CenterEvaluation, new: CenterEvaluation) -> bool:
+    # Stored JSON compared with JSON: the fresh inputs go through the same encoding.
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    def encoded(value):
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+    return (
+        encoded(old.inputs) == encoded(new.inputs)
+        and old.total == new.total
+        and old.grade == new.grade
+    )
 
 
 def _check_window(fiscal_year: FiscalYear, override: str) -> None:
@@ -428,34 +500,117 @@ def start_correction(run: EvaluationRun, *, user, reason: str) -> EvaluationRun:
     return correction
 
 
-def review(run: EvaluationRun, *, user, centers, comment: str = "") -> int:
-    """The bureau's review of its centers' results; returns how many were marked."""
-    with RUN.taking(run, "review", user=user) as taken:
-        results = CenterEvaluation.objects.for_user(user, "change").filter(
-            run=taken.obj, center__in=centers
+def review_result(
+    result: CenterEvaluation,
+    *,
+    user,
+    agree: bool,
+    comment: str = "",
+    recheck_input: str = "",
+) -> CenterEvaluation:
+    """The bureau's review of one center's result: it agrees (with an optional comment),
+    or comments and asks the Agency to re-check one input. Taken again, it replaces the
+    bureau's earlier answer for that center."""
+    comment = (comment or "").strip()
+    with RUN.taking(result.run, "review", user=user) as taken:
+        locked = (
+            CenterEvaluation.objects.for_user(user, "change")
+            .select_for_update(of=("self",))
+            .filter(pk=result.pk, run=taken.obj)
+            .select_related("center")
+            .first()
         )
-        count = results.update(reviewed_by=user, reviewed_at=timezone.now(), review_comment=comment)
-        taken.note = " ".join(
-            part
-            for part in (
-                _("%(count)s centers marked as reviewed.") % {"count": f"{count:,}"},
-                comment,
-            )
-            if part
+        if locked is None:
+            raise StepRefused(_("This center's result is outside your scope."))
+        now = timezone.now()
+        if agree:
+            locked.reviewed_by, locked.reviewed_at = user, now
+            locked.recheck_input, locked.recheck_requested_at = "", None
+            note = _("%(center)s: agreed.") % {"center": locked.center.name}
+        else:
+            if recheck_input not in RecheckInput.values:
+                raise StepRefused(_("Choose the input to re-check."))
+            if not comment:
+                raise StepRefused(_("Say what should be re-checked."))
+            locked.reviewed_by, locked.reviewed_at = user, None
+            locked.recheck_input, locked.recheck_requested_at = recheck_input, now
+            note = _("%(center)s: re-check asked (%(input)s).") % {
+                "center": locked.center.name,
+                "input": RecheckInput(recheck_input).label,
+            }
+        locked.review_comment = comment
+        locked._history_user = user
+        locked.save()
+        taken.note = " ".join(part for part in (str(note), comment) if part)
+    return locked
+
+
+def _unreviewed(run: EvaluationRun):
+    return run.results.filter(reviewed_at__isnull=True).select_related("center")
+
+
+def _refuse_unreviewed(run: EvaluationRun) -> None:
+    pending = _unreviewed(run)
+    if pending.exists():
+        names = "、".join(result.center.name for result in pending[:10])
+        raise StepRefused(
+            _("%(count)s centers are not yet reviewed by their bureau: %(names)s")
+            % {"count": pending.count(), "names": names}
         )
-    return count
+
+
+def comment_as_board(result: CenterEvaluation, *, user, text: str) -> BoardComment:
+    """A board member's comment on one center's result of a draft evaluation."""
+    text = (text or "").strip()
+    with RUN.taking(result.run, "board_comment", user=user) as taken:
+        if not text:
+            raise StepRefused(_("Write the comment."))
+        comment = BoardComment(run=taken.obj, center=result.center, author=user, text=text)
+        comment._history_user = user
+        comment.save()
+        taken.note = f"{result.center.name}: {text}"
+    return comment
+
+
+def complete_board_review(run: EvaluationRun, *, user, comment: str = "") -> EvaluationRun:
+    """The advisory board's review of the whole evaluation, after every bureau agreed."""
+    with RUN.taking(run, "board_review", user=user) as taken:
+        locked = taken.obj
+        _refuse_unreviewed(locked)
+        if locked.board_done:
+            raise StepRefused(_("The advisory board's review is already done or waived."))
+        locked.board_reviewed_by, locked.board_reviewed_at = user, timezone.now()
+        locked.save()
+        taken.note = (comment or "").strip()
+    return locked
+
+
+def waive_board_review(run: EvaluationRun, *, user, reason: str) -> EvaluationRun:
+    """The Agency signs off without the board's review, and says why."""
+    with RUN.taking(run, "waive_board_review", user=user, reason=reason) as taken:
+        locked = taken.obj
+        if locked.board_done:
+            raise StepRefused(_("The advisory board's review is already done or waived."))
+        locked.board_waived_by, locked.board_waived_at = user, timezone.now()
+        locked.board_waiver_reason = taken.reason
+        locked.save()
+    return locked
 
 
 def finalise(run: EvaluationRun, *, user) -> list[GuidancePlan]:
-    """Finalise the run: locks it and its rules, and opens focused guidance where due."""
+    """Finalise the run: locks it and its rules, and opens focused guidance where due.
+
+    Refused until every bureau agreed with its centers' results and the advisory board
+    reviewed the evaluation (or the Agency waived that review with a reason)."""
     with RUN.taking(run, "finalise", user=user) as taken:
         locked = taken.obj
-        pending = locked.results.filter(reviewed_at__isnull=True).select_related("center")
-        if pending.exists():
-            names = "、".join(result.center.name for result in pending[:10])
+        _refuse_unreviewed(locked)
+        if not locked.board_done:
             raise StepRefused(
-                _("%(count)s centers are not yet reviewed by their bureau: %(names)s")
-                % {"count": pending.count(), "names": names}
+                _(
+                    "The advisory board has not yet reviewed this evaluation; wait for its "
+                    "review or waive it with a reason."
+                )
             )
         locked.finalised_by, locked.finalised_at = user, timezone.now()
         plans = open_guidance(locked)
@@ -563,7 +718,8 @@ def adjust_line(line: BudgetLine, *, user, amount: int | None, reason: str) -> B
         line.adjustment_reason = reason if amount is not None else ""
         line._history_user = user
         line.save()
-        taken.note = f"{line.center.name}: {amount if amount is not None else '—'} {reason}".strip()
+        shown = "—" if amount is None else _("%(amount)s yen") % {"amount": f"{amount:,}"}
+        taken.note = f"{line.center.name}: {shown} {reason}".strip()
         _shared_out(taken.obj)  # a refusal rolls the change back
     return taken.obj
 

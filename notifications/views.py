@@ -59,7 +59,9 @@ class NotificationMarkView(ScopedObjectMixin, View):
 def mark_all_read(request):
     if request.method == "POST":
         count = Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
-        messages.success(request, _("%(count)s notifications marked read.") % {"count": count})
+        messages.success(
+            request, _("%(count)s notifications marked read.") % {"count": f"{count:,}"}
+        )
     return _back(request)
 
 

@@ -7,4 +7,4 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organisations and staff")
 
     def ready(self):
-        from . import inbox  # noqa: F401 - registers its home-page panels
+        from . import inbox, institutions, roster  # noqa: F401 - home panels, import kinds

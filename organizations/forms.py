@@ -77,17 +77,17 @@ class ImplementingBodyForm(forms.ModelForm):
         fields = ["name"]
 
 
+class BureauSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Bureau
+        fields = ["appointment_agreement"]
+        widgets = {"appointment_agreement": forms.RadioSelect}
+
+
 class PrefectureBlockForm(forms.ModelForm):
     class Meta:
         model = Prefecture
         fields = ["training_block"]
-
-
-class RosterUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Roster file (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
 
 
 class QualificationFilterForm(forms.Form):
@@ -108,7 +108,15 @@ class QualificationFilterForm(forms.Form):
 class SupportInstitutionForm(forms.ModelForm):
     class Meta:
         model = SupportInstitution
-        fields = ["name", "institution_type", "prefecture", "email", "is_active"]
+        fields = [
+            "name",
+            "institution_type",
+            "prefecture",
+            "municipality",
+            "contact",
+            "email",
+            "is_active",
+        ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

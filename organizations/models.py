@@ -31,17 +31,29 @@ class TrainingBlock(models.Model):
 
 class BureauQuerySet(ScopedQuerySet):
     center_lookup = "prefectures__center"
+    editor_roles = roles.editors("organizations.Bureau")
 
     def for_user(self, user, action="view"):
-        """A bureau's pages are for the bureau itself and the national roles."""
+        """A bureau's pages are for the bureau itself and the national roles; its settings
+        are changed by the Agency and by the bureau itself."""
         from core.scoping import role_of
 
         role = role_of(user)
-        if role in NATIONAL_ROLES and action == "view":
+        if action == "change" and role not in self.editor_roles:
+            return self.none()
+        if role in NATIONAL_ROLES:
             return self
-        if role == roles.BUREAU_OFFICER and action == "view":
+        if role == roles.BUREAU_OFFICER:
             return self.filter(pk=user.bureau_id)
         return self.none()
+
+
+class AgreementBy(models.TextChoices):
+    """Who records an implementing body's agreement to a coordinator appointment: a
+    bureau's choice (selection/appointments.py)."""
+
+    SIGNED_DOCUMENT = "signed_document", _("The center, with the signed document uploaded")
+    BODY_ACCOUNT = "body_account", _("The implementing body, with its own account")
 
 
 class Bureau(models.Model):
@@ -51,6 +63,12 @@ class Bureau(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
     short_name = models.CharField(_("short name"), max_length=20, unique=True)
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    appointment_agreement = models.CharField(
+        _("implementing body's agreement to appointments recorded by"),
+        max_length=20,
+        choices=AgreementBy.choices,
+        default=AgreementBy.SIGNED_DOCUMENT,
+    )
 
     objects = BureauQuerySet.as_manager()
     history = HistoricalRecords()
@@ -62,6 +80,9 @@ class Bureau(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("organizations:bureau_settings", args=[self.pk])
 
 
 class PrefectureQuerySet(ScopedQuerySet):
@@ -201,6 +222,10 @@ class SupportInstitution(models.Model):
         related_name="support_institutions",
         verbose_name=_("prefecture"),
     )
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    contact = models.CharField(
+        _("contact"), max_length=200, blank=True, help_text=_("Person to ask, phone number.")
+    )
     email = models.EmailField(
         _("email"),
         blank=True,
@@ -284,6 +309,13 @@ class PersonQuerySet(ScopedQuerySet):
         )
         return allowed.filter(pk__in=current.values("person_id"))
 
+    def advisory_board(self, on: datetime.date | None = None):
+        """The advisory board (アドバイザリーボード) on a day: HQ staff records with an
+        advisory-board assignment running then."""
+        on = on or datetime.date.today()
+        members = Assignment.objects.filter(active_on(on), role=Role.ADVISORY_BOARD)
+        return self.filter(pk__in=members.values("person_id"))
+
 
 class Person(models.Model):
     """A member of staff: center staff or HQ experts, identified by a staff code."""
@@ -310,6 +342,9 @@ class Person(models.Model):
 
     def get_absolute_url(self):
         return reverse("organizations:person_detail", args=[self.pk])
+
+    def on_advisory_board(self, on: datetime.date | None = None) -> bool:
+        return Person.objects.advisory_board(on).filter(pk=self.pk).exists()
 
     def current_assignments(self, date: datetime.date | None = None):
         date = date or datetime.date.today()

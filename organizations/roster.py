@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core import imports
+from core.imports import ImportResult, Kind, choice_words, save_imported, word_key
+from core.imports.records import center_lookup_table
 from core.scoping import CHANGE, centers_editable_for, is_national
 from core.tabular import Problem, Table, parse_date, split_list, text
 
@@ -40,7 +43,7 @@ ROLE_WORDS = {
     Role.PROJECT_MANAGER: ["プロジェクトマネージャー", "PM", "project_manager"],
     Role.SUPPORTER: ["サポーター", "supporter"],
 }
-ROLE_BY_WORD = {word.lower(): role for role, words in ROLE_WORDS.items() for word in words}
+ROLES = choice_words(Role, ROLE_WORDS)
 
 
 @dataclass
@@ -57,37 +60,8 @@ class RosterRow:
     qualifications: list[Qualification] = field(default_factory=list)
 
 
-@dataclass
-class RosterResult:
-    problems: list[Problem]
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def center_lookup_table() -> dict[str, Center]:
-    """Every way a file may name a center: code, prefecture name with or without 都府県, center name."""
-    table = {}
-    for center in Center.objects.select_related("prefecture"):
-        for key in (center.code, center.prefecture.name, center.prefecture.short_name, center.name):
-            table[key] = center
-        table[center.code.lstrip("0")] = center
-    return table
-
-
 def validate(table: Table, user) -> tuple[list[RosterRow], list[Problem]]:
     problems: list[Problem] = []
-    missing = [HEADERS[key] for key in REQUIRED if HEADERS[key] not in table.headers]
-    if missing:
-        problems.append(
-            Problem(1, "、".join(missing), _("Required column is missing from the header row."))
-        )
-        return [], problems
-
     centers = center_lookup_table()
     editable_centers = set(centers_editable_for(user, Person).values_list("pk", flat=True))
     qualifications = {q.name: q for q in Qualification.objects.all()}
@@ -131,7 +105,7 @@ def validate(table: Table, user) -> tuple[list[RosterRow], list[Problem]]:
                 problem("staff_code", _("This staff code belongs to someone outside your scope."))
 
         role_word = text(cell("role"))
-        role = ROLE_BY_WORD.get(role_word.lower())
+        role = ROLES.get(word_key(role_word)) if role_word else None
         if role_word and role is None:
             problem("role", _("Unknown role “%(value)s”.") % {"value": role_word})
 
@@ -201,47 +175,43 @@ def validate(table: Table, user) -> tuple[list[RosterRow], list[Problem]]:
     return rows, problems
 
 
-def import_roster(table: Table, *, user) -> RosterResult:
-    """Validate the whole table, then write it in one transaction (or write nothing)."""
-    if table.problems:  # cells that could not be read (formulas)
-        return RosterResult(problems=list(table.problems))
+def import_roster(spec, table: Table, *, user, stamp, options, **_kwargs) -> ImportResult:
+    """Validate the whole table, then write it (``core.imports.run_import`` holds the
+    transaction and rolls a dry run back)."""
     rows, problems = validate(table, user)
-    result = RosterResult(problems=problems)
+    result = ImportResult(problems=problems)
     if problems:
         return result
-    with transaction.atomic():
-        people = {
-            p.staff_code: p
-            for p in Person.objects.filter(staff_code__in=[r.staff_code for r in rows])
-        }
-        for row in rows:
-            changed = _write_row(row, people.get(row.staff_code), user)
-            if row.staff_code not in people:
-                result.created += 1
-            elif changed:
-                result.updated += 1
-            else:
-                result.unchanged += 1
+    people = {
+        p.staff_code: p for p in Person.objects.filter(staff_code__in=[r.staff_code for r in rows])
+    }
+    for row in rows:
+        changed = _write_row(row, people.get(row.staff_code), user, stamp)
+        if row.staff_code not in people:
+            result.created += 1
+        elif changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
     return result
 
 
-def _write_row(row: RosterRow, person: Person | None, user) -> bool:
+def _write_row(row: RosterRow, person: Person | None, user, stamp) -> bool:
     changed = False
     fields = {"name": row.name, "kana": row.kana, "email": row.email}
     if person is None:
         person = Person(staff_code=row.staff_code, **fields)
-        person._history_user = user
-        person.save()
+        save_imported(person, user=user, stamp=stamp)
         changed = True
     elif any(getattr(person, k) != v for k, v in fields.items()):
         for key, value in fields.items():
             setattr(person, key, value)
-        person._history_user = user
-        person.save()
+        save_imported(person, user=user, stamp=stamp)
         changed = True
     wanted = {q.pk for q in row.qualifications}
     if set(person.qualifications.values_list("pk", flat=True)) != wanted:
         person._history_user = user
+        person._history_date = stamp
         person.qualifications.set(wanted)
         changed = True
     assignment = Assignment.objects.filter(
@@ -255,19 +225,29 @@ def _write_row(row: RosterRow, person: Person | None, user) -> bool:
             start_date=row.start_date,
             end_date=row.end_date,
         )
-        assignment._history_user = user
-        assignment.save()
+        save_imported(assignment, user=user, stamp=stamp)
         changed = True
     elif assignment.end_date != row.end_date:
         assignment.end_date = row.end_date
-        assignment._history_user = user
-        assignment.save()
+        save_imported(assignment, user=user, stamp=stamp)
         changed = True
+    if row.role == Role.CHIEF_COORDINATOR:
+        # Listed with the terms of the selection rounds (selection.terms).
+        from selection.terms import roster_term
+
+        # Written with the batch's stamp: an undo of the import takes the term back too.
+        roster_term(assignment, user=user, save=lambda t: save_imported(t, user=user, stamp=stamp))
     return changed
 
 
+def _term_model():
+    from selection.models import Term  # selection builds on organizations
+
+    return Term
+
+
 def template_rows() -> list[list[str]]:
-    """An example row for the downloadable template."""
+    """Example rows for the downloadable template."""
     return [
         [
             "S0001",
@@ -292,3 +272,35 @@ def template_rows() -> list[list[str]]:
             "",
         ],
     ]
+
+
+ROSTER = imports.register(
+    Kind(
+        key="roster",
+        title="名簿",
+        label=gettext_lazy("Roster (名簿)"),
+        model=Person,
+        columns=HEADERS,
+        required=REQUIRED,
+        list_url="organizations:person_list",
+        run=import_roster,
+        template=template_rows,
+        notes={
+            "staff_code": "the person's staff code (職員コード), the key: the same code updates "
+            "the person",
+            "name": "name",
+            "kana": "name in katakana",
+            "center": "the center of the assignment; empty (or 全国本部) for HQ roles",
+            "role": "the assignment's role: チーフコーディネーター/CC, コーディネーター/CO, 専門家, "
+            "アドバイザリーボード, プロジェクトマネージャー/PM, サポーター, their English labels "
+            "or codes",
+            "start_date": "first day of the assignment",
+            "end_date": "last day of the assignment (empty: open)",
+            "qualifications": "qualifications, names of the qualification list, joined by `;`",
+            "email": "email address",
+        },
+        natural_key="職員コード; an assignment by (person, center, role, start date)",
+        models=(Person, Assignment, _term_model()),
+        order=10,
+    )
+)

@@ -7,6 +7,7 @@ app_name = "organizations"
 urlpatterns = [
     path("centers/", views.CenterListView.as_view(), name="center_list"),
     path("centers/<int:pk>/", views.CenterDetailView.as_view(), name="center_detail"),
+    path("bureaus/<int:pk>/settings/", views.BureauSettingsView.as_view(), name="bureau_settings"),
     path("bodies/<int:pk>/edit/", views.ImplementingBodyUpdateView.as_view(), name="body_update"),
     path("blocks/", views.TrainingBlockListView.as_view(), name="block_list"),
     path(
@@ -16,8 +17,6 @@ urlpatterns = [
     ),
     path("staff/", views.PersonListView.as_view(), name="person_list"),
     path("staff/new/", views.PersonCreateView.as_view(), name="person_create"),
-    path("staff/import/", views.roster_import, name="roster_import"),
-    path("staff/import/template.xlsx", views.roster_template, name="roster_template"),
     path("staff/qualifications/", views.qualification_statistics, name="qualification_stats"),
     path("staff/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("staff/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person_update"),

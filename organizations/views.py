@@ -2,13 +2,12 @@ import datetime
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
-from core import import_jobs
 from core.history import combined_history, deleted_history
 from core.scoping import (
     CHANGE,
@@ -18,7 +17,7 @@ from core.scoping import (
     scope_centers,
     scope_rule,
 )
-from core.tabular import TableError, read_upload, xlsx_response
+from core.tabular import xlsx_response
 from core.views import (
     FilteredListView,
     ScopedCreateView,
@@ -27,19 +26,20 @@ from core.views import (
     ScopedUpdateView,
 )
 
-from . import roster
+from . import institutions, roster
 from .filtersets import PersonFilterSet, SupportInstitutionFilterSet
 from .forms import (
     AssignmentFormSet,
+    BureauSettingsForm,
     ImplementingBodyForm,
     PersonForm,
     PrefectureBlockForm,
     QualificationFilterForm,
-    RosterUploadForm,
     SupportInstitutionForm,
 )
 from .models import (
     Assignment,
+    Bureau,
     Center,
     ImplementingBody,
     Person,
@@ -94,8 +94,25 @@ class CenterDetailView(ScopedDetailView):
         context["current_assignments"] = (
             Assignment.objects.filter(center=self.object)
             .active_on(today)
+            # Only staff the user may read (an implementing body reads no staff record).
+            .filter(person__in=Person.objects.for_user(self.request.user).values("pk"))
             .select_related("person")
             .order_by("role", "person__kana")
+        )
+        from contracts.models import Contract
+
+        # The bodies that ran the center, year by year (its contracts, as the user reads them).
+        context["contracts"] = (
+            Contract.objects.for_user(self.request.user)
+            .filter(center=self.object)
+            .select_related("body", "fiscal_year")
+            .order_by("-fiscal_year__year")
+        )
+        context["agreement_by"] = self.object.prefecture.bureau.get_appointment_agreement_display()
+        context["may_edit_bureau"] = (
+            Bureau.objects.for_user(self.request.user, CHANGE)
+            .filter(pk=self.object.prefecture.bureau_id)
+            .exists()
         )
         context["may_edit_body"] = (
             ImplementingBody.objects.for_user(self.request.user, CHANGE)
@@ -113,6 +130,21 @@ class ImplementingBodyUpdateView(ScopedUpdateView):
 
     def get_success_url(self):
         return self.object.centers.first().get_absolute_url()
+
+
+class BureauSettingsView(ScopedUpdateView):
+    """A bureau's own settings: who records the implementing body's agreement."""
+
+    model = Bureau
+    form_class = BureauSettingsForm
+    template_name = "organizations/form.html"
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Saved."))
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
 
 
 class TrainingBlockListView(ListView):
@@ -271,52 +303,6 @@ class PersonUpdateView(PersonFormMixin, ScopedUpdateView):
     pass
 
 
-@scope_rule("writes only rows whose center and person are in Person.objects.for_user(user, CHANGE)")
-def roster_import(request):
-    """Upload a roster; show every problem by row and column, or import it whole."""
-    if not may_edit(request.user, Person):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "headers": list(roster.HEADERS.values())}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if import_jobs.is_large(upload):
-            return import_jobs.start(
-                request, "roster", upload, {}, _("Roster import (%(file)s)") % {"file": upload.name}
-            )
-        try:
-            table = read_upload(upload)
-        except TableError as exc:
-            context["file_error"] = str(exc)
-        else:
-            result = roster.import_roster(table, user=request.user)
-            if result.ok:
-                messages.success(
-                    request,
-                    _(
-                        "Imported %(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged."
-                    )
-                    % {
-                        "rows": len(table.rows),
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                    },
-                )
-                return redirect("organizations:person_list")
-            context["problems"] = result.problems
-            context["row_count"] = len(table.rows)
-    return render(request, "organizations/roster_import.html", context)
-
-
-@scope_rule("a blank template with example rows, no records")
-def roster_template(request):
-    headers = list(roster.HEADERS.values())
-    return xlsx_response("roster-template.xlsx", "名簿", headers, roster.template_rows())
-
-
 @scope_rule("counts only staff of scope_centers(user)")
 def qualification_statistics(request):
     """保有資格: counts within the viewer's scope, narrowed by bureau or center, as of a date."""
@@ -366,11 +352,15 @@ class SupportInstitutionListView(FilteredListView):
         return super().get_base_queryset().select_related("institution_type", "prefecture")
 
     def export_columns(self):
+        """The import's format (organizations.institutions), so an export re-imports unchanged."""
+        headers = institutions.HEADERS
         return [
-            (_("Name"), lambda o: o.name),
-            (_("Type"), lambda o: o.institution_type.name),
-            (_("Prefecture"), lambda o: o.prefecture.name),
-            (_("Email"), lambda o: o.email),
+            (headers["name"], lambda o: o.name),
+            (headers["type"], lambda o: o.institution_type.name),
+            (headers["prefecture"], lambda o: o.prefecture.name),
+            (headers["municipality"], lambda o: o.municipality),
+            (headers["contact"], lambda o: o.contact),
+            (headers["email"], lambda o: o.email),
             (_("Active"), lambda o: "○" if o.is_active else ""),
         ]
 

@@ -8,4 +8,4 @@ class PlanningConfig(AppConfig):
 
     def ready(self):
         # Importing the workflow modules registers their workflows (core.workflow.registry).
-        from . import inbox, workflow  # noqa: F401
+        from . import imports, inbox, workflow  # noqa: F401 - and the plans import kind

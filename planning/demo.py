@@ -22,15 +22,9 @@ from django.db import transaction
 from django.db.models import Min
 
 from accounts.models import User, UserRole
-from consultations.indicators import (
-    STANDARD,
-    Period,
-    PriorityMetric,
-    compute,
-    fiscal_year_of,
-    priority_indicator,
-)
+from consultations.indicators import STANDARD, PriorityMetric, compute, priority_indicator
 from consultations.models import Consultation, PriorityField
+from core.fiscal import Period, fiscal_year_of
 from organizations.models import Center
 
 from .models import (

@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from consultations.indicators import STANDARD, PriorityMetric, reiwa_label
+from consultations.indicators import STANDARD, PriorityMetric
 from consultations.models import PriorityField
 from core import roles
+from core.fiscal import Period, fiscal_year_of, reiwa_label
 from core.scoping import NationalQuerySet, ScopedQuerySet
 from organizations.models import Center
 
@@ -86,7 +87,12 @@ class FiscalYear(models.Model):
     def current(cls, today: datetime.date | None = None):
         """The fiscal year ``today`` falls in (1 April to 31 March), if it is recorded."""
         today = today or datetime.date.today()
-        return cls.objects.filter(year=today.year if today.month >= 4 else today.year - 1).first()
+        return cls.objects.filter(year=fiscal_year_of(today)).first()
+
+    @property
+    def period(self) -> Period:
+        """The year's dates, 1 April to 31 March."""
+        return Period.fiscal_year(self.year)
 
     def evaluation_window_open(self, today: datetime.date | None = None) -> bool:
         today = today or datetime.date.today()
@@ -345,3 +351,10 @@ class PlanEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def label(self) -> str:
+        """The step's name in the user's language (``action`` is its code)."""
+        from core.workflow import step_label
+
+        return step_label(BusinessPlan, self.action)

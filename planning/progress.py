@@ -16,12 +16,12 @@ from consultations.indicators import (
     CONSULTATIONS,
     STANDARD,
     Indicator,
-    Period,
     PriorityMetric,
     compute,
     compute_cached,
     priority_indicator,
 )
+from core.fiscal import Period
 
 from .models import BusinessPlan, PlanStatus
 
@@ -279,3 +279,52 @@ def _target(plan, indicator):
 def early_warnings(progress: list[CenterProgress]) -> list[tuple[object, Progress]]:
     """(center, item) for every target a center is projected to miss by more than the margin."""
     return [(cp.center, item) for cp in progress for item in cp.items if item.status == BEHIND]
+
+
+@dataclass
+class PriorityFigure:
+    """A priority field's figure over a scope: its result at every center in scope (the
+    drill-down lists the same rows), and the targets of the plans that name it."""
+
+    code: str
+    label: str
+    metric: str
+    plans: int
+    target: int
+    actual: int
+
+
+def priority_figures(progress: list[CenterProgress], *, fiscal_year, as_of, centers):
+    """One line per priority field and metric named by a confirmed plan of ``progress``:
+    the indicator computed over ``centers`` (None: the nation), to ``as_of``, in one query."""
+    named: dict = {}
+    for row in progress:
+        if row.plan is None:
+            continue
+        for priority in row.plan.priorities.all():
+            indicator = priority_indicator(priority.priority_field, priority.metric)
+            entry = named.setdefault(indicator.code, [indicator, priority.metric, 0, 0])
+            entry[2] += 1
+            entry[3] += priority.target or 0
+    if not named:
+        return []
+    period = Period.fiscal_year(fiscal_year.year)
+    if as_of < period.start:
+        actual = {}
+    else:
+        to_date = Period(period.start, min(as_of, period.end))
+        actual = compute([e[0] for e in named.values()], period=to_date, centers=centers)
+    metrics = dict(PriorityMetric.choices)
+    return [
+        PriorityFigure(
+            code,
+            str(indicator.label),
+            str(metrics[metric]),
+            plans,
+            target,
+            actual.get(code, 0),
+        )
+        for code, (indicator, metric, plans, target) in sorted(
+            named.items(), key=lambda item: (str(item[1][0].label), item[1][1])
+        )
+    ]

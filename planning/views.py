@@ -9,16 +9,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
-from consultations.indicators import (
-    STANDARD,
-    VISITORS,
-    Period,
-    compute,
-    compute_cached,
-    fiscal_year_of,
-    plausible_year,
-)
+from consultations.indicators import STANDARD, VISITORS, compute, compute_cached
 from core import roles
+from core.fiscal import Period, fiscal_year_of, plausible_year
 from core.history import history_for
 from core.pdf import PdfMixin
 from core.scoping import is_national, may_edit, role_of, scope_centers, scope_rule
@@ -30,6 +23,7 @@ from core.views import (
     ScopedUpdateView,
 )
 from core.workflow import StepRefused, StepView
+from liaison.models import summary as liaison_summary
 from organizations.models import Bureau, Center
 
 from . import compiled, progress, workflow
@@ -415,6 +409,7 @@ class CenterDashboardView(ScopedDetailView):
                 for m in period.months()
             ]
         context["row"] = context["rows"][0] if context["rows"] else None
+        context["center_scope"] = Center.objects.filter(pk=center.pk)
         return context
 
 
@@ -442,6 +437,15 @@ class BureauDashboardView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         centers = scope_centers(self.request.user).filter(prefecture__bureau=self.object)
         context.update(_dashboard_context(self.request, centers, title=self.object.name))
+        context["center_scope"] = centers
+        context["bureau_pk"] = self.object.pk
+        if context["year"]:
+            context["priority_figures"] = progress.priority_figures(
+                context["rows"],
+                fiscal_year=context["year"],
+                as_of=context["as_of"],
+                centers=centers,
+            )
         context["export_query"] = (
             f"fy={context['year'].year}&as_of={context['as_of']:%Y-%m-%d}"
             if context["year"]
@@ -474,9 +478,14 @@ def national_dashboard(request):
             sheets=compiled.national_sheets(context["rows"]),
         )
     if year:
+        context["priority_figures"] = progress.priority_figures(
+            context["rows"], fiscal_year=year, as_of=context["as_of"], centers=None
+        )
         context["bureaus"] = [
             (bureau, compiled.totals(rows)) for bureau, rows in compiled.by_bureau(context["rows"])
         ]
+        # HQ's own liaison: shown apart, never part of the centers' rows or totals.
+        context["hq_liaison"] = liaison_summary(Period.fiscal_year(year.year))
     return render(request, "planning/dashboard_national.html", context)
 
 
@@ -512,4 +521,8 @@ def my_dashboard(request):
         return redirect(reverse("planning:bureau_dashboard", args=[user.bureau_id]) + query)
     if user.center_id:
         return redirect(reverse("planning:center_dashboard", args=[user.center_id]) + query)
+    if role == roles.IMPLEMENTING_BODY:  # the first of the centers it runs
+        center = Center.objects.for_user(user).order_by("code").first()
+        if center is not None:
+            return redirect(reverse("planning:center_dashboard", args=[center.pk]) + query)
     return redirect("planning:warnings")

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consultations.indicators import STANDARD, Period, compute
+from consultations.indicators import STANDARD, compute
 from consultations.models import PriorityField
 from core import roles
+from core.fiscal import Period
 from core.scoping import users_for_center
 from core.workflow import Step, StepRefused, Workflow, record, register
 from organizations.models import Center

@@ -6,11 +6,11 @@
 Each step records who took it and when (``AppointmentEvent`` and the record's
 history); a step taken out of turn is refused with the step that is missing.
 
-Who acts for the implementing body: the system has no accounts for implementing
-bodies, and the chief coordinator works inside the implementing body that runs
-the center. So a center manager of that center records the implementing body's
-agreement, with the name of the person who signed it and the date; the record
-shows both the signatory and the user who entered it. The term is then created
+Who acts for the implementing body is the bureau's choice (``Bureau.appointment_agreement``):
+the body's own account agrees (and a center manager is refused), or the center records the
+body's agreement with the signed document uploaded (the body's account may still agree
+itself). Either way the record keeps the signatory's name and the date, and the step the
+user who took it. The term is then created
 by the center (who keeps the staff records) once the bureau has approved.
 Either party may decline at its own step (the implementing body before
 agreeing, the bureau before approving), with a reason.
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from core import roles
 from core.scoping import role_of, users_for_center
 from core.workflow import Step, StepRefused, Workflow, register
-from organizations.models import Center, Person
+from organizations.models import AgreementBy, Center, Person
 
 from .models import AppointmentStatus, CoordinatorAppointment
 from .terms import already_coordinator, appoint_coordinator, term_problems
@@ -68,6 +68,31 @@ def _center_of(appointment):
     return users_for_center(appointment.center, roles.CENTER)
 
 
+def _body_of(appointment):
+    return users_for_center(appointment.center, roles.BODY)
+
+
+# The implementing body's own steps: whoever takes them follows the bureau's choice.
+BODY_STEPS = frozenset({"agree", "decline"})
+
+
+def _permits(appointment, step, user):
+    """Where the bureau wants the body's own account, a center manager may not act for it."""
+    if step.name not in BODY_STEPS or role_of(user) not in roles.CENTER:
+        return None
+    if appointment.center.prefecture.bureau.appointment_agreement == AgreementBy.BODY_ACCOUNT:
+        return _(
+            "%(bureau)s asks the implementing body to agree with its own account: "
+            "the center cannot record this step for it."
+        ) % {"bureau": appointment.center.prefecture.bureau.name}
+    return None
+
+
+def needs_document(appointment, user) -> bool:
+    """Whether ``user`` records the agreement for the body (then with the signed document)."""
+    return role_of(user) in roles.CENTER
+
+
 APPOINTMENT = register(
     Workflow(
         name="selection.appointment",
@@ -75,6 +100,7 @@ APPOINTMENT = register(
         model=CoordinatorAppointment,
         states=AppointmentStatus.choices,
         explain=_explain,
+        permits=_permits,
         steps=[
             Step(
                 "propose",
@@ -82,14 +108,15 @@ APPOINTMENT = register(
                 frozenset(),
                 AppointmentStatus.PROPOSED,
                 roles.CENTER,
+                notify=_body_of,
             ),
-            # The center records the implementing body's agreement (see the module doc).
+            # The body agrees, or the center records it with the document (the module doc).
             Step(
                 "agree",
                 gettext_lazy("Record the implementing body's agreement"),
                 frozenset({AppointmentStatus.PROPOSED}),
                 AppointmentStatus.AGREED,
-                roles.CENTER,
+                roles.CENTER | roles.BODY,
                 notify=_bureau_of,
                 done=gettext_lazy("Agreed by the implementing body"),
             ),
@@ -116,7 +143,7 @@ APPOINTMENT = register(
                 gettext_lazy("Decline (implementing body)"),
                 frozenset({AppointmentStatus.PROPOSED}),
                 AppointmentStatus.DECLINED,
-                roles.CENTER,
+                roles.CENTER | roles.BODY,
                 reason_required=True,
                 done=gettext_lazy("Declined"),
             ),
@@ -212,12 +239,30 @@ def propose(
     return appointment
 
 
-def agree(appointment, *, user, signatory: str, agreed_on: datetime.date, note: str = ""):
-    """The implementing body's agreement, recorded by the center with the signatory's name."""
+def agree(
+    appointment,
+    *,
+    user,
+    signatory: str,
+    agreed_on: datetime.date,
+    note: str = "",
+    document=None,
+):
+    """The implementing body's agreement with the signatory's name: by the body's own
+    account, or recorded by the center with the signed ``document`` (a checked upload,
+    ``core.uploads.checked_document``), as the bureau chose (``_permits``)."""
     with APPOINTMENT.taking(appointment, "agree", user=user) as taken:
         if not signatory.strip():
             raise StepRefused(_("Enter the name of the implementing body's signatory."))
+        if document is None and needs_document(taken.obj, user):
+            raise StepRefused(
+                _("Upload the agreement signed by the implementing body (PDF or a scan).")
+            )
         taken.obj.signatory, taken.obj.agreed_on = signatory.strip(), agreed_on
+        if document is not None:
+            taken.obj.agreement_document_name = document.name[:200]
+            taken.obj.agreement_document_type = document.content_type
+            taken.obj.agreement_document = document.read()
         taken.note = note
     return taken.obj
 

@@ -16,21 +16,31 @@ The extra committee accounts (``committee2`` … ``committee5``) share the demo 
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD, link_board_member
 from accounts.models import User, UserRole
-from organizations.models import Center, Person, Qualification
+from core.fiscal import Period, fiscal_year_of
+from organizations.models import AgreementBy, Center, Person, Qualification
 
 from . import appointments, scoring, workflow
 from .models import MemberSource, RoundKind, SelectionRound
-from .terms import fiscal_year_end
+from .terms import backfill_roster_terms
 
 # (username, last name, first name, seat, affiliation)
+# A one-page PDF standing for a scanned agreement (the demo has no real signature).
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
 MEMBERS = [
     ("committee", "審査", "委員", MemberSource.BUREAU, "神奈川県産業振興センター 元理事"),
-    ("committee2", "大野", "清", MemberSource.ADVISORY_BOARD, "アドバイザリーボード"),
-    ("committee3", "川村", "由美", MemberSource.ADVISORY_BOARD, "アドバイザリーボード"),
+    ("committee2", "大野", "清", MemberSource.ADVISORY_BOARD, ""),
+    ("committee3", "川村", "由美", MemberSource.ADVISORY_BOARD, ""),
     ("committee4", "松田", "浩", MemberSource.BUREAU, "横浜商工会議所 中小企業相談所長"),
     ("committee5", "石井", "真理子", MemberSource.BUREAU, "地方銀行 法人営業部長"),
 ]
@@ -76,13 +86,21 @@ TOKYO_CANDIDATES = [
 
 
 def _accounts() -> dict:
+    """The committee accounts; those sitting for the advisory board are its members'
+    accounts, linked to the board's HQ staff records."""
     users = {}
-    for username, last, first, _seat, _affiliation in MEMBERS:
+    for username, last, first, seat, _affiliation in MEMBERS:
         user = User.objects.filter(username=username).first()
         if user is None:
+            board = seat == MemberSource.ADVISORY_BOARD
             user = User(
-                username=username, last_name=last, first_name=first, role=UserRole.COMMITTEE_MEMBER
+                username=username,
+                last_name=last,
+                first_name=first,
+                role=UserRole.BOARD_MEMBER if board else UserRole.COMMITTEE_MEMBER,
             )
+            if board:
+                link_board_member(user)
             user.set_password(DEMO_PASSWORD)
             user.save()
         users[username] = user
@@ -183,9 +201,11 @@ def build(rng, log) -> None:
         log("selection: no demo users or staff, skipped")
         return
     users = _accounts()
+    # The chief coordinators on the staff records before the system: listed as terms.
+    backfill_roster_terms(user=kanto)
     today = datetime.date.today()
-    start = datetime.date(fiscal_year_end(today).year, 4, 1)  # next fiscal year
-    end = fiscal_year_end(start)
+    next_year = Period.fiscal_year(fiscal_year_of(today) + 1)
+    start, end = next_year.start, next_year.end
     kanagawa, tokyo, osaka = (Center.objects.get(code=c) for c in ("14", "13", "27"))
 
     finished, seats = _round(
@@ -208,6 +228,16 @@ def build(rng, log) -> None:
         reason="総合評価が最も高く、面接でも地域の支援機関との連携策が具体的だった。",
         staff_code="S90001",
     )
+    # The bureau corrects its decision: the term was to run two fiscal years.
+    workflow.correct_decision(
+        finished,
+        user=kanto,
+        nominee=best,
+        term_end=Period.fiscal_year(end.year).end,
+        reason="総合評価が最も高く、面接でも地域の支援機関との連携策が具体的だった。"
+        "任期は2年とする。",
+        correction_reason="公募要領では任期2年としていたが、決定時に1年と誤って記録したため訂正。",
+    )
 
     in_progress, seats = _round(
         tokyo,
@@ -228,14 +258,15 @@ def build(rng, log) -> None:
         ["committee3", "committee5", "committee"],
         kind=RoundKind.RENEWAL,
         start=start,
-        end=datetime.date(start.year + 2, 3, 31),
+        end=Period.fiscal_year(start.year + 1).end,
     )
     _run(rng, renewal, seats, submit=1)
 
     _appointments(tokyo, osaka, kanto, kinki, start, end)
     log(
-        "selection: 3 rounds (finished, in progress, renewal), 4 coordinator appointments; "
-        "committee members committee, committee2 … committee5"
+        "selection: 3 rounds (finished and its decision corrected, in progress, renewal), "
+        "4 coordinator appointments; committee members committee, committee2 … committee5 "
+        "(committee2 and committee3 sit for the advisory board)"
     )
 
 
@@ -259,11 +290,23 @@ def _appointments(tokyo, osaka, kanto, kinki, start, end):
         )
 
     def agree(appointment, user):
+        """The body's own account where its bureau asks for it; otherwise the center,
+        with the signed agreement uploaded."""
+        body = appointment.center.implementing_body
+        signatory = f"{body.name} 理事長"
+        own = User.objects.filter(role=UserRole.IMPLEMENTING_BODY, implementing_body=body).first()
+        bureau = appointment.center.prefecture.bureau
+        if own is not None and bureau.appointment_agreement == AgreementBy.BODY_ACCOUNT:
+            appointments.agree(
+                appointment, user=own, signatory=signatory, agreed_on=datetime.date.today()
+            )
+            return
         appointments.agree(
             appointment,
             user=user,
-            signatory="実施機関 理事長",
+            signatory=signatory,
             agreed_on=datetime.date.today(),
+            document=SimpleUploadedFile("同意書.pdf", DEMO_PDF, "application/pdf"),
         )
 
     propose(tokyo_cc, tokyo, "小野 悠", "オノ ユウ", "S90101", "DX相談の増加に対応するため。")

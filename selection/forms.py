@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User, UserRole
+from accounts.models import User
+from core import roles
 from core.scoping import scope_centers
 from core.uploads import checked_document
 from organizations.forms import DateInput
@@ -64,15 +65,29 @@ CriteriaFormSet = forms.formset_factory(CriterionForm, extra=1, can_delete=True)
 
 
 class MemberForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=None, label=_("Member"))
+    user = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Member"),
+        help_text=_(
+            "Advisory-board seats are for the board's sitting members, linked to their HQ "
+            "staff records; the bureau's picks are review-committee accounts."
+        ),
+    )
     source = forms.ChoiceField(choices=MemberSource.choices, label=_("Seat"))
-    affiliation = forms.CharField(label=_("Affiliation"), max_length=200, required=False)
+    affiliation = forms.CharField(
+        label=_("Affiliation"),
+        max_length=200,
+        required=False,
+        help_text=_("For the bureau's picks; a board member's seat shows the staff record."),
+    )
 
     def __init__(self, *args, round_=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(
-            role=UserRole.COMMITTEE_MEMBER, is_active=True
-        ).exclude(pk__in=round_.members.values("user"))
+        self.fields["user"].queryset = (
+            User.objects.filter(role__in=roles.COMMITTEE, is_active=True)
+            .exclude(pk__in=round_.members.values("user"))
+            .select_related("person")
+        )
 
 
 class CandidateForm(forms.ModelForm):
@@ -233,6 +248,25 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
+class DecisionCorrectionForm(DecisionForm):
+    """A corrected decision: the decision as it should be, and why it is corrected."""
+
+    term_end = forms.DateField(label=_("Term ends"), widget=DateInput)
+    correction_reason = forms.CharField(
+        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, round_=None, **kwargs):
+        super().__init__(*args, round_=round_, **kwargs)
+        self.round = round_
+
+    def clean(self):
+        cleaned = super().clean()
+        for message in term_problems(self.round.term_start, cleaned.get("term_end")).values():
+            self.add_error("term_end", message)
+        return cleaned
+
+
 # --- Coordinator appointments ------------------------------------------------------------
 
 
@@ -289,9 +323,26 @@ class AgreementForm(forms.Form):
         help_text=_("The name and title of the person who signed the agreement."),
     )
     agreed_on = forms.DateField(label=_("Agreed on"), widget=DateInput())
+    document = forms.FileField(
+        label=_("Signed agreement"),
+        required=False,
+        help_text=_(
+            "Needed when the center records the agreement for the implementing body: "
+            "the agreement it signed (PDF or a scan)."
+        ),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, for_body=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_body:  # the body agrees itself: nothing to upload
+            del self.fields["document"]
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        return upload and checked_document(upload, max_megabytes=10)
 
 
 class ApprovalForm(forms.Form):

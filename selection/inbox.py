@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core import roles
 from core.home import InboxKind, Panel, register_kind, register_panel
 
-from .models import RoundStatus, SelectionRound
+from .models import AppointmentStatus, CoordinatorAppointment, RoundStatus, SelectionRound
 
 
 def _to_score(user, today):
@@ -36,4 +36,23 @@ def _my_rounds(request):
 
 register_panel(
     Panel("selection.my_rounds", "selection/_home_rounds.html", roles.COMMITTEE, _my_rounds)
+)
+
+
+def _to_agree(user, today):
+    return CoordinatorAppointment.objects.for_user(user).filter(status=AppointmentStatus.PROPOSED)
+
+
+# The implementing body's own step (where its bureau asks for its account).
+register_kind(
+    InboxKind(
+        "selection.appointment_to_agree",
+        _("Coordinator appointment to agree to"),
+        _("Agree"),
+        roles.BODY,
+        _to_agree,
+        lambda appointment: appointment.get_absolute_url(),
+        related=("center",),
+        order=41,
+    )
 )

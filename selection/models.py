@@ -36,7 +36,7 @@ from organizations.models import Assignment, Center, Person, Qualification, Role
 
 SCORE_MIN, SCORE_MAX = 1, 5
 BUREAU = frozenset({roles.BUREAU_OFFICER})
-COMMITTEE = roles.COMMITTEE_MEMBER
+COMMITTEE = roles.COMMITTEE
 # Roles that oversee selections within their scope (the bureau runs them; the
 # Agency and HQ follow them nationwide). Center staff and HQ experts see none:
 # the sitting chief coordinator may be a candidate.
@@ -96,7 +96,7 @@ class SelectionQuerySet(ScopedQuerySet):
 
     def for_user(self, user, action: str = VIEW):
         role = role_of(user)
-        if role == COMMITTEE:
+        if role in COMMITTEE:
             if action == CHANGE:
                 return self.none()
             return self._in_rounds(SelectionRound._base_manager.filter(members__user=user))
@@ -114,7 +114,7 @@ class SealedQuerySet(SelectionQuerySet):
         mine = Q(**{f"{self.member_lookup}__user": user}) if user.is_authenticated else Q(pk=None)
         if action == CHANGE:
             # Only the author, while the round is scoring and before they submit.
-            if role_of(user) != COMMITTEE:
+            if role_of(user) not in COMMITTEE:
                 return self.none()
             return self.filter(
                 mine,
@@ -261,7 +261,9 @@ class Criterion(models.Model):
 
 
 class CommitteeMember(models.Model):
-    """A member of a round's review committee (審査委員会): a committee account."""
+    """A member of a round's review committee (審査委員会): the account that scores, and for
+    an advisory-board seat the board member's HQ staff record (who they are is the record's,
+    not a name typed in)."""
 
     round = models.ForeignKey(SelectionRound, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
@@ -272,6 +274,14 @@ class CommitteeMember(models.Model):
     )
     source = models.CharField(
         _("seat"), max_length=20, choices=MemberSource.choices, default=MemberSource.BUREAU
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_seats",
+        verbose_name=_("staff record"),
     )
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     declared_at = models.DateTimeField(_("conflicts declared at"), null=True, blank=True)
@@ -290,7 +300,7 @@ class CommitteeMember(models.Model):
         ]
 
     def __str__(self):
-        return str(self.user)
+        return self.person.name if self.person_id else str(self.user)
 
     def get_absolute_url(self):
         return reverse("selection:member_detail", args=[self.pk])
@@ -472,7 +482,56 @@ class TermQuerySet(ScopedQuerySet):
 
     def current(self, date: datetime.date | None = None):
         date = date or datetime.date.today()
-        return self.filter(start_date__lte=date, end_date__gte=date)
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=date), start_date__lte=date)
+
+
+class DecisionVersion(models.Model):
+    """One version of a round's decision: the first as recorded, then each correction by the
+    bureau with its reason. Every version is kept; the round shows the latest, and the
+    chief coordinator's term follows it (``terms.follow_correction``)."""
+
+    round = models.ForeignKey(SelectionRound, on_delete=models.CASCADE, related_name="decisions")
+    version = models.PositiveSmallIntegerField(_("version"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    nominee = models.ForeignKey(
+        "Candidate",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nominee"),
+    )
+    term_end = models.DateField(_("term ends"))
+    reason = models.TextField(_("reason for the decision"))
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+
+    objects = RoundPartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "version"]
+        verbose_name = _("decision version")
+        verbose_name_plural = _("decision versions")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "version"], name="one_decision_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.round} v{self.version}"
+
+    def get_absolute_url(self):
+        return self.round.get_absolute_url()
+
+    @property
+    def is_correction(self) -> bool:
+        return self.version > 1
 
 
 class Term(models.Model):
@@ -490,7 +549,8 @@ class Term(models.Model):
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    # Empty: a chief coordinator on the staff records without an end date yet (the roster).
+    end_date = models.DateField(_("end date"), null=True, blank=True)
     assignment = models.ForeignKey(
         Assignment,
         on_delete=models.SET_NULL,
@@ -524,7 +584,7 @@ class Term(models.Model):
         verbose_name=_("renews"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -537,7 +597,8 @@ class Term(models.Model):
         verbose_name_plural = _("terms")
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__gte=models.F("start_date")), name="term_end_after_start"
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="term_end_after_start",
             )
         ]
 
@@ -546,6 +607,11 @@ class Term(models.Model):
 
     def get_absolute_url(self):
         return reverse("organizations:person_detail", args=[self.person_id])
+
+    @property
+    def from_roster(self) -> bool:
+        """A term the staff records hold (the roster import), not a round or an appointment."""
+        return self.selection_round_id is None and self.appointment_id is None
 
 
 class AppointmentStatus(models.TextChoices):
@@ -594,6 +660,10 @@ class CoordinatorAppointment(models.Model):
         _("signatory of the implementing body"), max_length=200, blank=True
     )
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    # The signed agreement, when the center records it for the body (the bureau's choice).
+    agreement_document_name = models.CharField(_("signed agreement"), max_length=200, blank=True)
+    agreement_document_type = models.CharField(max_length=100, blank=True)
+    agreement_document = models.BinaryField(null=True, blank=True, editable=False)
     consultation_note = models.TextField(_("bureau's consultation note"), blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     assignment = models.ForeignKey(
@@ -607,7 +677,7 @@ class CoordinatorAppointment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppointmentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["agreement_document"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -646,3 +716,10 @@ class AppointmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def label(self) -> str:
+        """The step's name in the user's language (``action`` is its code)."""
+        from core.workflow import step_label
+
+        return step_label(CoordinatorAppointment, self.action)

@@ -159,7 +159,7 @@ def _matrix(round_, weight: Decimal, candidates: list) -> list:
         .annotate(points=_points())
     }
     rows = []
-    for seat in CommitteeMember.objects.filter(round=round_).select_related("user"):
+    for seat in CommitteeMember.objects.filter(round=round_).select_related("user", "person"):
         cells = []
         for candidate in candidates:
             sheet = sheets.get((seat.pk, candidate.pk), {})

@@ -14,16 +14,12 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from consultations.indicators import STANDARD, Period, compute, fiscal_year_of
+from consultations.indicators import STANDARD, compute, priority_indicator
+from core.fiscal import Period, fiscal_year_of
 from core.workflow import StepRefused
 from organizations.models import Assignment, Center, Person, Role
 
 from .models import Term
-
-
-def fiscal_year_end(day: datetime.date) -> datetime.date:
-    """The 31 March that closes the fiscal year of ``day``."""
-    return datetime.date(fiscal_year_of(day) + 1, 3, 31)
 
 
 def term_problems(start: datetime.date | None, end: datetime.date | None) -> dict[str, str]:
@@ -31,7 +27,7 @@ def term_problems(start: datetime.date | None, end: datetime.date | None) -> dic
     problems = {}
     if start and end and end <= start:
         problems["end"] = _("The term must end after it starts.")
-    elif end and (end.month, end.day) != (3, 31):
+    elif end and end != Period.fiscal_year(fiscal_year_of(end)).end:
         problems["end"] = _("A term ends on the 31 March that closes a fiscal year.")
     return problems
 
@@ -84,6 +80,12 @@ def appoint_chief(*, center: Center, person: Person, start, end, user, selection
         else:
             assignment.end_date = day_before
         _save(assignment, user)
+        # Its terms so far (a round's, or the roster's without an end) end before the new one.
+        for term in Term.objects.filter(assignment=assignment).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=day_before)
+        ):
+            term.end_date = day_before
+            _save(term, user)
     assignment = extended or Assignment(
         person=person, center=center, role=Role.CHIEF_COORDINATOR, start_date=start, end_date=end
     )
@@ -107,6 +109,104 @@ def appoint_chief(*, center: Center, person: Person, start, end, user, selection
     )
     _save(term, user)
     return term
+
+
+def undo_chief(term: Term, *, user) -> None:
+    """Take back what a nomination wrote: its term goes, and its assignment with it, or,
+    for a renewal that extended the holder's assignment, that assignment ends again where
+    the term being renewed ended (the day before the term). Used by a corrected decision."""
+    assignment = term.assignment
+    term._history_user = user
+    term.delete()
+    if assignment is None:
+        return
+    if assignment.start_date < term.start_date:
+        assignment.end_date = term.start_date - datetime.timedelta(days=1)
+        _save(assignment, user)
+    else:
+        assignment._history_user = user
+        assignment.delete()
+
+
+def follow_correction(selection_round, *, person: Person | None, end, user) -> Term | None:
+    """The chief coordinator's term after a corrected decision: the same holder keeps the
+    term with its new end; another holder (or none) replaces it."""
+    problems = term_problems(selection_round.term_start, end)
+    if problems:
+        raise StepRefused(" ".join(problems.values()))
+    term = (
+        Term.objects.select_for_update(of=("self",))
+        .filter(selection_round=selection_round, role=Role.CHIEF_COORDINATOR)
+        .select_related("assignment")
+        .first()
+    )
+    if term is not None and person is not None and term.person_id == person.pk:
+        later = Term.objects.filter(
+            center=term.center, role=Role.CHIEF_COORDINATOR, start_date__gt=term.start_date
+        ).first()
+        if later is not None and later.start_date <= end:
+            raise StepRefused(
+                _(
+                    "%(name)s's term as chief coordinator already starts on %(date)s; change it first."
+                )
+                % {"name": later.person.name, "date": later.start_date.isoformat()}
+            )
+        term.end_date = end
+        _save(term, user)
+        if term.assignment is not None:
+            term.assignment.end_date = end
+            _save(term.assignment, user)
+        return term
+    if term is not None:
+        undo_chief(term, user=user)
+    if person is None:
+        return None
+    return appoint_chief(
+        center=selection_round.center,
+        person=person,
+        start=selection_round.term_start,
+        end=end,
+        user=user,
+        selection_round=selection_round,
+    )
+
+
+def roster_term(assignment: Assignment, *, user, save=None) -> Term | None:
+    """The term of a chief coordinator recorded by the roster import: every chief
+    coordinator's term is listed with the others, whatever wrote it. Kept equal to its
+    assignment's dates; a term a round or an appointment wrote is left to them."""
+    if assignment.role != Role.CHIEF_COORDINATOR or assignment.center_id is None:
+        return None
+    terms = Term.objects.filter(assignment=assignment)
+    if terms.filter(Q(selection_round__isnull=False) | Q(appointment__isnull=False)).exists():
+        return None
+    term = terms.first() or Term(
+        center_id=assignment.center_id,
+        person_id=assignment.person_id,
+        role=Role.CHIEF_COORDINATOR,
+        assignment=assignment,
+        created_by=user,
+    )
+    if term.pk and (term.start_date, term.end_date) == (assignment.start_date, assignment.end_date):
+        return term
+    term.start_date, term.end_date = assignment.start_date, assignment.end_date
+    if save is not None:  # an import's own save (its batch's history stamp)
+        save(term)
+    else:
+        _save(term, user)
+    return term
+
+
+def backfill_roster_terms(*, user=None) -> int:
+    """A term for every chief coordinator's assignment that has none (written before the
+    system, or by the demo data): how many were added."""
+    missing = Assignment.objects.filter(
+        role=Role.CHIEF_COORDINATOR, center__isnull=False, terms__isnull=True
+    )
+    added = 0
+    for assignment in missing:
+        added += roster_term(assignment, user=user) is not None
+    return added
 
 
 def already_coordinator(person: Person, center: Center, start, end) -> bool:
@@ -155,6 +255,8 @@ def appoint_coordinator(*, appointment, person: Person, user) -> Term:
 class YearResult:
     """A fiscal year of a term: the center's indicator results against its confirmed targets.
 
+    A year the term covers in part counts the records of that part only (``start`` to
+    ``as_of``), against the targets pro rata by days (``share_of_year``).
     ``grade`` is left for the year-end evaluation to fill in where it exists.
     """
 
@@ -164,6 +266,12 @@ class YearResult:
     complete: bool
     items: list = field(default_factory=list)  # planning.progress.Progress
     grade: str | None = None
+    start: datetime.date | None = None
+    share_of_year: float = 1.0
+
+    @property
+    def partial(self) -> bool:
+        return self.share_of_year < 1
 
 
 def results_table(years: list[YearResult]) -> list[tuple[str, list]]:
@@ -192,14 +300,14 @@ def final_grades(center: Center, years) -> dict[int, str]:
 
 
 def term_results(center: Center, start: datetime.date, end: datetime.date | None = None):
-    """The center's results in each fiscal year of a term, up to today.
+    """The center's results during a term: each fiscal year of it, up to today.
 
-    Each year counts in full (its targets are for the whole year), up to the
-    earlier of its end and today; targets come from the confirmed plan, figures
-    from the indicator engine, through the same function as the progress dashboards.
+    A year inside the term counts in full, through the same function as the progress
+    dashboards. A year the term covers in part counts only the records of its days inside
+    the term, against the confirmed plan's targets pro rata by those days (a term from
+    1 October has half of each yearly target that year): "results during the term".
     """
     from planning.models import FiscalYear
-    from planning.progress import NO_TARGET, Progress, center_progress
 
     today = datetime.date.today()
     last = min(end or today, today)
@@ -212,31 +320,67 @@ def term_results(center: Center, start: datetime.date, end: datetime.date | None
     results = []
     for year in years:
         period = Period.fiscal_year(year)
-        as_of = min(period.end, today)
-        if year in known:
-            items = center_progress(fiscal_year=known[year], centers=scope, as_of=as_of)[0].items
-        else:  # no fiscal year set up (so no plan): the figures alone
-            actual = compute(STANDARD, period=Period(period.start, as_of), centers=scope)
-            items = [
-                Progress(
-                    code=i.code,
-                    label=str(i.label),
-                    target=None,
-                    actual=actual.get(i.code, 0),
-                    share=1.0,
-                    projected=None,
-                    status=NO_TARGET,
-                )
-                for i in STANDARD
-            ]
+        first, final = max(period.start, start), min(period.end, end or period.end)
+        as_of = min(final, today)
+        share = ((final - first).days + 1) / ((period.end - period.start).days + 1)
+        items = _year_items(known.get(year), scope, Period(first, as_of), share)
         results.append(
             YearResult(
                 fiscal_year=year,
                 label=period.label,
                 as_of=as_of,
-                complete=as_of >= period.end,
+                complete=as_of >= final,
                 items=items,
-                grade=grades.get(year),
+                grade=grades.get(year) if share == 1 else None,
+                start=first,
+                share_of_year=share,
             )
         )
     return results
+
+
+def _year_items(fiscal_year, scope, part: Period, share: float) -> list:
+    from planning.models import BusinessPlan, PlanStatus
+    from planning.progress import NO_TARGET, Progress, center_progress, status_of
+
+    # A whole year: as the progress dashboards show it.
+    if fiscal_year is not None and share == 1:
+        return center_progress(fiscal_year=fiscal_year, centers=scope, as_of=part.end)[0].items
+    plan = (
+        BusinessPlan.objects.filter(
+            fiscal_year=fiscal_year, center__in=scope, status=PlanStatus.CONFIRMED
+        )
+        .prefetch_related("targets", "priorities__priority_field")
+        .first()
+        if fiscal_year is not None
+        else None
+    )
+    indicators = list(STANDARD)
+    targets = {}
+    if plan is not None:
+        for indicator in STANDARD:
+            targets[indicator.code] = plan.target_for(indicator.code)
+        for priority in plan.priorities.all():
+            indicator = priority_indicator(priority.priority_field, priority.metric)
+            indicators.append(indicator)
+            targets[indicator.code] = priority.target
+    actual = compute(indicators, period=part, centers=scope)
+    items = []
+    for indicator in indicators:
+        full = targets.get(indicator.code)
+        target = None if full is None else round(full * share)
+        value = actual.get(indicator.code, 0)
+        items.append(
+            Progress(
+                code=indicator.code,
+                label=str(indicator.label),
+                target=target,
+                actual=value,
+                share=1.0,
+                projected=None,
+                status=NO_TARGET
+                if target is None
+                else status_of(target=target, projected=value, share=1.0, margin=0),
+            )
+        )
+    return items

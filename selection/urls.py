@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/results/", views.RoundResultsView.as_view(), name="round_results"),
     path("<int:pk>/export/", views.RoundExportView.as_view(), name="round_export"),
     path("<int:pk>/decide/", views.DecisionView.as_view(), name="round_decide"),
+    path("<int:pk>/correct/", views.DecisionCorrectView.as_view(), name="round_correct"),
     path("members/<int:pk>/", views.MemberDetailView.as_view(), name="member_detail"),
     path("members/<int:pk>/declare/", views.DeclarationView.as_view(), name="member_declare"),
     path("members/<int:pk>/submit/", views.MemberSubmitView.as_view(), name="member_submit"),
@@ -38,6 +39,13 @@ urlpatterns = [
         name="appointment_detail",
     ),
 ]
+urlpatterns.append(
+    path(
+        "appointments/<int:pk>/agreement/",
+        views.AgreementDocumentView.as_view(),
+        name="appointment_agreement",
+    )
+)
 for step in ("agree", "approve", "appoint", "decline"):
     urlpatterns.append(
         path(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core import roles
+from core.fiscal import Period, fiscal_year_of
 from core.history import combined_history, history_for
 from core.pdf import PdfMixin
 from core.scoping import CHANGE, role_of, scope_rule
@@ -33,6 +34,7 @@ from .forms import (
     CandidateForm,
     ConfirmForm,
     CriteriaFormSet,
+    DecisionCorrectionForm,
     DecisionForm,
     DeclarationForm,
     DeclineForm,
@@ -53,7 +55,7 @@ from .models import (
     SelectionRound,
     Term,
 )
-from .terms import fiscal_year_end, results_table, term_results
+from .terms import results_table, term_results
 from .workflow import ROUND, SEAT, start_scoring, submit_scores
 
 
@@ -118,11 +120,11 @@ class RoundListView(FilteredListView):
 def round_create(request):
     if role_of(request.user) != roles.BUREAU_OFFICER:
         raise PermissionDenied
-    next_april = datetime.date(fiscal_year_end(datetime.date.today()).year, 4, 1)
+    next_year = Period.fiscal_year(fiscal_year_of(datetime.date.today()) + 1)
     form = RoundForm(
         request.POST or None,
         user=request.user,
-        initial={"term_start": next_april, "term_end": fiscal_year_end(next_april)},
+        initial={"term_start": next_year.start, "term_end": next_year.end},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -159,7 +161,7 @@ class RoundDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         round_, user = self.object, self.request.user
         criteria = list(round_.criteria.all())
-        members = list(round_.members.select_related("user"))
+        members = list(round_.members.select_related("user", "person"))
         candidates = list(
             round_.candidates.select_related("person").prefetch_related(
                 "qualifications", "documents"
@@ -179,6 +181,7 @@ class RoundDetailView(ScopedDetailView):
                 "results": scoring.results(round_),
                 **_sitting_chief_results(round_),
                 "terms": round_.terms.select_related("person"),
+                "decisions": round_.decisions.select_related("nominee", "decided_by"),
                 "events": round_.events.select_related("user"),
                 # The setup only: members' sheets have their own page, sealed until closure.
                 "history": combined_history(round_, *criteria, *candidates, *members),
@@ -401,6 +404,38 @@ class DecisionView(StepView):
             user=self.request.user,
             nominee=nominee,
             reason=data["reason"],
+            staff_code=data["staff_code"],
+        )
+
+
+class DecisionCorrectView(StepView):
+    """The bureau corrects its decision: a new version, the term following it."""
+
+    workflow = ROUND
+    step = "correct_decision"
+    form_class = DecisionCorrectionForm
+    template_name = "selection/form.html"
+    submit_label = gettext_lazy("Correct the decision")
+
+    def form_kwargs(self):
+        round_ = self.get_object()
+        initial = {
+            "decision": round_.decision,
+            "nominee": round_.nominee_id,
+            "term_end": round_.term_end,
+            "reason": round_.decision_reason,
+        }
+        return {**super().form_kwargs(), "round_": round_, "initial": initial}
+
+    def take(self, round_, step, data):
+        nominee = data["nominee"] if data["decision"] == Decision.NOMINATE else None
+        return workflow.correct_decision(
+            round_,
+            user=self.request.user,
+            nominee=nominee,
+            term_end=data["term_end"],
+            reason=data["reason"],
+            correction_reason=data["correction_reason"],
             staff_code=data["staff_code"],
         )
 
@@ -714,7 +749,7 @@ class TermListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context["may_edit"] = False
         context["today"] = datetime.date.today()
-        context["year_end"] = fiscal_year_end(context["today"])
+        context["year_end"] = Period.fiscal_year(fiscal_year_of(context["today"])).end
         return context
 
     def export_columns(self):
@@ -724,11 +759,11 @@ class TermListView(FilteredListView):
             (_("Staff code"), lambda t: t.person.staff_code),
             (_("Name"), lambda t: t.person.name),
             (_("Start date"), lambda t: t.start_date.isoformat()),
-            (_("End date"), lambda t: t.end_date.isoformat()),
+            (_("End date"), lambda t: t.end_date.isoformat() if t.end_date else ""),
             (_("Renewal"), lambda t: _("Yes") if t.renews_id else ""),
             (
                 _("Source"),
-                lambda t: str(t.selection_round or t.appointment or ""),
+                lambda t: str(t.selection_round or t.appointment or _("Staff records (roster)")),
             ),
         ]
 
@@ -767,11 +802,11 @@ class AppointmentListView(FilteredListView):
 def appointment_create(request):
     if role_of(request.user) != roles.CENTER_MANAGER or not request.user.center_id:
         raise PermissionDenied
-    next_april = datetime.date(fiscal_year_end(datetime.date.today()).year, 4, 1)
+    next_year = Period.fiscal_year(fiscal_year_of(datetime.date.today()) + 1)
     form = ProposalForm(
         request.POST or None,
         user=request.user,
-        initial={"start_date": next_april, "end_date": fiscal_year_end(next_april)},
+        initial={"start_date": next_year.start, "end_date": next_year.end},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -799,11 +834,19 @@ class AppointmentDetailView(ScopedDetailView):
     template_name = "selection/appointment_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("center", "person", "assignment")
+        return (
+            super()
+            .get_queryset()
+            .select_related("center__prefecture__bureau", "person", "assignment")
+            .defer("agreement_document")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         appointment, user = self.object, self.request.user
+        context["agreement_by"] = (
+            appointment.center.prefecture.bureau.get_appointment_agreement_display()
+        )
         may = {step.name for step in appointments.APPOINTMENT.available(appointment, user)}
         context["actions"] = {
             "agree": "agree" in may,
@@ -834,7 +877,29 @@ class AppointmentStepView(StepView):
     }
 
     def get_form(self, data=None):
-        return self.forms[self.get_step().name](data)
+        form_class = self.forms[self.get_step().name]
+        kwargs = self.form_kwargs()
+        if form_class is AgreementForm:
+            kwargs["for_body"] = role_of(self.request.user) in roles.BODY
+        return form_class(data, **kwargs)
 
     def success_message(self, step, result):
         return _("Recorded.")
+
+
+class AgreementDocumentView(ScopedObjectMixin, View):
+    """The agreement the implementing body signed, uploaded by the center."""
+
+    model = CoordinatorAppointment
+
+    def get(self, request, pk):
+        appointment = get_object_or_404(
+            self.get_queryset(), pk=pk, agreement_document__isnull=False
+        )
+        response = HttpResponse(
+            bytes(appointment.agreement_document),
+            content_type=appointment.agreement_document_type,
+        )
+        response["Content-Disposition"] = _content_disposition(appointment.agreement_document_name)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

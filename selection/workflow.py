@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core import roles
-from core.scoping import VIEW, role_of, users_for_center
+from core.scoping import VIEW, role_of, sits_on_board, users_for_center
 from core.workflow import Step, StepRefused, Workflow, register
 from organizations.models import Center, Person
 
@@ -32,6 +32,7 @@ from .models import (
     CommitteeMember,
     Criterion,
     Decision,
+    DecisionVersion,
     MemberSource,
     RoundKind,
     RoundStatus,
@@ -39,7 +40,7 @@ from .models import (
     Scoresheet,
     SelectionRound,
 )
-from .terms import appoint_chief, current_chief, term_problems
+from .terms import appoint_chief, current_chief, follow_correction, term_problems
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 SETUP_CLOSED = gettext_lazy(
@@ -131,6 +132,16 @@ ROUND = register(
                 reason_required=True,
                 notify=_members_of,
                 done=gettext_lazy("Decision recorded."),
+            ),
+            Step(
+                "correct_decision",
+                gettext_lazy("Correct the decision"),
+                frozenset({RoundStatus.DECIDED}),
+                None,
+                roles.BUREAU,
+                reason_required=True,
+                notify=_members_of,
+                done=gettext_lazy("Decision corrected; the earlier version is kept."),
             ),
         ],
     )
@@ -314,12 +325,32 @@ def save_criteria(round_: SelectionRound, *, user, rows: list[dict]) -> Selectio
 
 @transaction.atomic
 def add_member(round_: SelectionRound, *, user, member, source: str, affiliation: str = ""):
+    """Seat ``member`` on the committee. An advisory-board seat is for a sitting member of
+    the board and is linked to their HQ staff record; the bureau's picks are committee
+    accounts, with their affiliation."""
     round_ = _setup(round_, user)
     if role_of(member) not in roles.COMMITTEE or not member.is_active:
         raise StepRefused(_("Only an active review-committee account can sit on a committee."))
     if round_.members.filter(user=member).exists():
         raise StepRefused(_("%(name)s already sits on this committee.") % {"name": member})
-    seat = CommitteeMember(round=round_, user=member, source=source, affiliation=affiliation)
+    on_board = sits_on_board(member)
+    if source == MemberSource.ADVISORY_BOARD and not on_board:
+        raise StepRefused(
+            _(
+                "%(name)s is not a sitting member of the advisory board (an HQ staff record "
+                "with a current advisory-board assignment)."
+            )
+            % {"name": member}
+        )
+    if source != MemberSource.ADVISORY_BOARD and role_of(member) in roles.BOARD:
+        raise StepRefused(_("A member of the advisory board takes an advisory-board seat."))
+    seat = CommitteeMember(
+        round=round_,
+        user=member,
+        source=source,
+        person=member.person if on_board else None,
+        affiliation="" if on_board else affiliation.strip(),
+    )
     _save(seat, user)
     return seat
 
@@ -566,6 +597,65 @@ def decide(
                 user=user,
                 selection_round=round_,
             )
+        _keep_version(round_, correction_reason="")
+    return round_
+
+
+def _keep_version(round_: SelectionRound, *, correction_reason: str) -> DecisionVersion:
+    latest = round_.decisions.order_by("-version").values_list("version", flat=True).first()
+    return DecisionVersion.objects.create(
+        round=round_,
+        version=(latest or 0) + 1,
+        decision=round_.decision,
+        nominee=round_.nominee,
+        term_end=round_.term_end,
+        reason=round_.decision_reason,
+        correction_reason=correction_reason,
+        decided_by=round_.decided_by,
+        decided_at=round_.decided_at,
+    )
+
+
+def correct_decision(
+    round_: SelectionRound,
+    *,
+    user,
+    nominee: Candidate | None,
+    term_end,
+    reason: str,
+    correction_reason: str,
+    staff_code: str = "",
+) -> SelectionRound:
+    """The bureau corrects its decision, with the reason: a new version of it (the earlier
+    ones are kept), and the chief coordinator's term follows (its end, or its holder)."""
+    with ROUND.taking(round_, "correct_decision", user=user, reason=correction_reason) as taken:
+        round_ = taken.obj
+        if nominee is not None and nominee.round_id != round_.pk:
+            raise StepRefused(_("The nominee must be a candidate of this round."))
+        if not (reason or "").strip():
+            raise StepRefused(_("Give the reason for the decision."))
+        same = (
+            nominee == round_.nominee
+            and term_end == round_.term_end
+            and reason.strip() == round_.decision_reason.strip()
+        )
+        if same:
+            raise StepRefused(_("The correction changes nothing of the decision."))
+        person = None
+        if nominee is not None:
+            person = nominee.person or _new_person(nominee, staff_code, user)
+        follow_correction(round_, person=person, end=term_end, user=user)
+        round_.decision = Decision.NOMINATE if nominee else Decision.NONE
+        round_.nominee = nominee
+        round_.term_end = term_end
+        round_.decision_reason = reason.strip()
+        round_.decided_by, round_.decided_at = user, timezone.now()
+        _save(round_, user)  # the step keeps the state: it saves what it changed
+        version = _keep_version(round_, correction_reason=taken.reason)
+        taken.note = _("Version %(version)s: %(reason)s") % {
+            "version": version.version,
+            "reason": taken.reason,
+        }
     return round_
 
 

@@ -8,4 +8,4 @@ class SupportConfig(AppConfig):
 
     def ready(self):
         # Importing the workflow modules registers their workflows (core.workflow.registry).
-        from . import inbox, requests, training, visits  # noqa: F401
+        from . import attendance, inbox, requests, training, visits  # noqa: F401

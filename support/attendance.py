@@ -7,9 +7,11 @@ one updates the attendance, so importing the same sheet twice changes nothing.
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core import imports
+from core.imports import ImportResult, Kind, choice_words, save_imported, word_key
 from core.scoping import role_of
 from core.tabular import Problem, Table, text
 from organizations.models import Person
@@ -25,7 +27,7 @@ STATUS_WORDS = {
     AttendanceStatus.ABSENT: ["欠席", "×", "absent"],
     AttendanceStatus.REGISTERED: ["登録", "申込", "registered"],
 }
-STATUS_BY_WORD = {word.lower(): status for status, words in STATUS_WORDS.items() for word in words}
+STATUSES = choice_words(AttendanceStatus, STATUS_WORDS)
 
 
 @dataclass
@@ -36,30 +38,12 @@ class AttendanceRow:
     status: str
 
 
-@dataclass
-class AttendanceResult:
-    problems: list[Problem]
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
 def may_import(user) -> bool:
     return role_of(user) in TRAINING_ORGANISERS
 
 
 def validate(table: Table, user) -> tuple[list[AttendanceRow], list[Problem]]:
     problems: list[Problem] = []
-    missing = [header for header in HEADERS.values() if header not in table.headers]
-    if missing:
-        problems.append(
-            Problem(1, "、".join(missing), _("Required column is missing from the header row."))
-        )
-        return [], problems
     if not may_import(user):
         problems.append(Problem(0, "", _("Only HQ imports attendance.")))
         return [], problems
@@ -95,7 +79,7 @@ def validate(table: Table, user) -> tuple[list[AttendanceRow], list[Problem]]:
             problem(
                 "staff_code", _("No staff member has the code “%(value)s”.") % {"value": staff_code}
             )
-        status = STATUS_BY_WORD.get(word.lower())
+        status = STATUSES.get(word_key(word)) if word else None
         if word and status is None:
             problem(
                 "status",
@@ -116,45 +100,71 @@ def validate(table: Table, user) -> tuple[list[AttendanceRow], list[Problem]]:
     return rows, problems
 
 
-def import_attendance(table: Table, *, user) -> AttendanceResult:
-    """Validate the whole sheet, then write it in one transaction (or write nothing)."""
-    if table.problems:  # cells that could not be read (formulas)
-        return AttendanceResult(problems=list(table.problems))
+def import_attendance(spec, table: Table, *, user, stamp, options, **_kwargs) -> ImportResult:
+    """Validate the whole sheet, then write it (``core.imports.run_import`` holds the
+    transaction and rolls a dry run back)."""
     rows, problems = validate(table, user)
-    result = AttendanceResult(problems=problems)
+    result = ImportResult(problems=problems)
     if problems:
         return result
-    with transaction.atomic():
-        existing = {
-            (r.event_id, r.person_id): r
-            for r in TrainingRegistration.objects.select_for_update(of=("self",)).filter(
-                event__in={row.event.pk for row in rows}, person__in={row.person.pk for row in rows}
-            )
-        }
-        centers = centers_on(
-            [row.person.pk for row in rows], [(row.person.pk, row.event.start_date) for row in rows]
+    existing = {
+        (r.event_id, r.person_id): r
+        for r in TrainingRegistration.objects.select_for_update(of=("self",)).filter(
+            event__in={row.event.pk for row in rows}, person__in={row.person.pk for row in rows}
         )
-        for row in rows:
-            registration = existing.get((row.event.pk, row.person.pk))
-            if registration is None:
-                registration = TrainingRegistration(
-                    event=row.event,
-                    person=row.person,
-                    center_id=centers.get((row.person.pk, row.event.start_date)),
-                    status=row.status,
-                    registered_by=user,
-                )
-                result.created += 1
-            elif registration.status != row.status:
-                registration.status = row.status
-                result.updated += 1
-            else:
-                result.unchanged += 1
-                continue
-            registration._history_user = user
-            registration.save()
+    }
+    centers = centers_on(
+        [row.person.pk for row in rows], [(row.person.pk, row.event.start_date) for row in rows]
+    )
+    for row in rows:
+        registration = existing.get((row.event.pk, row.person.pk))
+        if registration is None:
+            registration = TrainingRegistration(
+                event=row.event,
+                person=row.person,
+                center_id=centers.get((row.person.pk, row.event.start_date)),
+                status=row.status,
+                registered_by=user,
+            )
+            result.created += 1
+        elif registration.status != row.status:
+            registration.status = row.status
+            result.updated += 1
+        else:
+            result.unchanged += 1
+            continue
+        save_imported(registration, user=user, stamp=stamp)
     return result
 
 
 def template_rows() -> list[list[str]]:
     return [["2026-N1", "S00001", "出席"], ["2026-N1", "S00002", "欠席"]]
+
+
+ATTENDANCE = imports.register(
+    Kind(
+        key="attendance",
+        title="出欠",
+        label=gettext_lazy("Training attendance (研修の出欠)"),
+        model=TrainingRegistration,
+        columns=HEADERS,
+        required=tuple(HEADERS),
+        list_url="support:training_list",
+        run=import_attendance,
+        template=template_rows,
+        notes={
+            "event": "the event's code as shown on the training list (e.g. `2026-N1`); the "
+            "event must exist",
+            "staff_code": "the staff member's staff code (職員コード); the person must exist",
+            "status": "attendance (出席 and ○, 欠席 and ×, 登録 and 申込 are read too)",
+        },
+        choices={"status": STATUSES},
+        natural_key="(研修コード, 職員コード)",
+        may_import=may_import,
+        order=90,
+        description="HQ (HQ staff and the Agency administrator) imports attendance. One sheet "
+        "may hold several events; other columns (氏名, to help whoever fills the sheet) are "
+        "ignored. The registration keeps the center the person worked at on the event's first "
+        "day; the capacity of the event is not checked (the sheet records who came).",
+    )
+)

@@ -25,13 +25,14 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User, UserRole
-from consultations.indicators import Period, fiscal_year_of
 from consultations.models import Consultation, Topic
+from core.fiscal import Period, fiscal_year_of
 from organizations.models import Assignment, Center, Person, Role, TrainingBlock
 from planning.demo import BEHIND_CENTERS
 
 from .models import (
     AttendanceStatus,
+    Escalation,
     EscalationLevel,
     EscalationNotice,
     ExpertsMeeting,
@@ -46,11 +47,14 @@ from .models import (
     TrainingKind,
     TrainingRegistration,
     Visit,
+    VisitPlan,
 )
 
 # Models this builder fills, children first: what ``demo --reset`` deletes.
 RESET_MODELS = [
     EscalationNotice,
+    Escalation,
+    VisitPlan,
     TrainingRegistration,
     TrainingEvent,
     Feedback,
@@ -221,6 +225,7 @@ def build(rng, log) -> None:
     pm_by_center, supporters = _experts(log)
     visits, follow_ups, notices = _visits(rng, pm_by_center, yesterday)
     meetings = _meetings(rng, hq, yesterday)
+    _board_review_of_the_first_meeting()
     events, registrations = _training(rng, fiscal_year_of(yesterday), today)
     requests = _requests(rng, hq, supporters, pm_by_center, today)
     log(
@@ -264,14 +269,11 @@ def _visits(rng, pm_by_center, until):
                 escalation_level=level,
                 recorded_by=pm,
             )
+            raise_reason = ""
             if raised_from is not None:
-                visit.escalation_reason = (
+                raise_reason = (
                     "事業計画の目標に対して主要指標の進捗が大きく遅れており、"
                     f"{first[0]} 訪問頻度を上げて支援を強化する。"
-                )
-                visit.escalated_by = pm
-                visit.escalated_at = datetime.datetime.combine(
-                    day, datetime.time(17), tzinfo=datetime.UTC
                 )
             rows = []
             for f in found[: rng.randint(1, len(found))]:
@@ -294,15 +296,18 @@ def _visits(rng, pm_by_center, until):
                         else None,
                     )
                 )
-            planned.append((visit, found, rows, raised_from, pm))
+            planned.append((visit, found, rows, (raised_from, raise_reason), pm))
     saved = bulk_create_with_history([p[0] for p in planned], Visit, batch_size=500)
     saved_by_key = {(v.center_id, v.date): v for v in Visit.objects.all()}
     experts_through = Visit.experts.through
     sessions_through = Visit.sessions.through
     findings_through = Visit.findings.through
     expert_rows, session_rows, finding_rows, follow_rows, notice_rows = [], [], [], [], []
-    for visit, found, rows, raised_from, pm in planned:
+    changes = []  # (visit, from level, reason, pm): each a step on the center's record
+    for visit, found, rows, (raised_from, reason), pm in planned:
         visit = saved_by_key[(visit.center_id, visit.date)]
+        if raised_from is not None:
+            changes.append((visit, raised_from, reason, pm))
         if pm:
             expert_rows.append(experts_through(visit_id=visit.pk, user_id=pm.pk))
         for session_id in Consultation.objects.filter(
@@ -315,26 +320,81 @@ def _visits(rng, pm_by_center, until):
         for row in rows:
             row.visit = visit
             follow_rows.append(row)
-        if raised_from is not None:
-            notice_rows.append(
-                EscalationNotice(
-                    bureau=visit.center.prefecture.bureau,
-                    center=visit.center,
-                    visit=visit,
-                    from_level=raised_from,
-                    to_level=visit.escalation_level,
-                    reason=visit.escalation_reason,
-                    raised_by=pm,
-                )
-            )
     experts_through.objects.bulk_create(expert_rows)
     sessions_through.objects.bulk_create(session_rows)
     findings_through.objects.bulk_create(finding_rows)
     bulk_create_with_history(follow_rows, FollowUp, batch_size=500)
-    for notice in EscalationNotice.objects.bulk_create(notice_rows):
-        # Dated when the level was raised, not when the demo was built.
-        EscalationNotice.objects.filter(pk=notice.pk).update(created_at=notice.visit.escalated_at)
+    notice_rows = _escalations(changes)
     return len(saved), len(follow_rows), len(notice_rows)
+
+
+def _board_review_of_the_first_meeting():
+    """The advisory board has reviewed the first meeting's report; the latest awaits it."""
+    from core.scoping import board_members
+
+    from .meetings import review_report
+
+    member = board_members().order_by("username").first()
+    first = ExpertsMeeting.objects.order_by("held_on").first()
+    if member is not None and first is not None:
+        review_report(
+            first,
+            user=member,
+            comment="訪問頻度の引上げ方針は妥当。フォローアップの期限超過が多い拠点には、"
+            "本部から所長への直接の働きかけを求める。",
+        )
+
+
+def _escalations(changes) -> list:
+    """Each center's escalation record at its last level, its raises as steps (who,
+    when, from, to, reason) and the bureau's notices, dated at the visit."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import StepEvent
+
+    records = {
+        e.center_id: e
+        for e in Escalation.objects.bulk_create(
+            [Escalation(center=c) for c in Center.objects.exclude(escalation__isnull=False)]
+        )
+    }
+    records.update({e.center_id: e for e in Escalation.objects.all()})
+    kind = ContentType.objects.get_for_model(Escalation)
+    notices = []
+    for visit, previous, reason, pm in changes:
+        at = datetime.datetime.combine(visit.date, datetime.time(17), tzinfo=datetime.UTC)
+        record = records[visit.center_id]
+        record.level, record.reason, record.changed_by, record.changed_at = (
+            visit.escalation_level,
+            reason,
+            pm,
+            at,
+        )
+        record.visit = visit
+        record.save()
+        event = StepEvent.objects.create(
+            content_type=kind,
+            object_id=record.pk,
+            action="escalate",
+            from_status=str(previous),
+            to_status=str(visit.escalation_level),
+            user=pm or User.objects.filter(role=UserRole.HQ_STAFF).first(),
+            note=reason,
+        )
+        StepEvent.objects.filter(pk=event.pk).update(at=at)
+        notice = EscalationNotice.objects.create(
+            bureau=visit.center.prefecture.bureau,
+            center=visit.center,
+            visit=visit,
+            from_level=previous,
+            to_level=visit.escalation_level,
+            reason=reason,
+            raised_by=pm,
+        )
+        # Dated when the level was raised, not when the demo was built.
+        EscalationNotice.objects.filter(pk=notice.pk).update(created_at=at)
+        notices.append(notice)
+    return notices
 
 
 def _meetings(rng, hq, until):

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, UserRole
-from consultations.filtersets import FiscalYearFilter, ScopedFilterSet
+from consultations.filtersets import DateInput, FiscalYearFilter, ScopedFilterSet
 from consultations.models import Topic
 from organizations.models import Bureau, Center, TrainingBlock
 
@@ -26,12 +26,18 @@ from .models import (
 
 class VisitFilterSet(ScopedFilterSet):
     fy = FiscalYearFilter(field_name="date", label=_("Fiscal year"))
+    # Up to a day: the visits a visit plan counts as held by then.
+    date_to = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label=_("To"), widget=DateInput()
+    )
     center = django_filters.ModelChoiceFilter(queryset=Center.objects.none(), label=_("Center"))
     bureau = django_filters.ModelChoiceFilter(
         queryset=Bureau.objects.all(), field_name="center__prefecture__bureau", label=_("Bureau")
     )
     level = django_filters.ChoiceFilter(
-        choices=EscalationLevel.choices, field_name="escalation_level", label=_("Escalation level")
+        choices=EscalationLevel.choices,
+        field_name="escalation_level",
+        label=_("Escalation level at the visit"),
     )
     expert = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(role=UserRole.HQ_EXPERT),

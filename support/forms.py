@@ -22,6 +22,7 @@ from .models import (
     TrainingEvent,
     TrainingKind,
     Visit,
+    VisitPlan,
 )
 
 
@@ -178,6 +179,58 @@ class EscalationForm(forms.Form):
     )
 
 
+class MeetingReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("The advisory board's comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class VisitPlanForm(forms.ModelForm):
+    """HQ's visits planned for a center in a fiscal year, and the experts who go."""
+
+    class Meta:
+        model = VisitPlan
+        fields = ["fiscal_year", "center", "planned_visits", "experts", "note"]
+        widgets = {
+            "experts": forms.CheckboxSelectMultiple,
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers_editable_for(user, VisitPlan).select_related(
+            "prefecture"
+        )
+        self.fields["experts"].queryset = hq_experts()
+        self.fields["planned_visits"].widget.attrs.update({"min": 0, "max": 52})
+        if self.instance.pk:  # the year and the center are what the plan is for
+            self.fields["fiscal_year"].disabled = True
+            self.fields["center"].disabled = True
+
+    def clean_planned_visits(self):
+        visits = self.cleaned_data["planned_visits"]
+        if visits > 52:
+            raise forms.ValidationError(_("Plan at most one visit a week (52 a year)."))
+        return visits
+
+    def clean(self):
+        cleaned = super().clean()
+        year, center = cleaned.get("fiscal_year"), cleaned.get("center")
+        if (
+            year
+            and center
+            and not self.instance.pk
+            and VisitPlan.objects.filter(fiscal_year=year, center=center).exists()
+        ):
+            raise forms.ValidationError(
+                _("%(center)s already has a visit plan for this fiscal year: edit that one.")
+                % {"center": center.name}
+            )
+        return cleaned
+
+
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = ExpertsMeeting
@@ -303,13 +356,6 @@ class RegisterForm(forms.Form):
                 _("Unknown staff codes: %(codes)s.") % {"codes": "、".join(unknown)}
             )
         return list(dict.fromkeys(people[c] for c in codes))
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
 
 
 class CalendarFilterForm(forms.Form):

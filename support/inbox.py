@@ -1,12 +1,15 @@
 """What HQ support hands to people: follow-ups due, support requests to assign or answer;
 and this app's home-page panels (escalations, an expert's overview, a center's follow-ups)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import roles
 from core.home import InboxKind, Panel, register_kind, register_panel
-from core.scoping import role_of
+from core.scoping import role_of, scope_centers
 
+from . import visit_plans
+from .meetings import MEETING
 from .models import FollowUp, RequestStatus, SupportRequest
 
 
@@ -34,6 +37,29 @@ register_kind(
         due_field="due_date",
         related=("visit__center",),
         order=20,
+    )
+)
+
+
+def behind_plan_for(user, today):
+    """Centers in the user's scope that have held fewer HQ visits than planned by now."""
+    return visit_plans.behind_for_inbox(scope_centers(user), today=today)
+
+
+register_kind(
+    InboxKind(
+        "support.visit_plan_behind",
+        _("Visits behind plan"),
+        _("See the visit plan"),
+        roles.NATIONAL | roles.HQ,
+        behind_plan_for,
+        lambda center: reverse("support:visit_plans") + f"#center-{center.pk}",
+        title=lambda c: (
+            _("%(center)s: %(held)s of %(planned)s visits held, %(expected)s expected")
+            % {"center": c.name, "held": c.held, "planned": c.planned, "expected": c.expected}
+        ),
+        due_field="due",
+        order=19,
     )
 )
 
@@ -95,4 +121,22 @@ register_panel(
 )
 register_panel(
     Panel("support.follow_ups", "support/_home_follow_ups.html", roles.CENTER_STAFF, order=60)
+)
+
+
+register_kind(
+    InboxKind(
+        "support.meeting_report",
+        _("Experts' meeting report to review"),
+        _("Review"),
+        roles.BOARD,
+        lambda user, today: (
+            MEETING.queryset(user)
+            .filter(board_reviewed_at__isnull=True)
+            .exclude(report_to_agency="")
+        ),
+        lambda meeting: meeting.get_absolute_url(),
+        due_field=None,
+        order=35,
+    )
 )

@@ -74,7 +74,7 @@ class VisitQuerySet(ScopedQuerySet):
 
 class Visit(models.Model):
     """An HQ visit to a center (拠点訪問): who came, which sessions they sat in on, what
-    they saw and advised, and the escalation level HQ holds the center at."""
+    they saw and advised, and the escalation level the center stood at."""
 
     center = models.ForeignKey(
         Center, on_delete=models.PROTECT, related_name="hq_visits", verbose_name=_("center")
@@ -97,19 +97,13 @@ class Visit(models.Model):
     )
     observations = models.TextField(_("observations"), blank=True)
     advice = models.TextField(_("advice"), blank=True)
+    # The center's level as it stood at this visit (a change made at the visit included);
+    # the current level is the center's ``Escalation``.
     escalation_level = models.PositiveSmallIntegerField(
-        _("escalation level"), choices=EscalationLevel.choices, default=EscalationLevel.NORMAL
+        _("escalation level at the visit"),
+        choices=EscalationLevel.choices,
+        default=EscalationLevel.NORMAL,
     )
-    escalation_reason = models.TextField(_("reason for the escalation level"), blank=True)
-    escalated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("level set by"),
-    )
-    escalated_at = models.DateTimeField(_("level set at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -222,7 +216,7 @@ class MeetingQuerySet(NationalQuerySet):
     bureaus read it (its summary counts only the visits in the reader's scope)."""
 
     editor_roles = roles.editors("support.ExpertsMeeting")
-    readers = NATIONAL_ROLES | frozenset({roles.HQ_EXPERT, roles.BUREAU_OFFICER})
+    readers = roles.MEETING_READERS
 
     def for_user(self, user, action: str = VIEW):
         role = role_of(user)
@@ -249,7 +243,16 @@ class ExpertsMeeting(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # The advisory board's review of the report (support/meetings.py, MEETING).
+    board_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    board_reviewed_at = models.DateTimeField(
+        _("reviewed by the advisory board at"), null=True, blank=True
+    )
+    board_comment = models.TextField(_("the advisory board's comment"), blank=True)
 
+    events = GenericRelation("core.StepEvent")
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -325,6 +328,112 @@ class Feedback(models.Model):
         return self.meeting.get_absolute_url()
 
 
+class EscalationQuerySet(ScopedQuerySet):
+    center_lookup = "center"
+    editor_roles = roles.editors("support.Escalation")
+
+
+class Escalation(models.Model):
+    """The level HQ holds a center at (通常 / 強化 / 重点介入): one record per center.
+
+    Only HQ moves it, with a reason, through the ``support.escalation`` workflow; each
+    change is a step on ``events`` (who, when, from, to, reason). A visit keeps the level
+    as it stood at the visit (``Visit.escalation_level``); this record is the current one.
+    """
+
+    center = models.OneToOneField(
+        Center, on_delete=models.CASCADE, related_name="escalation", verbose_name=_("center")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("escalation level"), choices=EscalationLevel.choices, default=EscalationLevel.NORMAL
+    )
+    reason = models.TextField(_("reason for the escalation level"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("level set by"),
+    )
+    changed_at = models.DateTimeField(_("level set at"), null=True, blank=True)
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set at the visit"),
+    )
+
+    events = GenericRelation("core.StepEvent")
+    objects = EscalationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["center__code"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        indexes = [models.Index(fields=["level"])]
+
+    def __str__(self):
+        return f"{self.center}: {self.get_level_display()}"
+
+    def get_absolute_url(self):
+        return reverse("support:escalation_detail", args=[self.pk])
+
+
+class VisitPlanQuerySet(ScopedQuerySet):
+    center_lookup = "center"
+    editor_roles = roles.editors("support.VisitPlan")
+
+
+class VisitPlan(models.Model):
+    """HQ's plan of visits to a center for a fiscal year: how many, and by whom.
+
+    A center on focused guidance is planned at least the guidance plan's
+    ``visits_per_year`` (``support.visit_plans``); the figure here is HQ's own.
+    """
+
+    fiscal_year = models.ForeignKey(
+        "planning.FiscalYear",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("fiscal year"),
+    )
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="visit_plans", verbose_name=_("center")
+    )
+    planned_visits = models.PositiveSmallIntegerField(_("visits planned"))
+    experts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="visit_plans",
+        verbose_name=_("HQ experts"),
+        limit_choices_to={"role": roles.HQ_EXPERT},
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = VisitPlanQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[experts])
+
+    class Meta:
+        ordering = ["-fiscal_year__year", "center__code"]
+        verbose_name = _("visit plan")
+        verbose_name_plural = _("visit plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "center"], name="visit_plan_one_per_center_and_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.center} {self.fiscal_year}"
+
+    def get_absolute_url(self):
+        return reverse("support:visit_plan_update", args=[self.pk])
+
+
 class EscalationNoticeQuerySet(ScopedQuerySet):
     def for_user(self, user, action: str = VIEW):
         """A notice is for the bureau of the center (and the national roles); nobody edits it."""
@@ -339,7 +448,7 @@ class EscalationNoticeQuerySet(ScopedQuerySet):
 
 
 class EscalationNotice(models.Model):
-    """Tells a bureau that HQ raised the escalation level of one of its centers."""
+    """Tells a bureau that HQ raised or lowered the escalation level of one of its centers."""
 
     bureau = models.ForeignKey(
         Bureau,
@@ -351,7 +460,12 @@ class EscalationNotice(models.Model):
         Center, on_delete=models.CASCADE, related_name="+", verbose_name=_("center")
     )
     visit = models.ForeignKey(
-        Visit, on_delete=models.CASCADE, related_name="notices", verbose_name=_("visit")
+        Visit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("visit"),
     )
     from_level = models.PositiveSmallIntegerField(_("from level"), choices=EscalationLevel.choices)
     to_level = models.PositiveSmallIntegerField(_("to level"), choices=EscalationLevel.choices)
@@ -377,7 +491,11 @@ class EscalationNotice(models.Model):
         return f"{self.center}: {self.get_from_level_display()} → {self.get_to_level_display()}"
 
     def get_absolute_url(self):
-        return self.visit.get_absolute_url()
+        return self.center.escalation.get_absolute_url()
+
+    @property
+    def raised(self) -> bool:
+        return self.to_level > self.from_level
 
 
 class RequestStatus(models.TextChoices):

@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consultations.indicators import Period
 from core import roles
+from core.fiscal import Period
 from core.scoping import CHANGE, role_of
 from core.workflow import Step, StepRefused, Workflow
 from core.workflow import register as register_workflow
@@ -130,7 +130,7 @@ def register(event: TrainingEvent, *, user, people) -> int:
     if taken + len(new) > event.capacity:
         raise StepRefused(
             _("The event has %(left)s places left; you asked for %(count)s.")
-            % {"left": max(event.capacity - taken, 0), "count": len(new)}
+            % {"left": f"{max(event.capacity - taken, 0):,}", "count": f"{len(new):,}"}
         )
     centers = centers_on([p.pk for p in new], [(p.pk, event.start_date) for p in new])
     for person in new:

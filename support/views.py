@@ -8,18 +8,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from consultations.indicators import fiscal_year_of
 from consultations.models import may_see_identity
-from core import import_jobs, roles
+from core import roles
+from core.fiscal import fiscal_year_of, plausible_year
 from core.history import combined_history, history_for
 from core.pdf import PdfMixin
 from core.scoping import (
     CHANGE,
+    VIEW,
     centers_editable_for,
     is_national,
     may_edit,
@@ -27,7 +29,7 @@ from core.scoping import (
     scope_centers,
     scope_rule,
 )
-from core.tabular import TableError, read_upload, xlsx_response
+from core.tabular import xlsx_response
 from core.views import (
     FilteredListView,
     FormsetMixin,
@@ -37,10 +39,12 @@ from core.views import (
     ScopedObjectMixin,
     ScopedUpdateView,
 )
-from core.workflow import StateFormMixin, StepRefused, StepView
+from core.workflow import ChangeView, StateFormMixin, StepRefused, StepView
 from organizations.models import Bureau, Person
+from planning.models import FiscalYear
 
 from . import attendance, calendar, meetings, requests, training, visits
+from . import visit_plans as visit_plans_module
 from .filtersets import (
     FollowUpFilterSet,
     SupportRequestFilterSet,
@@ -59,12 +63,13 @@ from .forms import (
     FollowUpFormSet,
     FollowUpStatusForm,
     MeetingForm,
+    MeetingReviewForm,
     RegisterForm,
     SupportRequestForm,
     TrainingEventForm,
-    UploadForm,
     VisitForm,
     VisitPickForm,
+    VisitPlanForm,
     sessions_of,
 )
 from .models import (
@@ -72,6 +77,7 @@ from .models import (
     OPEN_FOLLOW_UP,
     TRAINING_ORGANISERS,
     AttendanceStatus,
+    Escalation,
     ExpertsMeeting,
     Feedback,
     FollowUp,
@@ -79,6 +85,7 @@ from .models import (
     TrainingEvent,
     TrainingRegistration,
     Visit,
+    VisitPlan,
 )
 
 
@@ -119,7 +126,7 @@ class VisitListView(FilteredListView):
             ("拠点", lambda v: v.center.code),
             ("拠点名", lambda v: v.center.name),
             ("本部専門家", lambda v: _names(v.experts.all())),
-            ("段階", lambda v: v.get_escalation_level_display()),
+            ("訪問時の段階", lambda v: v.get_escalation_level_display()),
             ("所見区分", lambda v: ";".join(f.name for f in v.findings.all())),
             ("所見", lambda v: v.observations),
             ("助言", lambda v: v.advice),
@@ -229,7 +236,7 @@ class VisitDetailView(ScopedDetailView):
     template_name = "support/visit_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("center__prefecture__bureau", "escalated_by")
+        return super().get_queryset().select_related("center__prefecture__bureau")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -242,8 +249,10 @@ class VisitDetailView(ScopedDetailView):
         context["previous"], context["sections"] = visits.items_for_visit(visit)
         context["may_edit"] = Visit.objects.for_user(user, CHANGE).filter(pk=visit.pk).exists()
         context["may_work_follow_ups"] = may_edit(user, FollowUp)
-        context["may_escalate"] = visits.ESCALATION.may_take(visit, "escalate", user)
-        context["escalation_form"] = EscalationForm(initial={"level": visit.escalation_level})
+        escalation = visits.escalation_of(visit.center)
+        context["escalation"] = escalation
+        context["may_escalate"] = visits.ESCALATION.may_take(escalation, "escalate", user)
+        context["escalation_form"] = EscalationForm(initial={"level": escalation.level})
         context["history"] = combined_history(visit, *context["follow_ups"], viewer=user)
         return context
 
@@ -257,18 +266,123 @@ class VisitPdfView(PdfMixin, VisitDetailView):
         return f"訪問報告-{self.object.center.name}-{self.object.date:%Y%m%d}.pdf"
 
 
-class EscalateView(StepView):
-    """POST: move the visit to another escalation level, with the reason (HQ only)."""
+class EscalateView(ChangeView):
+    """POST from a visit's page: move its center's escalation level, at this visit (HQ only)."""
+
+    model = Visit
+    scope_action = VIEW
+    form_class = EscalationForm
+    inline_form = True
+    done = gettext_lazy("Escalation level changed.")
+
+    def refusal(self, visit):
+        escalation = visits.escalation_of(visit.center)
+        return visits.ESCALATION.refusal(escalation, "escalate", self.request.user) or ""
+
+    def run(self, visit, form):
+        visits.set_escalation(
+            visits.escalation_of(visit.center),
+            user=self.request.user,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+            visit=visit,
+        )
+
+
+class EscalationDetailView(ScopedDetailView):
+    """A center's escalation level now, and every change of it (who, when, from, to, why)."""
+
+    model = Escalation
+    template_name = "support/escalation_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("center__prefecture__bureau", "changed_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        escalation, user = self.object, self.request.user
+        context["changes"] = visits.escalation_changes(escalation)
+        context["may_escalate"] = visits.ESCALATION.may_take(escalation, "escalate", user)
+        context["escalation_form"] = EscalationForm(initial={"level": escalation.level})
+        context["visits"] = Visit.objects.for_user(user).filter(center=escalation.center)[:10]
+        return context
+
+
+def _escalate(escalation, *, user, level, reason):
+    return visits.set_escalation(escalation, user=user, level=level, reason=reason)
+
+
+class EscalationStepView(StepView):
+    """POST: move a center's escalation level outside a visit, with the reason (HQ only)."""
 
     workflow = visits.ESCALATION
     step = "escalate"
     form_class = EscalationForm
     inline_form = True
+    actions = {"escalate": _escalate}
 
-    def take(self, visit, step, data):
-        return visits.set_escalation(
-            visit, user=self.request.user, level=data["level"], reason=data["reason"]
-        )
+
+# --- Visit plans -----------------------------------------------------------------------
+
+
+def _plan_year(request) -> int:
+    return plausible_year(request.GET.get("fy")) or fiscal_year_of(datetime.date.today())
+
+
+@scope_rule("centers of scope_centers(user) only; only Visit plan editors get edit links")
+def visit_plans(request):
+    """The year's visit plan of every center in the user's scope against the visits held."""
+    if role_of(request.user) not in roles.CENTER_WORK:
+        raise PermissionDenied
+    year = _plan_year(request)
+    today = datetime.date.today()
+    rows = visit_plans_module.plan_rows(
+        scope_centers(request.user), fiscal_year=year, as_of=today, only_planned=False
+    )
+    return render(
+        request,
+        "support/visit_plans.html",
+        {
+            "year": year,
+            "years": range(fiscal_year_of(today) + 1, fiscal_year_of(today) - 5, -1),
+            "fiscal_year": FiscalYear.objects.filter(year=year).first(),
+            "rows": rows,
+            "totals": visit_plans_module.totals(rows),
+            "as_of": today,
+            "may_edit": may_edit(request.user, VisitPlan),
+        },
+    )
+
+
+class VisitPlanFormMixin:
+    model = VisitPlan
+    form_class = VisitPlanForm
+    template_name = "support/form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": _("Visit plan")}
+
+    def get_success_url(self):
+        messages.success(self.request, _("Visit plan saved."))
+        return reverse("support:visit_plans") + f"?fy={self.object.fiscal_year.year}"
+
+
+class VisitPlanCreateView(VisitPlanFormMixin, ScopedCreateView):
+    def get_initial(self):
+        initial = {"planned_visits": 4}
+        year = FiscalYear.objects.filter(year=_plan_year(self.request)).first()
+        if year:
+            initial["fiscal_year"] = year.pk
+        if self.request.GET.get("center", "").isdecimal():
+            initial["center"] = int(self.request.GET["center"])
+        return initial
+
+
+class VisitPlanUpdateView(VisitPlanFormMixin, ScopedUpdateView):
+    pass
 
 
 # --- Follow-ups ------------------------------------------------------------------------
@@ -398,7 +512,24 @@ class MeetingDetailView(ScopedDetailView):
         context["national"] = is_national(user)
         context["history"] = history_for(meeting, viewer=user)
         context["today"] = datetime.date.today()
+        context["may_review_report"] = meetings.MEETING.may_take(meeting, "board_review", user)
         return context
+
+
+class MeetingReviewView(StepView):
+    """The advisory board's review of the meeting's report."""
+
+    workflow = meetings.MEETING
+    model = ExpertsMeeting  # a national record its readers open; the step is the board's
+    scope_action = VIEW
+    step = "board_review"
+    form_class = MeetingReviewForm
+    actions = {"board_review": meetings.review_report}
+
+    def get_queryset(self):
+        # Whoever reads the meeting reaches the page; the step is the board's alone (the
+        # workflow refuses anyone else, and the page says why).
+        return ExpertsMeeting.objects.for_user(self.request.user)
 
 
 # --- Support requests ------------------------------------------------------------------
@@ -633,7 +764,7 @@ class TrainingRegisterView(StepView):
         return training.register(event, user=self.request.user, people=data["staff_codes"])
 
     def success_message(self, step, added):
-        return _("%(count)s people registered.") % {"count": added}
+        return _("%(count)s people registered.") % {"count": f"{added:,}"}
 
 
 class TrainingAttendanceView(ScopedObjectMixin, View):
@@ -652,58 +783,11 @@ class TrainingAttendanceView(ScopedObjectMixin, View):
         try:
             changed = training.record_attendance(event, user=request.user, statuses=statuses)
             messages.success(
-                request, _("Attendance saved (%(count)s changed).") % {"count": changed}
+                request, _("Attendance saved (%(count)s changed).") % {"count": f"{changed:,}"}
             )
         except StepRefused as error:
             messages.error(request, str(error))
         return redirect(event)
-
-
-@scope_rule("HQ only (attendance.may_import); training records are national")
-def attendance_import(request):
-    """Upload an attendance sheet; every problem is shown, or the whole sheet is imported."""
-    if not attendance.may_import(request.user):
-        raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "headers": list(attendance.HEADERS.values())}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if import_jobs.is_large(upload):
-            return import_jobs.start(
-                request,
-                "attendance",
-                upload,
-                {},
-                _("Attendance import (%(file)s)") % {"file": upload.name},
-            )
-        try:
-            table = read_upload(upload)
-        except TableError as exc:
-            context["file_error"] = str(exc)
-        else:
-            result = attendance.import_attendance(table, user=request.user)
-            if result.ok:
-                messages.success(
-                    request,
-                    _(
-                        "Imported %(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged."
-                    )
-                    % {
-                        "rows": len(table.rows),
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                    },
-                )
-                return redirect("support:training_list")
-            context["problems"] = result.problems
-    return render(request, "support/attendance_import.html", context)
-
-
-@scope_rule("a blank template with example rows, no records")
-def attendance_template(request):
-    headers = list(attendance.HEADERS.values())
-    return xlsx_response("attendance-template.xlsx", "出欠", headers, attendance.template_rows())
 
 
 @scope_rule("counts only the staff of scope_centers(user)")

@@ -9,7 +9,8 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +21,7 @@ from core.workflow import Step, StepRefused, Workflow, register
 from organizations.models import Center
 
 from .models import (
+    Escalation,
     EscalationLevel,
     EscalationNotice,
     Feedback,
@@ -158,25 +160,28 @@ def items_for_visit(visit: Visit) -> tuple[Visit | None, list[Section]]:
 # --- Escalation --------------------------------------------------------------------------
 
 
+def escalation_of(center: Center) -> Escalation:
+    """The center's escalation record (at the normal level until HQ first moves it)."""
+    escalation, _created = Escalation.objects.get_or_create(center=center)
+    return escalation
+
+
 def current_level(center: Center) -> int:
-    """The level of the center's latest visit: a new visit starts where the last one left off."""
-    latest = Visit.objects.filter(center=center).order_by("-date", "-pk").first()
-    return latest.escalation_level if latest else EscalationLevel.NORMAL
+    """The center's current level, from its escalation record."""
+    level = Escalation.objects.filter(center=center).values_list("level", flat=True).first()
+    return EscalationLevel.NORMAL if level is None else level
 
 
 def latest_levels(centers):
-    """``centers`` annotated with ``escalation_level``: the level of each one's latest visit."""
-    latest = Visit.objects.filter(center=OuterRef("pk")).order_by("-date", "-pk")
-    return centers.annotate(escalation_level=Subquery(latest.values("escalation_level")[:1]))
+    """``centers`` annotated with ``escalation_level``: each one's current level."""
+    return centers.annotate(
+        escalation_level=Coalesce("escalation__level", Value(EscalationLevel.NORMAL))
+    )
 
 
-def _bureau_of(visit) -> list:
-    return users_for_center(visit.center, roles.BUREAU)
-
-
-def _bureau_if_raised(visit) -> list:
-    # Only a raised level is news for the bureau; lowering it tells nobody.
-    return _bureau_of(visit) if getattr(visit, "_raised", False) else []
+def _bureau_of(escalation) -> list:
+    # Raised or lowered, the bureau is told: a lowered level ends what it was warned of.
+    return users_for_center(escalation.center, roles.BUREAU)
 
 
 def _center_of(obj) -> list:
@@ -192,10 +197,10 @@ ESCALATION = register(
     Workflow(
         name="support.escalation",
         label=gettext_lazy("Escalation"),
-        model=Visit,
+        model=Escalation,
         states=EscalationLevel.choices,
-        state_field="escalation_level",
-        # Whoever sees the visit is told plainly that only HQ changes the level.
+        state_field="level",
+        # Whoever sees the center's level is told plainly that only HQ changes it.
         scope_action=VIEW,
         steps=[
             Step(
@@ -205,7 +210,7 @@ ESCALATION = register(
                 frozenset(EscalationLevel.values),
                 roles.HQ,
                 reason_required=True,
-                notify=_bureau_if_raised,
+                notify=_bureau_of,
                 done=gettext_lazy("Escalation level changed."),
             ),
         ],
@@ -256,43 +261,74 @@ FOLLOW_UP = register(
 )
 
 
-def set_escalation(visit: Visit, *, user, level: int, reason: str) -> Visit:
-    """Move the visit to ``level`` with a reason; raising it notifies the center's bureau.
+def set_escalation(escalation: Escalation, *, user, level: int, reason: str, visit=None):
+    """Move the center's level to ``level`` with a reason, at ``visit`` if given.
 
-    The change is kept in the visit's history with the user and the reason.
+    One step of ``ESCALATION``: the event keeps who, when, from, to and the reason; the
+    bureau is told (its notice on the dashboard, and the notification) whether the level
+    goes up or down; the visit it was set at keeps the new level as its own.
     """
     ESCALATION.check_role("escalate", user)
     if level not in EscalationLevel.values:
         raise StepRefused(_("Choose an escalation level."))
-    with ESCALATION.taking(visit, "escalate", user=user, reason=reason, to=level) as taken:
+    if visit is not None and visit.center_id != escalation.center_id:
+        raise StepRefused(_("The visit is not one of this center's."))
+    with ESCALATION.taking(escalation, "escalate", user=user, reason=reason, to=level) as taken:
         locked = taken.obj
         if level == taken.source:
-            raise StepRefused(_("The visit is already at this level."))
-        locked.escalation_reason = taken.reason
-        locked.escalated_by = user
-        locked.escalated_at = timezone.now()
-        if level > taken.source:
-            locked._raised = True  # the step's notification goes to the bureau
-            _record_notice(locked, previous=taken.source, user=user, level=level)
+            raise StepRefused(_("The center is already at this level."))
+        locked.reason = taken.reason
+        locked.changed_by = user
+        locked.changed_at = timezone.now()
+        locked.visit = visit
+        if visit is not None:
+            Visit.objects.filter(pk=visit.pk).update(escalation_level=level)
+        _record_notice(locked, previous=taken.source, user=user, level=level)
     return locked
 
 
-def _record_notice(visit: Visit, *, previous: int, user, level: int) -> EscalationNotice:
+def _record_notice(escalation: Escalation, *, previous: int, user, level: int):
     """The notice on the bureau's panel; the bureau's mail is the step's notification."""
-    center = Center.objects.select_related("prefecture__bureau").get(pk=visit.center_id)
-    bureau = center.prefecture.bureau
-    notice = EscalationNotice.objects.create(
-        bureau=bureau,
+    center = Center.objects.select_related("prefecture__bureau").get(pk=escalation.center_id)
+    return EscalationNotice.objects.create(
+        bureau=center.prefecture.bureau,
         center=center,
-        visit=visit,
+        visit=escalation.visit,
         from_level=previous,
         to_level=level,
-        reason=visit.escalation_reason,
+        reason=escalation.reason,
         raised_by=user,
     )
-    return notice
+
+
+@dataclass
+class LevelChange:
+    """One change of a center's level, as its history shows it."""
+
+    at: datetime.datetime
+    user: object
+    from_label: str
+    to_label: str
+    reason: str
+    refused: bool
+
+
+def escalation_changes(escalation: Escalation) -> list[LevelChange]:
+    """Every change of the center's level, newest first (the workflow's events)."""
+    label = {str(value): name for value, name in EscalationLevel.choices}
+    return [
+        LevelChange(
+            e.at,
+            e.user,
+            label.get(e.from_status, ""),
+            label.get(e.to_status, ""),
+            e.note,
+            e.refused,
+        )
+        for e in escalation.events.select_related("user").order_by("-at", "-pk")
+    ]
 
 
 def escalated_centers(centers):
-    """Centers among ``centers`` whose latest visit is above the normal level."""
-    return latest_levels(centers).filter(escalation_level__gt=EscalationLevel.NORMAL)
+    """Centers among ``centers`` that HQ holds above the normal level now."""
+    return latest_levels(centers).filter(escalation__level__gt=EscalationLevel.NORMAL)

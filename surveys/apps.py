@@ -12,4 +12,5 @@ class SurveysConfig(AppConfig):
             campaigns,  # noqa: F401
             checks,  # noqa: F401 - registers the system checks
             inbox,  # noqa: F401 - registers its inbox kinds
+            paper,  # noqa: F401 - the paper answers import kind
         )

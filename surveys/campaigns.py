@@ -365,9 +365,10 @@ def run_survey_mail(ctx) -> None:
         Job.objects.filter(pk=ctx.job.pk).update(params=ctx.job.params)
         ctx.progress(
             100 * done / len(ids),
-            _("%(done)s of %(total)s e-mails sent") % {"done": done, "total": len(ids)},
+            _("%(done)s of %(total)s e-mails sent")
+            % {"done": f"{done:,}", "total": f"{len(ids):,}"},
         )
-    ctx.message(_("%(count)s e-mails sent.") % {"count": len(ids)})
+    ctx.message(_("%(count)s e-mails sent.") % {"count": f"{len(ids):,}"})
 
 
 @transaction.atomic
@@ -388,9 +389,8 @@ def print_links(campaign: Campaign, *, user, everyone: bool = False, center=None
 
 def default_dates(fiscal_year) -> dict[str, datetime.date]:
     """A campaign's default period (the fiscal year) and expiry (six weeks from today)."""
-    year = fiscal_year.year
     return {
-        "period_start": datetime.date(year, 4, 1),
-        "period_end": datetime.date(year + 1, 3, 31),
+        "period_start": fiscal_year.period.start,
+        "period_end": fiscal_year.period.end,
         "closes_on": timezone.localdate() + datetime.timedelta(weeks=6),
     }

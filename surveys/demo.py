@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User, UserRole
-from consultations.indicators import fiscal_year_of
+from core.fiscal import fiscal_year_of
 from organizations.models import Center
 from planning.models import FiscalYear
 
@@ -124,8 +124,8 @@ def _campaign(fiscal_year, kind, owner) -> Campaign:
         template=template,
         version=template.current_version(),
         name=f"{year}年度 {name}（全国）",
-        period_start=datetime.date(year, 4, 1),
-        period_end=datetime.date(year + 1, 3, 31),
+        period_start=fiscal_year.period.start,
+        period_end=fiscal_year.period.end,
         sample_size=CLIENT_SAMPLE if kind == SurveyKind.CLIENT else INSTITUTION_SAMPLE,
         closes_on=datetime.date(year + 1, 5, 15),
         invitation=campaigns.DEFAULT_INVITATION[kind],

@@ -236,13 +236,13 @@ class SendEmailsView(ScopedObjectMixin, View):
                     "Reminders are being emailed to %(count)s recipients, whether they have "
                     "answered or not (My jobs shows the progress)."
                 )
-                % {"count": sent},
+                % {"count": f"{sent:,}"},
             )
         else:
             messages.success(
                 request,
                 _("Links are being emailed to %(count)s recipients (My jobs shows the progress).")
-                % {"count": sent},
+                % {"count": f"{sent:,}"},
             )
         return redirect(campaign)
 

@@ -24,6 +24,7 @@ def master_data(transactional_db):
 
     from consultations import master_data as taxonomies
     from evaluation import master_data as checklists
+    from liaison import master_data as national_institutions
     from organizations import master_data
     from support import master_data as findings
 
@@ -31,6 +32,7 @@ def master_data(transactional_db):
     taxonomies.load(apps)
     checklists.load(apps)
     findings.load(apps)
+    national_institutions.load(apps)
 
 
 @pytest.fixture(scope="session")

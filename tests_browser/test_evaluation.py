@@ -8,6 +8,7 @@ import pytest
 
 from accounts.models import User, UserRole
 from conftest import make_client, make_plan, make_session
+from evaluation import workflow
 from evaluation.models import ChecklistTemplate, EvaluationRun, Hearing, HearingScore
 from organizations.models import Center
 from planning.models import FiscalYear
@@ -67,9 +68,21 @@ def test_agency_evaluates_finalises_allocates_and_the_center_reads_its_breakdown
     assert "東京都" in page.locator("tr.moved").inner_text()
     assert run.fiscal_year.evaluation_rules.count() == 1
 
-    # Review (the Agency on behalf of the bureaus) and finalise.
+    # Review each center's result (the Agency on behalf of the bureaus: Tokyo on its page,
+    # the others through the same function), waive the advisory board's review with a
+    # reason, and finalise.
+    agency = User.objects.get(username="agency")
+    page.goto(f"{url}/evaluation/results/{run.results.get(center=tokyo).pk}/review/")
+    page.check("input[name=verdict][value=agree]")
+    page.click("[data-testid=step-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=results]")
+    assert run.results.get(center=tokyo).reviewed_by == agency
+    for result in run.results.exclude(center=tokyo):
+        workflow.review_result(result, user=agency, agree=True)
     page.goto(f"{url}/evaluation/{run.pk}/")
-    page.click(f"form[action='/evaluation/{run.pk}/review/'] button[type=submit]")
+    page.click("[data-testid=board-review] summary")
+    page.fill("#id_reason", "委員の改選期のため審議を省略")
+    page.click(f"form[action='/evaluation/{run.pk}/waive_board_review/'] button[type=submit]")
     page.click(f"form[action='/evaluation/{run.pk}/finalise/'] button[type=submit]")
     page.wait_for_selector("[data-testid=run-status]")
     run.refresh_from_db()

@@ -9,8 +9,8 @@ import pytest
 
 from accounts.models import User, UserRole
 from conftest import make_client
-from consultations.imports import KINDS
 from consultations.models import Consultation
+from core.imports import KINDS
 from organizations.models import Center
 from tests_browser.conftest import log_in
 
@@ -41,7 +41,7 @@ def test_a_large_upload_becomes_a_job_with_its_report(page, live_server, setting
     page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
 
     log_in(page, live_server, "job-co", "job-pass-2026")
-    page.goto(f"{live_server.url}/records/import/")
+    page.goto(f"{live_server.url}/imports/")
     page.select_option("#id_kind", "sessions")
     page.set_input_files("#id_file", str(path))
     page.click("#import-form button[type=submit]")

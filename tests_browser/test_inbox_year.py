@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from accounts.models import User, UserRole
 from conftest import make_plan
-from consultations.indicators import fiscal_year_of
+from core.fiscal import fiscal_year_of
 from evaluation import workflow as evaluation_workflow
-from evaluation.models import CenterEvaluation, RunStatus
+from evaluation.models import CenterEvaluation, EvaluationRun, GuidancePlan, RunStatus
 from organizations.models import Center
 from planning.models import BusinessPlan, FiscalYear, PlanStatus
 from support.models import FollowUp, FollowUpStatus
@@ -52,10 +52,12 @@ def test_a_fiscal_years_hand_offs_run_from_the_inbox(page, live_server):
     expert.assigned_centers.set([tokyo])
     admin = User.objects.create_user("agency", password=PASSWORD, role=UserRole.AGENCY_ADMIN)
     make_plan(tokyo, year.year, confirmed=False)  # drafted by cc, not yet submitted
-    # Last year's evaluation, computed and reviewed by every bureau: the Agency signs it off.
+    # Last year's evaluation, computed, reviewed by every bureau and by the advisory board:
+    # the Agency signs it off.
     last_year = FiscalYear.objects.create(year=year.year - 1)
     run = evaluation_workflow.run_evaluation(last_year, user=admin)
     CenterEvaluation.objects.filter(run=run).update(reviewed_by=kanto, reviewed_at=timezone.now())
+    EvaluationRun.objects.filter(pk=run.pk).update(board_reviewed_at=timezone.now())
 
     # The center submits its plan from its inbox.
     log_in(page, live_server, "cc", PASSWORD)
@@ -133,6 +135,11 @@ def test_a_fiscal_years_hand_offs_run_from_the_inbox(page, live_server):
     run.refresh_from_db()
     assert run.status == RunStatus.FINALISED
     home(page, live_server)
-    assert inbox_count(page) == before - 1
+    items = page.get_by_test_id("inbox-items")
+    assert items.locator("tr[data-kind='evaluation.run_to_sign_off']").count() == 0
+    # The sign-off put the test's centers (all graded low: no records) on focused guidance
+    # this year, and with it on the guidance's monthly visits: none held yet, all behind.
+    guided = GuidancePlan.objects.filter(fiscal_year=year).count()
+    assert guided and inbox_count(page) == before - 1 + guided
     # Everyone involved was told on the way (the bell).
     assert cc.notifications.exists() and kanto.notifications.exists()

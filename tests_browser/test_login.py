@@ -26,7 +26,9 @@ EXPECTED_HOME = {
     "tokyo-co": ("東京都よろず支援拠点", "職員"),
     "osaka-co": ("大阪府よろず支援拠点", "職員"),
     "committee": ("審査", "ホーム"),
+    "board": ("アドバイザリーボード", "ホーム"),
     "supporter": ("サポーター", "よろず支援拠点"),  # its name, and the center of its request
+    "tokyo-body": ("東京都中小企業振興公社", "委託契約"),  # its body, and the contracts menu
 }
 
 

@@ -67,7 +67,9 @@ def test_a_round_from_setup_to_the_new_term_on_the_staff_page(browser, page, liv
         User.objects.create_user(
             f"member{n}",
             password=PASSWORD,
-            role=UserRole.COMMITTEE_MEMBER,
+            # The first sits for the advisory board: a board member's account and record.
+            role=UserRole.BOARD_MEMBER if n == 1 else UserRole.COMMITTEE_MEMBER,
+            person=make_person(None, Role.ADVISORY_BOARD) if n == 1 else None,
             last_name="委員",
             first_name=str(n),
         )

@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "selection",
     "surveys",
     "casestudies",
+    "contracts",
+    "liaison",
     # The REST API (api/): Django REST framework with drf-spectacular's OpenAPI schema.
     "rest_framework",
     "drf_spectacular",

@@ -16,10 +16,13 @@ urlpatterns = [
     path("support/", include("support.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("selection/", include("selection.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("liaison/", include("liaison.urls")),
     path("surveys/", include("surveys.urls")),
     path("casestudies/", include("casestudies.urls")),
     path("access-log/", include("core.urls")),
     path("jobs/", include("core.job_urls")),
+    path("imports/", include("core.imports.urls")),
     # Public survey links: no login, the token is the whole address.
     path("s/", include("surveys.public_urls")),
     # The REST API's pages (docs, personal tokens), then the API itself.

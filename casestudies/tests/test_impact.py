@@ -10,7 +10,7 @@ from django.core.management import call_command
 from casestudies.impact import compute_impact, impact_table
 from casestudies.models import ImpactPoint, ImpactRecord, ImpactSource
 from conftest import make_client
-from consultations.indicators import Period
+from core.fiscal import Period
 from organizations.models import Center
 
 FY2025 = Period.fiscal_year(2025)

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Max
 
 from accounts import demo as accounts_demo
 from consultations import demo
-from consultations.indicators import STANDARD, Period, compute, fiscal_year_of
+from consultations.indicators import STANDARD, compute
 from consultations.models import (
     Case,
     CaseStatus,
@@ -17,6 +17,7 @@ from consultations.models import (
     NetworkActivity,
     corporate_number_is_valid,
 )
+from core.fiscal import Period, fiscal_year_of
 from organizations import demo as staff_demo
 from organizations import demo_institutions
 from organizations.models import Center, SupportInstitution

@@ -5,7 +5,6 @@ is written unless the whole file is valid; the source system's IDs make a second
 import a no-op and a changed row an update, kept in the audit history.
 """
 
-import csv
 import datetime
 import io
 
@@ -14,14 +13,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
-from django.urls import NoReverseMatch, URLResolver, include, path, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from simple_history.models import HistoricalRecords
 
-from conftest import make_client, make_person, make_session
-from consultations import import_views, imports
-from consultations.imports import KINDS, import_records, template_rows
+from conftest import import_csv, make_client, make_person, make_session
+from consultations import imports
 from consultations.models import (
     Case,
     Client,
@@ -31,6 +29,8 @@ from consultations.models import (
     normalize_name,
     normalize_phone,
 )
+from core.imports import KINDS, run_import
+from core.imports import records as record_writer
 from core.tabular import read_table
 from organizations.models import Prefecture, SupportInstitution, SupportInstitutionType
 
@@ -63,14 +63,7 @@ def test_the_corporate_number_generator_makes_valid_numbers():
 # --- Files -------------------------------------------------------------------------
 
 
-def csv_bytes(kind, rows, encoding="utf-8"):
-    headers = KINDS[kind].headers
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([row.get(h, "") for h in headers])
-    return buffer.getvalue().encode(encoding)
+csv_bytes = import_csv
 
 
 def xlsx_bytes(kind, rows):
@@ -90,7 +83,7 @@ def table(kind, rows, *, encoding="utf-8"):
 
 
 def run(kind, rows, user, **options):
-    return import_records(kind, table(kind, rows), user=user, **options)
+    return run_import(kind, table(kind, rows), user=user, **options)
 
 
 def found(result):
@@ -277,11 +270,11 @@ def test_a_cp932_csv_imports_the_same_as_its_utf8_twin(personas, staff):
     utf8_bom = read_table(b"\xef\xbb\xbf" + csv_bytes("clients", CLIENTS), "clients.csv")
     assert cp932.rows == utf8_bom.rows
 
-    result = import_records("clients", cp932, user=personas["admin"])
+    result = run_import("clients", cp932, user=personas["admin"])
 
     assert result.ok and result.created == 3
     assert Client.objects.get(external_id="C003").business_name == "山田 花子"
-    again = import_records("clients", utf8_bom, user=personas["admin"])
+    again = run_import("clients", utf8_bom, user=personas["admin"])
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
@@ -292,7 +285,7 @@ def test_an_xlsx_file_imports_with_excel_dates_times_and_numbers(personas, clien
     rows[0]["時間(分)"] = 60
     workbook = read_table(xlsx_bytes("sessions", rows), "sessions.xlsx")
 
-    result = import_records("sessions", workbook, user=personas["admin"])
+    result = run_import("sessions", workbook, user=personas["admin"])
 
     assert result.ok, result.problems
     assert result.created == 4
@@ -409,7 +402,11 @@ def test_a_client_registered_in_osaka_stays_there_when_tokyo_imports_the_same_id
 ):
     osaka_client = dict(CLIENTS[0], 拠点="大阪府")
     assert run("clients", [osaka_client], personas["osaka_coordinator"]).created == 1
-    # The Agency links the client to Tokyo on purpose: a Tokyo session of it.
+    # A Tokyo session naming C001 does not take Osaka's C001 while Tokyo does not serve
+    # it, even for the Agency, who sees every center's C001.
+    assert found(run("sessions", SESSIONS[:1], personas["admin"])) == {(2, "相談者ID")}
+    # Once Tokyo serves it (a session recorded with the client chosen), the import finds it.
+    make_session(Client.objects.get(external_id="C001"), datetime.date(2025, 4, 2), center=tokyo)
     assert run("sessions", SESSIONS[:1], personas["admin"]).created == 1
 
     refused = run("clients", [osaka_client], personas["tokyo_coordinator"])
@@ -700,7 +697,7 @@ def test_choice_columns_take_the_japanese_labels_and_the_codes(personas, clients
 def test_a_missing_column_is_reported_on_the_header_row(personas):
     data = "対応ID,拠点\r\nS001,東京都\r\n".encode()
 
-    result = import_records("sessions", read_table(data, "s.csv"), user=personas["admin"])
+    result = run_import("sessions", read_table(data, "s.csv"), user=personas["admin"])
 
     assert [p.row for p in result.problems] == [1]
     assert "相談者ID" in result.problems[0].column and "対応日" in result.problems[0].column
@@ -708,7 +705,7 @@ def test_a_missing_column_is_reported_on_the_header_row(personas):
 
 def test_an_unknown_kind_is_a_programming_error(personas):
     with pytest.raises(ValueError):
-        import_records("invoices", table("clients", []), user=personas["admin"])
+        run_import("invoices", table("clients", []), user=personas["admin"])
 
 
 # --- Templates ---------------------------------------------------------------------------
@@ -716,7 +713,7 @@ def test_an_unknown_kind_is_a_programming_error(personas):
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_each_template_has_the_canonical_headers_and_example_rows(kind):
-    rows = template_rows(kind)
+    rows = KINDS[kind].template()
     assert rows and all(len(r) == len(KINDS[kind].headers) for r in rows)
 
 
@@ -730,9 +727,9 @@ def test_the_template_examples_import(personas, institutions, tokyo):
     )
     for kind in ("clients", "cases", "sessions", "network"):
         headers = KINDS[kind].headers
-        rows = [dict(zip(headers, row, strict=True)) for row in template_rows(kind)]
+        rows = [dict(zip(headers, row, strict=True)) for row in KINDS[kind].template()]
         data = read_table(xlsx_bytes(kind, rows), "template.xlsx")
-        result = import_records(kind, data, user=personas["admin"])
+        result = run_import(kind, data, user=personas["admin"])
         assert result.ok, (kind, result.problems)
 
 
@@ -778,46 +775,8 @@ def test_the_command_links_duplicates_when_asked(personas, clients, tmp_path, ca
 # --- The browser page ---------------------------------------------------------------------
 
 
-def _urlpatterns_with_the_import_pages():
-    """The project's URLs, with the import pages added to the records app if not yet there."""
-    from consultations import urls as records
-    from yorozu import urls as root
-
-    extra = [
-        path("import/", import_views.records_import, name="records_import"),
-        path(
-            "import/<str:kind>/template.xlsx",
-            import_views.records_template,
-            name="records_template",
-        ),
-    ]
-    names = {p.name for p in records.urlpatterns}
-    patterns = list(records.urlpatterns) + [p for p in extra if p.name not in names]
-    kept = [
-        p
-        for p in root.urlpatterns
-        if not (isinstance(p, URLResolver) and p.namespace == "consultations")
-    ]
-    return [*kept, path("records/", include((patterns, "consultations")))]
-
-
-def __getattr__(name):
-    # This module doubles as the URL configuration of the page tests (see import_pages).
-    if name == "urlpatterns":
-        return _urlpatterns_with_the_import_pages()
-    raise AttributeError(name)
-
-
 @pytest.fixture
-def import_pages(settings):
-    try:
-        reverse("consultations:records_import")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = __name__
-
-
-@pytest.fixture
-def page_for(import_pages, client_for):
+def page_for(client_for):
     """A signed-in browser that chose English."""
 
     def login(name):
@@ -839,7 +798,7 @@ def test_the_page_shows_every_problem_and_saves_nothing(page_for, staff):
     rows = copy(CLIENTS, **{"1:拠点": "大阪府", "2:業種": "Z"})
 
     response = page.post(
-        reverse("consultations:records_import"),
+        reverse("imports:start"),
         {"kind": "clients", "file": upload("clients", rows)},
     )
 
@@ -853,7 +812,7 @@ def test_a_valid_upload_goes_to_the_list_with_the_counts(page_for, staff):
     page = page_for("tokyo_coordinator")
 
     response = page.post(
-        reverse("consultations:records_import"),
+        reverse("imports:start"),
         {
             "kind": "clients",
             "file": upload(
@@ -874,7 +833,7 @@ def test_duplicate_warnings_are_shown_after_the_import(page_for, clients):
     twin = dict(CLIENTS[0], 相談者ID="X-1")
 
     response = page.post(
-        reverse("consultations:records_import"),
+        reverse("imports:start"),
         {"kind": "clients", "file": upload("clients", [twin])},
         follow=True,
     )
@@ -884,36 +843,38 @@ def test_duplicate_warnings_are_shown_after_the_import(page_for, clients):
 
 
 def test_the_page_offers_the_kinds_and_their_templates(page_for):
-    html = page_for("tokyo_coordinator").get(reverse("consultations:records_import"))
+    html = page_for("tokyo_coordinator").get(reverse("imports:start"))
     text = html.content.decode()
     # The upload's progress: the bar, and the script that drives it (a static file, CSP).
     assert "<progress" in text and "/static/js/import.js" in text
-    for kind in KINDS:
-        assert import_views.template_url(kind) in text
+    for kind in ("clients", "cases", "sessions", "network", "impact"):
+        assert reverse("imports:template", args=[kind]) in text
 
 
 def test_an_unreadable_file_is_reported(page_for):
     broken = upload("clients", [], name="clients.xlsx", data=b"PK\x03\x04 not a workbook")
     response = page_for("tokyo_coordinator").post(
-        reverse("consultations:records_import"), {"kind": "clients", "file": broken}
+        reverse("imports:start"), {"kind": "clients", "file": broken}
     )
     assert "xlsx" in response.content.decode() and 'role="alert"' in response.content.decode()
 
 
 def test_roles_without_records_to_keep_may_not_open_the_page(page_for):
     for name in ("hq", "kanto_officer", "tokyo_expert", "committee"):
-        assert page_for(name).get(reverse("consultations:records_import")).status_code == 403
+        for kind in ("clients", "cases", "sessions", "network"):
+            url = reverse("imports:kind", args=[kind])
+            assert page_for(name).get(url).status_code == 403
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_each_template_downloads_with_the_canonical_headers(page_for, kind):
-    response = page_for("tokyo_coordinator").get(import_views.template_url(kind))
+    response = page_for("tokyo_coordinator").get(reverse("imports:template", args=[kind]))
     sheet = read_table(response.content, "template.xlsx")
-    assert sheet.headers == KINDS[kind].headers and len(sheet.rows) == len(template_rows(kind))
+    assert sheet.headers == KINDS[kind].headers and len(sheet.rows) == len(KINDS[kind].template())
 
 
 def test_an_unknown_template_is_not_found(page_for):
-    url = import_views.template_url("clients").replace("clients", "invoices")
+    url = reverse("imports:template", args=["clients"]).replace("clients", "invoices")
     assert page_for("tokyo_coordinator").get(url).status_code == 404
 
 
@@ -1008,14 +969,14 @@ def frozen_now(monkeypatch):
 
 @pytest.fixture
 def copied_tables(monkeypatch):
-    """The tables imports.copy_rows wrote into, in order."""
-    tables, copy_rows = [], imports.copy_rows
+    """The tables record_writer.copy_rows wrote into, in order."""
+    tables, copy_rows = [], record_writer.copy_rows
 
     def spy(model, columns, rows):
         tables.append(model._meta.db_table)
         copy_rows(model, columns, rows)
 
-    monkeypatch.setattr(imports, "copy_rows", spy)
+    monkeypatch.setattr(record_writer, "copy_rows", spy)
     return tables
 
 
@@ -1025,13 +986,13 @@ def test_copy_writes_the_same_records_m2m_and_history_rows_as_the_orm(
     admin = personas["admin"]
     restart_sequences()
     with transaction.atomic():
-        monkeypatch.setattr(imports, "COPY_NEW_ROWS", False)
+        monkeypatch.setattr(record_writer, "COPY_NEW_ROWS", False)
         orm_counts = import_rounds(admin)
         by_orm = contents()
         transaction.set_rollback(True)
     assert copied_tables == [] and not Client.objects.exists()
     restart_sequences()
-    monkeypatch.setattr(imports, "COPY_NEW_ROWS", True)
+    monkeypatch.setattr(record_writer, "COPY_NEW_ROWS", True)
 
     copy_counts = import_rounds(admin)
 
@@ -1113,10 +1074,12 @@ def test_a_failure_after_the_records_are_written_takes_them_back(personas, clien
     assert run("sessions", SESSIONS, personas["admin"]).created == 4
 
 
-def test_a_client_registered_elsewhere_cannot_be_linked_to_this_centers_id(personas, staff, osaka):
+def test_a_client_registered_elsewhere_cannot_be_linked_to_this_centers_id(
+    personas, staff, tokyo, osaka
+):
     osaka_client = dict(CLIENTS[0], 拠点="大阪府")
     assert run("clients", [osaka_client], personas["osaka_coordinator"]).created == 1
-    assert run("sessions", SESSIONS[:1], personas["admin"]).created == 1  # Tokyo serves it
+    make_session(Client.objects.get(), datetime.date(2025, 4, 1), center=tokyo)  # Tokyo serves it
     twin = dict(CLIENTS[0], 相談者ID="T-77")
 
     result = run("clients", [twin], personas["tokyo_coordinator"], link_duplicates=True)

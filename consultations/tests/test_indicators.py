@@ -14,14 +14,13 @@ from consultations.indicators import (
     CONSULTATIONS,
     STANDARD,
     VISITORS,
-    Period,
     PriorityMetric,
     center_table,
     compute,
-    fiscal_year_of,
     priority_indicator,
 )
 from consultations.models import PriorityField
+from core.fiscal import Period, fiscal_year_of
 from organizations.models import Center
 
 D = datetime.date
@@ -219,7 +218,8 @@ def test_cached_figures_equal_the_records_after_every_committed_write(
     from the shared cache until a record of its fiscal year changes, by center too."""
     from django.core.cache import cache
 
-    from consultations.indicators import STANDARD, Period, compute, compute_cached
+    from consultations.indicators import STANDARD, compute, compute_cached
+    from core.fiscal import Period
 
     settings.INDICATOR_YEAR_CACHE = True
     cache.clear()

@@ -327,7 +327,7 @@ def test_exports_open_in_excel_and_follow_the_import_headers(client_for, tokyo):
 def test_every_export_starts_with_its_import_headers_so_a_file_goes_back_in(
     client_for, personas, tokyo
 ):
-    from consultations.imports import KINDS, import_records
+    from core.imports import KINDS, run_import
 
     c = make_client(tokyo, external_id="C-9")
     make_session(c, D(2025, 5, 1), external_id="S-9", minutes=30, summary="相談")
@@ -345,6 +345,6 @@ def test_every_export_starts_with_its_import_headers_so_a_file_goes_back_in(
     exported = read_table(
         client.get(reverse("consultations:consultation_list") + "?export=xlsx").content, "s.xlsx"
     )
-    again = import_records("sessions", exported, user=personas["tokyo_coordinator"])
+    again = run_import("sessions", exported, user=personas["tokyo_coordinator"])
     assert again.ok, again.problems
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)

@@ -9,8 +9,9 @@ from django.utils import timezone
 from accounts.models import SecurityEvent, SecurityPolicy
 from conftest import make_client, make_session
 from consultations import retention, summaries
-from consultations.indicators import CONSULTATIONS, VISITORS, Period, compute
+from consultations.indicators import CONSULTATIONS, VISITORS, compute
 from consultations.models import Client
+from core.fiscal import Period
 
 TODAY = datetime.date(2026, 6, 1)
 OLD = datetime.date(2015, 5, 1)  # more than 10 years before TODAY

@@ -18,7 +18,6 @@ from conftest import make_activity, make_case, make_client, make_institution, ma
 from consultations import summaries
 from consultations.indicators import (
     STANDARD,
-    Period,
     PriorityMetric,
     compute,
     priority_indicator,
@@ -26,6 +25,7 @@ from consultations.indicators import (
 )
 from consultations.models import Case, CaseStatus, IndicatorFirstDay, PriorityField
 from consultations.tests.test_imports import CASES, CLIENTS, SESSIONS, copy, run
+from core.fiscal import Period
 from organizations.models import Center
 
 D = datetime.date
@@ -175,8 +175,13 @@ def test_an_import_keeps_the_summaries_equal_to_the_records(settings, personas, 
     for kind, rows in [("clients", CLIENTS), ("cases", CASES), ("sessions", SESSIONS)]:
         assert run(kind, rows, admin).ok
     assert_summaries_equal_the_records()
-    # New sessions before a client's first day of the year, at another center, in
+    # New sessions before a client's first day of the year, at another center (which
+    # serves the client already: an import hands no center another's client), in
     # another year, and on the days of existing ones, with a changed one in the same file.
+    from conftest import make_session
+    from consultations.models import Client
+
+    make_session(Client.objects.get(external_id="C001"), datetime.date(2025, 5, 1), center=osaka)
     earlier = [
         dict(SESSIONS[1], 対応ID="S010", 対応日="2025-04-02"),  # C002's first day was 4/3
         dict(SESSIONS[0], 対応ID="S011", 拠点="大阪府"),

@@ -34,6 +34,7 @@ from conftest import (
 from core.tests.test_authorization import (
     ALL_PATTERNS,
     access_log_entry,
+    make_contract,
     selection_objects,
     view_class,
 )
@@ -78,9 +79,25 @@ def clone(obj, count):
         if field.name in _unique_field_names(model) and isinstance(field, CharField | TextField)
     ]
     start = model.objects.count()
+    # A record unique per fiscal year (a center's contract) is copied into years of its own.
+    yearly = [
+        field
+        for field in model._meta.concrete_fields
+        if field.name in _unique_field_names(model)
+        and field.is_relation
+        and field.related_model._meta.label == "planning.FiscalYear"
+    ]
+    if yearly and count > 0:
+        from planning.models import FiscalYear
+
+        years = FiscalYear.objects.bulk_create(
+            FiscalYear(year=3000 + start + number) for number in range(count)
+        )
     copies = []
     for number in range(count):
         twin = _copy_of(obj)
+        for field in yearly:
+            setattr(twin, field.attname, years[number].pk)
         for field in unique:
             value = getattr(obj, field.attname)
             if value:
@@ -157,6 +174,7 @@ CASES = {
         ("tokyo_coordinator", _session),
         ("admin", _session),
     ],
+    "contracts:list": [("kanto_officer", lambda p, t: make_contract(t))],
     "core:access_log": [("admin", lambda p, t: access_log_entry(p["tokyo_coordinator"]))],
     "organizations:institution_list": [("admin", lambda p, t: make_institution(t))],
     "organizations:person_list": [

@@ -17,8 +17,8 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from conftest import answer_survey, make_campaign, make_client, make_session, survey_tokens
-from consultations.imports import KINDS, import_records
 from consultations.models import Consultation
+from core.imports import KINDS, run_import
 from core.tabular import csv_response, escape_formula, read_table, xlsx_response
 from organizations.models import Person
 from organizations.roster import HEADERS as ROSTER_HEADERS
@@ -127,7 +127,7 @@ def test_a_formula_cell_is_reported_by_row_and_column_and_nothing_is_written(per
     row = ["S-1", "東京", "C-1", "", "2025-05-01", "10:00", 30, "電話", "", "=A1&B1"]
     table = read_table(workbook_with_a_formula(headers, row), "s.xlsx")
 
-    result = import_records("sessions", table, user=personas["admin"])
+    result = run_import("sessions", table, user=personas["admin"])
 
     assert [(p.row, p.column) for p in result.problems] == [(2, "概要")]
     assert "formula" in result.problems[0].message
@@ -139,7 +139,7 @@ def test_the_roster_page_shows_the_formula_problem_and_writes_nothing(client_for
     data = workbook_with_a_formula(list(ROSTER_HEADERS.values()), row)
 
     page = client_for("admin").post(
-        reverse("organizations:roster_import"),
+        reverse("imports:kind", args=["roster"]),
         {"file": SimpleUploadedFile("roster.xlsx", data)},
     )
 

@@ -21,8 +21,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 
-from consultations.imports import KINDS
 from consultations.models import Case, Client, Consultation, NetworkActivity
+from core.imports import KINDS
 from core.tabular import TableError, read_table, read_upload
 from core.tests.bombs import SHEET, _rewrite, _workbook, dimension_bomb, expanding_archive
 from organizations.models import Person
@@ -32,9 +32,8 @@ MB = 1024 * 1024
 
 # (who uploads, the page, the form's other fields)
 IMPORT_PAGES = [
-    *[("admin", "consultations:records_import", {"kind": kind}) for kind in KINDS],
-    ("admin", "organizations:roster_import", {}),
-    ("hq", "support:attendance_import", {}),
+    *[("admin", "imports:start", {"kind": kind}) for kind in KINDS if kind != "attendance"],
+    ("hq", "imports:start", {"kind": "attendance"}),
 ]
 
 
@@ -151,7 +150,7 @@ def test_a_broken_csv_is_a_plain_message_not_a_crash():
 def test_a_file_over_the_byte_limit_is_refused_on_the_page(client_for, settings):
     settings.IMPORT_MAX_BYTES = 1024
     page = client_for("admin").post(
-        reverse("organizations:roster_import"),
+        reverse("imports:kind", args=["roster"]),
         {"file": SimpleUploadedFile("roster.csv", b"x" * 4096)},
     )
     assert "ファイルが大きすぎます" in page.content.decode()  # the page is in Japanese

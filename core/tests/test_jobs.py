@@ -16,9 +16,9 @@ from django.utils import translation
 
 from conftest import make_client, make_session
 from consultations import summaries
-from consultations.imports import KINDS
 from consultations.models import Client, Consultation
 from core import jobs
+from core.imports import KINDS
 from core.models import AccessLogEntry, Job, JobState
 
 # --- A kind of job for the tests ----------------------------------------------------
@@ -221,7 +221,7 @@ def large(settings, tokyo):
 def test_an_import_over_the_threshold_runs_as_a_job_and_shows_its_report(personas, client, large):
     client.force_login(personas["tokyo_coordinator"])
     response = client.post(
-        reverse("consultations:records_import"),
+        reverse("imports:start"),
         {"kind": "sessions", "file": upload(sessions_csv(30))},
     )
     job = Job.objects.get()
@@ -238,7 +238,7 @@ def test_an_import_over_the_threshold_runs_as_a_job_and_shows_its_report(persona
 def test_a_small_import_still_runs_in_the_request(personas, client, large):
     client.force_login(personas["tokyo_coordinator"])
     response = client.post(
-        reverse("consultations:records_import"),
+        reverse("imports:start"),
         {"kind": "sessions", "file": upload(sessions_csv(20))},
     )
     assert response.status_code == 302 and not Job.objects.exists()
@@ -248,7 +248,7 @@ def test_a_small_import_still_runs_in_the_request(personas, client, large):
 def test_a_large_import_with_problems_reports_them_by_row_and_column(personas, client, large):
     client.force_login(personas["tokyo_coordinator"])
     client.post(
-        reverse("consultations:records_import"),
+        reverse("imports:start"),
         {"kind": "sessions", "file": upload(sessions_csv(30, bad_row=7))},
     )
     job = Job.objects.get()
@@ -277,7 +277,7 @@ def test_an_xlsx_over_the_threshold_is_counted_without_reading_it_whole(large):
     assert count_rows(upload(sessions_csv(50)), 1000) == 50
 
 
-@pytest.mark.parametrize("page", ["organizations:roster_import", "support:attendance_import"])
+@pytest.mark.parametrize("page", ["roster", "attendance"])
 def test_the_roster_and_attendance_imports_go_through_the_same_entry(
     personas, client, settings, page
 ):
@@ -289,10 +289,10 @@ def test_the_roster_and_attendance_imports_go_through_the_same_entry(
     data = "\r\n".join([",".join(headers)] + [",".join("x" for _ in headers)] * 3).encode()
     user = personas["admin"] if "attendance" in page else personas["tokyo_manager"]
     client.force_login(user)
-    response = client.post(reverse(page), {"file": upload(data, "rows.csv")})
+    response = client.post(reverse("imports:kind", args=[page]), {"file": upload(data, "rows.csv")})
     job = Job.objects.get()
     assert response["Location"] == job.get_absolute_url()
-    assert job.params["importer"] in ("roster", "attendance") and job.report["problem_count"]
+    assert job.params["kind"] == page and job.report["problem_count"]
 
 
 def test_a_job_killed_midway_leaves_nothing_written(personas, client, large, monkeypatch):
@@ -314,7 +314,7 @@ def test_a_job_killed_midway_leaves_nothing_written(personas, client, large, mon
     monkeypatch.setattr(summaries, "add", dies_after_writing)
     client.force_login(personas["tokyo_coordinator"])
     client.post(
-        reverse("consultations:records_import"),
+        reverse("imports:start"),
         {"kind": "sessions", "file": upload(sessions_csv(30))},
     )
 

@@ -46,7 +46,7 @@ def test_the_agency_sees_every_entry_in_groups_and_a_coordinator_fewer(client_fo
     links = menu_links(coordinator.get(reverse("home")).content.decode())
     assert reverse("accounts:user_list") not in links
     assert reverse("selection:round_list") not in links
-    assert reverse("consultations:records_import") in links
+    assert reverse("imports:start") in links
 
 
 def test_a_group_with_one_entry_for_the_role_is_a_plain_link(client_for):

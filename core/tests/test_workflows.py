@@ -43,6 +43,7 @@ WORKFLOWS = {
     "support.follow_up",
     "support.request",
     "support.training_registration",
+    "support.meeting",
     "surveys.campaign",
     "selection.round",
     "selection.seat",
@@ -118,6 +119,18 @@ def _registration(personas, tokyo):
     return TrainingRegistration.objects.create(event=event, person=make_person(tokyo))
 
 
+def _meeting():
+    from support.models import ExpertsMeeting
+
+    return ExpertsMeeting.objects.create(
+        title="第3回 全国本部専門家会議",
+        held_on=datetime.date(2025, 10, 20),
+        period_start=datetime.date(2025, 7, 1),
+        period_end=datetime.date(2025, 9, 30),
+        report_to_agency="訪問12件、重点介入2拠点",
+    )
+
+
 def _round(personas, tokyo):
     from selection.tests.factories import make_round
 
@@ -142,6 +155,12 @@ def _appointment(personas, tokyo):
     )
 
 
+def _escalation(center):
+    from support.visits import escalation_of
+
+    return escalation_of(center)
+
+
 EXAMPLES = {
     "planning.plan": _plan,
     "planning.change_request": _change_request,
@@ -149,7 +168,7 @@ EXAMPLES = {
     "evaluation.budget": _evaluation("allocation"),
     "evaluation.guidance": _evaluation("guidance"),
     "evaluation.guidance_action": _evaluation("action"),
-    "support.escalation": lambda personas, tokyo: make_visit(tokyo),
+    "support.escalation": lambda personas, tokyo: _escalation(tokyo),
     "support.follow_up": lambda personas, tokyo: make_visit(
         tokyo, follow_ups=["記録の整備"]
     ).follow_ups.get(),
@@ -157,6 +176,7 @@ EXAMPLES = {
         tokyo, supporter=personas["supporter"]
     ),
     "support.training_registration": _registration,
+    "support.meeting": lambda personas, tokyo: _meeting(),
     "surveys.campaign": lambda personas, tokyo: make_campaign(tokyo, launch=False),
     "selection.round": _round,
     "selection.seat": _seat,
@@ -189,6 +209,9 @@ def put_in_state(workflow, obj, state):
     elif workflow.name == "evaluation.budget":
         decided = datetime.datetime.now(datetime.UTC) if state == "decided" else None
         model.objects.filter(pk=obj.pk).update(decided_at=decided)
+    elif workflow.name == "support.meeting":
+        reviewed = datetime.datetime.now(datetime.UTC) if state == "board_reviewed" else None
+        model.objects.filter(pk=obj.pk).update(board_reviewed_at=reviewed)
     elif workflow.name == "selection.seat":
         from selection.models import RoundStatus, SelectionRound
 

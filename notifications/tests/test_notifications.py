@@ -87,7 +87,11 @@ def test_a_digest_user_gets_one_mail_with_all_items_and_no_mail_at_once(
         planning_workflow.submit_plan(plan, user=emails["tokyo_manager"])
         visit = make_visit(tokyo, experts=[emails["tokyo_expert"]])
         visits.set_escalation(
-            visit, user=emails["tokyo_expert"], level=2, reason="課題解決が進まない"
+            visits.escalation_of(tokyo),
+            user=emails["tokyo_expert"],
+            level=2,
+            reason="課題解決が進まない",
+            visit=visit,
         )
     assert Notification.objects.filter(user=officer).count() == 2
     assert mail.outbox == []

@@ -9,10 +9,11 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from conftest import make_person
+from core.imports import run_import
 from core.tabular import read_table
 from organizations.models import Assignment, Person, Role
 from organizations.qualification_stats import qualification_table
-from organizations.roster import HEADERS, import_roster
+from organizations.roster import HEADERS
 
 HEADER_ROW = list(HEADERS.values())
 
@@ -121,7 +122,7 @@ def bad_rows():
 def test_a_file_with_three_problems_reports_each_by_row_and_writes_nothing(personas):
     table = read_table(csv_bytes(bad_rows()), "roster.csv")
 
-    result = import_roster(table, user=personas["admin"])
+    result = run_import("roster", table, user=personas["admin"])
 
     found = {(p.row, p.column) for p in result.problems}
     assert found == {(3, "拠点"), (4, "職員コード"), (6, "保有資格")}
@@ -135,7 +136,7 @@ def test_the_problems_are_shown_in_the_browser_and_nothing_is_saved(client_for, 
     upload = io.BytesIO(xlsx_bytes(bad_rows()))
     upload.name = "roster.xlsx"
 
-    response = client.post(reverse("organizations:roster_import"), {"file": upload})
+    response = client.post(reverse("imports:kind", args=["roster"]), {"file": upload})
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -149,7 +150,7 @@ def test_a_clean_file_imports_and_the_qualification_table_matches_a_hand_count(
 ):
     table = read_table(xlsx_bytes(CLEAN_ROWS), "roster.xlsx")
 
-    result = import_roster(table, user=personas["admin"])
+    result = run_import("roster", table, user=personas["admin"])
 
     assert result.ok and result.created == 6
     rows, staff = qualification_table(
@@ -171,10 +172,12 @@ def test_a_clean_file_imports_and_the_qualification_table_matches_a_hand_count(
 
 
 def test_importing_the_same_file_twice_changes_nothing(personas):
-    import_roster(read_table(csv_bytes(CLEAN_ROWS), "roster.csv"), user=personas["admin"])
+    run_import("roster", read_table(csv_bytes(CLEAN_ROWS), "roster.csv"), user=personas["admin"])
     history_before = Person.history.count() + Assignment.history.count()
 
-    again = import_roster(read_table(csv_bytes(CLEAN_ROWS), "roster.csv"), user=personas["admin"])
+    again = run_import(
+        "roster", read_table(csv_bytes(CLEAN_ROWS), "roster.csv"), user=personas["admin"]
+    )
 
     assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 6)
     assert Person.objects.count() == 6 and Assignment.objects.count() == 6
@@ -182,12 +185,12 @@ def test_importing_the_same_file_twice_changes_nothing(personas):
 
 
 def test_a_changed_row_updates_the_person_and_is_audited(personas):
-    import_roster(read_table(csv_bytes(CLEAN_ROWS), "roster.csv"), user=personas["admin"])
+    run_import("roster", read_table(csv_bytes(CLEAN_ROWS), "roster.csv"), user=personas["admin"])
     rows = [list(r) for r in CLEAN_ROWS]
     rows[1][1] = "佐藤 華子"
     rows[1][6] = "2026-03-31"
 
-    result = import_roster(read_table(csv_bytes(rows), "roster.csv"), user=personas["admin"])
+    result = run_import("roster", read_table(csv_bytes(rows), "roster.csv"), user=personas["admin"])
 
     assert result.updated == 1
     person = Person.objects.get(staff_code="R002")
@@ -202,7 +205,7 @@ def test_a_cp932_csv_imports_the_same_as_its_utf8_twin(personas):
     utf8_bom = read_table(b"\xef\xbb\xbf" + csv_bytes(CLEAN_ROWS), "roster.csv")
     assert cp932.rows == utf8_bom.rows
 
-    assert import_roster(cp932, user=personas["admin"]).created == 6
+    assert run_import("roster", cp932, user=personas["admin"]).created == 6
 
 
 def test_a_center_manager_cannot_import_staff_of_another_center(personas):
@@ -221,7 +224,9 @@ def test_a_center_manager_cannot_import_staff_of_another_center(personas):
         ],
     ]
 
-    result = import_roster(read_table(csv_bytes(rows), "r.csv"), user=personas["tokyo_manager"])
+    result = run_import(
+        "roster", read_table(csv_bytes(rows), "r.csv"), user=personas["tokyo_manager"]
+    )
 
     assert [(p.row, p.column) for p in result.problems] == [(3, "拠点")]
     assert not Person.objects.exists()
@@ -230,8 +235,8 @@ def test_a_center_manager_cannot_import_staff_of_another_center(personas):
 def test_a_center_manager_cannot_take_over_a_staff_code_of_another_center(personas, osaka):
     make_person(osaka, code="R002")
 
-    result = import_roster(
-        read_table(csv_bytes([CLEAN_ROWS[1]]), "r.csv"), user=personas["tokyo_manager"]
+    result = run_import(
+        "roster", read_table(csv_bytes([CLEAN_ROWS[1]]), "r.csv"), user=personas["tokyo_manager"]
     )
 
     assert [(p.row, p.column) for p in result.problems] == [(2, "職員コード")]
@@ -253,7 +258,7 @@ def test_each_bad_field_is_reported_in_plain_words(personas, column, value, expe
     row = list(CLEAN_ROWS[1])
     row[HEADER_ROW.index(column)] = value
 
-    result = import_roster(read_table(csv_bytes([row]), "r.csv"), user=personas["admin"])
+    result = run_import("roster", read_table(csv_bytes([row]), "r.csv"), user=personas["admin"])
 
     assert [(p.row, p.column) for p in result.problems] == [(2, column)]
     assert expected in result.problems[0].message
@@ -263,31 +268,31 @@ def test_a_missing_column_or_an_unreadable_file_is_reported(client_for):
     client = client_for("admin")
     broken = io.BytesIO(b"PK\x03\x04 not really a workbook")
     broken.name = "roster.xlsx"
-    page = client.post(reverse("organizations:roster_import"), {"file": broken}).content.decode()
+    page = client.post(reverse("imports:kind", args=["roster"]), {"file": broken}).content.decode()
     assert "xlsx" in page and 'role="alert"' in page
 
     only_names = io.BytesIO("氏名\n山田\n".encode())
     only_names.name = "roster.csv"
     page = client.post(
-        reverse("organizations:roster_import"), {"file": only_names}
+        reverse("imports:kind", args=["roster"]), {"file": only_names}
     ).content.decode()
     assert "職員コード" in page
     assert not Person.objects.exists()
 
 
 def test_the_template_downloads_with_the_canonical_headers(client_for):
-    response = client_for("tokyo_manager").get(reverse("organizations:roster_template"))
+    response = client_for("tokyo_manager").get(reverse("imports:template", args=["roster"]))
     table = read_table(response.content, "template.xlsx")
     assert table.headers == HEADER_ROW and len(table.rows) == 2
 
 
 def test_the_staff_list_export_reimports_unchanged(client_for, personas):
-    import_roster(read_table(csv_bytes(CLEAN_ROWS), "roster.csv"), user=personas["admin"])
+    run_import("roster", read_table(csv_bytes(CLEAN_ROWS), "roster.csv"), user=personas["admin"])
     exported = client_for("admin").get(
         reverse("organizations:person_list") + "?status=all&export=xlsx"
     )
 
-    again = import_roster(read_table(exported.content, "staff.xlsx"), user=personas["admin"])
+    again = run_import("roster", read_table(exported.content, "staff.xlsx"), user=personas["admin"])
 
     assert again.ok, again.problems
     assert again.created == 0

@@ -1,9 +1,12 @@
 """The fiscal-year calendar the Agency sets, and what the plan form shows of the policy."""
 
+import datetime
+
 from django.urls import reverse
 
 from conftest import make_plan
 from consultations.models import PriorityField
+from planning.models import FiscalYear
 
 
 def test_the_plan_form_shows_the_policys_recommended_fields_beside_the_centers_choice(
@@ -49,3 +52,15 @@ def test_the_agency_sets_the_years_calendar_and_a_window_must_open_before_it_clo
         reverse("planning:year_update", args=[year.pk]), data
     )
     assert response.status_code in (403, 404)
+
+
+def test_a_fiscal_year_gives_its_period_from_1_april_to_31_march(db):
+    fy2025 = FiscalYear.objects.create(year=2025)
+    FiscalYear.objects.create(year=2024)
+    assert (fy2025.period.start, fy2025.period.end) == (
+        datetime.date(2025, 4, 1),
+        datetime.date(2026, 3, 31),
+    )
+    assert fy2025.period.label == "2025年度（令和7年度）" == str(fy2025)
+    assert FiscalYear.current(datetime.date(2026, 3, 31)) == fy2025
+    assert FiscalYear.current(datetime.date(2025, 3, 31)).year == 2024

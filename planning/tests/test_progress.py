@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from conftest import make_client, make_plan, make_session
-from consultations.indicators import Period
+from core.fiscal import Period
 from organizations.models import Center
 from planning import progress
 from planning.progress import (

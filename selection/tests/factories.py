@@ -4,7 +4,8 @@ import datetime
 import itertools
 
 from accounts.models import User, UserRole
-from organizations.models import Role
+from core.scoping import sits_on_board
+from organizations.models import Assignment, Person, Role
 from selection import workflow
 from selection.models import MemberSource, RoundKind, RoundStatus
 
@@ -22,6 +23,23 @@ def committee_user(username=None):
         last_name="委員",
         first_name=str(next(_numbers)),
     )
+
+
+def seat_on_board(user):
+    """Make ``user`` a sitting advisory-board member: an HQ staff record with a board
+    assignment, and the board member's role."""
+    number = next(_numbers)
+    person = Person.objects.create(staff_code=f"AB{number:05d}", name=f"委員 {number}")
+    Assignment.objects.create(
+        person=person, role=Role.ADVISORY_BOARD, start_date=datetime.date(2020, 4, 1)
+    )
+    user.person, user.role = person, UserRole.BOARD_MEMBER
+    user.save()
+    return user
+
+
+def board_user():
+    return seat_on_board(committee_user())
 
 
 def bureau_officer_for(center):
@@ -68,6 +86,8 @@ def make_round(
         ]
         workflow.save_criteria(round_, user=officer, rows=rows)
     users = [committee_user() for _ in range(members)] if isinstance(members, int) else members
+    if users and not sits_on_board(users[0]):
+        seat_on_board(users[0])  # the first sits for the advisory board
     for index, user in enumerate(users):
         source = MemberSource.ADVISORY_BOARD if index == 0 else MemberSource.BUREAU
         workflow.add_member(round_, user=officer, member=user, source=source, affiliation="試験")

@@ -3,12 +3,13 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
 from conftest import make_person
 from core.workflow import StepRefused
-from organizations.models import Person, Role
+from organizations.models import AgreementBy, Person, Role
 from selection import appointments
 from selection.models import AppointmentStatus, Term
 
@@ -36,12 +37,17 @@ def proposed(personas, tokyo):
     )
 
 
+def signed_agreement():
+    return SimpleUploadedFile("同意書.pdf", b"%PDF-1.4 signed", "application/pdf")
+
+
 def agree(appointment, personas):
     return appointments.agree(
         appointment,
         user=personas["tokyo_manager"],
         signatory="東京都中小企業振興公社 理事長 山田太郎",
         agreed_on=datetime.date(2027, 2, 1),
+        document=signed_agreement(),
     )
 
 
@@ -198,7 +204,7 @@ def test_the_steps_through_the_pages(client_for, personas, tokyo):
     assert "まだ実施機関の同意がありません" in page.content.decode()
     manager.post(
         reverse("selection:appointment_agree", args=[appointment.pk]),
-        {"signatory": "理事長 山田", "agreed_on": "2027-02-01"},
+        {"signatory": "理事長 山田", "agreed_on": "2027-02-01", "document": signed_agreement()},
     )
     officer = client_for("kanto_officer")
     officer.post(reverse("selection:appointment_approve", args=[appointment.pk]), {"note": "可"})
@@ -227,3 +233,89 @@ def test_a_bad_proposal_form_reports_each_field_and_saves_nothing(client_for, to
     errors = response.context["form"].errors
     assert set(errors) >= {"name", "staff_code", "reason", "end_date"}
     assert not tokyo.appointments.exists()
+
+
+# --- Who records the implementing body's agreement: the bureau's choice -----------------
+
+
+def body_account_required(center):
+    bureau = center.prefecture.bureau
+    bureau.appointment_agreement = AgreementBy.BODY_ACCOUNT
+    bureau.save()
+
+
+def test_the_center_manager_is_refused_where_the_bureau_asks_the_bodys_own_account(
+    personas, proposed, tokyo, client_for
+):
+    body_account_required(tokyo)
+
+    with pytest.raises(StepRefused, match="own account"):
+        agree(proposed, personas)
+    page = client_for("tokyo_manager").post(
+        reverse("selection:appointment_agree", args=[proposed.pk]),
+        {"signatory": "理事長 山田", "agreed_on": "2027-02-01", "document": signed_agreement()},
+    )
+
+    assert page.status_code == 200
+    proposed.refresh_from_db()
+    assert proposed.status == AppointmentStatus.PROPOSED and not proposed.signatory
+    assert [e.action for e in proposed.events.all()] == ["propose"]
+    # Declining for the body is the body's too.
+    with pytest.raises(StepRefused, match="own account"):
+        appointments.decline(proposed, user=personas["tokyo_manager"], reason="不同意")
+
+
+def test_the_bodys_own_account_agrees_without_a_document(personas, proposed, tokyo, client_for):
+    body_account_required(tokyo)
+    body = client_for("tokyo_body")
+    assert (
+        "signatory"
+        in body.get(reverse("selection:appointment_agree", args=[proposed.pk])).content.decode()
+    )
+
+    response = body.post(
+        reverse("selection:appointment_agree", args=[proposed.pk]),
+        {"signatory": "東京都中小企業振興公社 理事長 山田太郎", "agreed_on": "2027-02-01"},
+    )
+
+    assert response.status_code == 302
+    proposed.refresh_from_db()
+    assert proposed.status == AppointmentStatus.AGREED
+    assert proposed.events.get(action="agree").user == personas["tokyo_body"]
+
+
+def test_another_bodys_account_cannot_agree(personas, proposed, tokyo):
+    body_account_required(tokyo)
+    with pytest.raises(StepRefused):
+        appointments.agree(proposed, user=personas["osaka_body"], signatory="x", agreed_on=START)
+
+
+def test_the_center_records_the_agreement_only_with_the_signed_document(
+    personas, proposed, client_for
+):
+    with pytest.raises(StepRefused, match="signed"):
+        appointments.agree(
+            proposed, user=personas["tokyo_manager"], signatory="理事長 山田", agreed_on=START
+        )
+    # A renamed program is not a signed document.
+    page = client_for("tokyo_manager").post(
+        reverse("selection:appointment_agree", args=[proposed.pk]),
+        {
+            "signatory": "理事長 山田",
+            "agreed_on": "2027-02-01",
+            "document": SimpleUploadedFile("同意書.pdf", b"MZ\x90\x00", "application/pdf"),
+        },
+    )
+    assert page.status_code == 200
+    proposed.refresh_from_db()
+    assert proposed.status == AppointmentStatus.PROPOSED
+
+    agree(proposed, personas)
+
+    proposed.refresh_from_db()
+    assert proposed.agreement_document_name == "同意書.pdf"
+    download = client_for("kanto_officer").get(
+        reverse("selection:appointment_agreement", args=[proposed.pk])
+    )
+    assert download.status_code == 200 and download.content == b"%PDF-1.4 signed"
+    assert download["Content-Type"] == "application/pdf"

@@ -16,7 +16,7 @@ from selection.models import (
     RoundStatus,
     SelectionRound,
 )
-from selection.tests.factories import committee_user, make_round
+from selection.tests.factories import board_user, make_round
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +39,7 @@ def test_the_bureau_sets_up_a_round_through_the_pages(client_for, personas, toky
     round_ = SelectionRound.objects.get()
     assert response["Location"] == round_.get_absolute_url()
 
-    member = committee_user()
+    member = board_user()
     client.post(
         reverse("selection:member_add", args=[round_.pk]),
         {"user": member.pk, "source": MemberSource.ADVISORY_BOARD, "affiliation": "AB"},

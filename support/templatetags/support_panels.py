@@ -7,9 +7,10 @@ import datetime
 
 from django import template
 
-from core.scoping import role_of, scope_centers
+from core.scoping import may_edit, role_of, scope_centers
 
-from ..models import EscalationNotice, FollowUp, SupportRequest, Visit
+from .. import visit_plans
+from ..models import EscalationNotice, FollowUp, SupportRequest, Visit, VisitPlan
 from ..requests import OPEN_STATUSES
 from ..visits import escalated_centers
 
@@ -23,7 +24,7 @@ def bureau_escalations(user, limit=10):
     centers = scope_centers(user).select_related("prefecture")
     return {
         "notices": EscalationNotice.objects.for_user(user)
-        .select_related("center", "visit", "raised_by")
+        .select_related("center__escalation", "visit", "raised_by")
         .order_by("-created_at", "-id")[:limit],
         "escalated": escalated_centers(centers).order_by("-escalation_level", "code"),
     }
@@ -57,4 +58,25 @@ def expert_overview(user, limit=10):
         "requests": SupportRequest.objects.for_user(user)
         .filter(status__in=OPEN_STATUSES)
         .select_related("center")[:limit],
+    }
+
+
+@register.inclusion_tag("support/_visit_plan_panel.html")
+def visit_plan_panel(user, year, as_of, centers=None, only_behind=False):
+    """HQ visits planned against held for the dashboards: ``centers`` (default: the user's
+    scope) in the fiscal year ``year`` as of ``as_of``; ``only_behind`` lists only the
+    centers behind plan (the national dashboard), with the totals of all."""
+    if year is None:
+        return {"rows": None}
+    scope = scope_centers(user)
+    centers = scope if centers is None else centers.filter(pk__in=scope.values("pk"))
+    fiscal_year = getattr(year, "year", year)
+    rows = visit_plans.plan_rows(centers, fiscal_year=fiscal_year, as_of=as_of)
+    return {
+        "year": fiscal_year,
+        "as_of": as_of,
+        "totals": visit_plans.totals(rows),
+        "rows": [r for r in rows if r.behind] if only_behind else rows,
+        "only_behind": only_behind,
+        "may_edit": may_edit(user, VisitPlan),
     }

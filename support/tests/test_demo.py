@@ -14,6 +14,7 @@ from organizations.models import Center, TrainingBlock
 from support import demo
 from support.models import (
     AttendanceStatus,
+    Escalation,
     EscalationLevel,
     EscalationNotice,
     ExpertsMeeting,
@@ -47,6 +48,12 @@ def test_a_year_of_visits_several_per_center_a_few_escalated(demo_support):
     escalated = Visit.objects.filter(escalation_level__gt=EscalationLevel.NORMAL)
     assert 1 <= escalated.values("center").distinct().count() <= 6
     assert EscalationNotice.objects.count() >= 4
+    # Each center's level is its own record, its raises kept as steps with the reason.
+    held = Escalation.objects.filter(level__gt=EscalationLevel.NORMAL)
+    assert set(held.values_list("center", flat=True)) == set(
+        escalated.values_list("center", flat=True)
+    )
+    assert all(e.events.filter(action="escalate").exists() and e.reason for e in held)
     assert Visit.objects.filter(sessions__isnull=False).distinct().count() > 0
     assert all(v.experts.exists() for v in Visit.objects.all()[:20])
 
@@ -74,3 +81,27 @@ def test_building_twice_changes_nothing(demo_support):
     before = Visit.objects.count(), TrainingEvent.objects.count()
     demo.build(random.Random(5), quiet)
     assert (Visit.objects.count(), TrainingEvent.objects.count()) == before
+
+
+def test_the_demo_visit_plan_has_one_center_behind_plan(demo_support):
+    from core.fiscal import fiscal_year_of
+    from evaluation import demo as evaluation_demo
+    from planning import demo as plans_demo
+    from support import demo_plans, visit_plans
+    from surveys import demo as surveys_demo
+
+    rng = random.Random(5)
+    plans_demo.build(rng, quiet)
+    surveys_demo.build(rng, quiet)
+    from conftest import analyse_tables
+
+    analyse_tables()  # before the evaluation reads the survey answers
+    evaluation_demo.build(rng, quiet)
+    demo_plans.build(rng, quiet)
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    rows = visit_plans.plan_rows(
+        Center.objects.all(), fiscal_year=fiscal_year_of(yesterday), as_of=yesterday
+    )
+    assert len(rows) == Center.objects.count()
+    assert [r.center.code for r in rows if r.behind] == [demo_plans.LEFT_BEHIND]
+    assert all(r.planned >= 4 for r in rows)

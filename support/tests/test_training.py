@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import make_person, make_training
-from consultations.indicators import fiscal_year_of
+from core.fiscal import fiscal_year_of
+from core.imports import run_import
 from core.tabular import read_table
 from core.workflow import StepRefused
 from organizations.models import Center, Role, TrainingBlock
-from support import attendance, training
+from support import training
 from support.models import AttendanceStatus, TrainingKind, TrainingRegistration
 
 TODAY = datetime.date.today()
@@ -121,7 +122,7 @@ def test_an_attendance_sheet_with_an_unknown_staff_code_and_an_unknown_event_wri
         ("2026-N1", "S90001", "出席"), ("2026-N1", "S99999", "出席"), ("2026-X9", "S90001", "出席")
     )
     response = client_for("hq").post(
-        reverse("support:attendance_import"),
+        reverse("imports:kind", args=["attendance"]),
         {"file": SimpleUploadedFile("attendance.csv", data, content_type="text/csv")},
     )
     problems = [(p.row, p.column) for p in response.context["problems"]]
@@ -137,12 +138,12 @@ def test_an_attendance_sheet_registers_updates_and_imports_twice_without_change(
     event = make_training("2026-N1", start=FY_START)
     attend(event, b, status=AttendanceStatus.REGISTERED)
     table = read_table(sheet(("2026-N1", "S90001", "○"), ("2026-N1", "S90002", "欠席")), "a.csv")
-    result = attendance.import_attendance(table, user=personas["hq"])
+    result = run_import("attendance", table, user=personas["hq"])
     assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
     assert event.registrations.get(person=a).status == AttendanceStatus.ATTENDED
     assert event.registrations.get(person=a).center == tokyo
     assert event.registrations.get(person=b).status == AttendanceStatus.ABSENT
-    again = attendance.import_attendance(table, user=personas["hq"])
+    again = run_import("attendance", table, user=personas["hq"])
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
@@ -156,21 +157,26 @@ def test_a_shift_jis_sheet_with_bad_values_reports_every_problem(personas, tokyo
         encoding="cp932",
     )
     data += "2026-N1,S90001,出席\n".encode("cp932")
-    result = attendance.import_attendance(read_table(data, "a.csv"), user=personas["hq"])
+    result = run_import("attendance", read_table(data, "a.csv"), user=personas["hq"])
     # Row 2: unknown attendance; rows 3 and 5 repeat row 2's person (row 4 is empty, skipped).
     assert [(p.row, p.column) for p in result.problems] == [
         (2, "出欠"),
         (3, "職員コード"),
         (5, "職員コード"),
     ]
-    missing = attendance.import_attendance(
-        read_table(sheet(("2026-N1",), headers=("研修コード",)), "a.csv"), user=personas["hq"]
+    missing = run_import(
+        "attendance",
+        read_table(sheet(("2026-N1",), headers=("研修コード",)), "a.csv"),
+        user=personas["hq"],
     )
     assert missing.problems[0].row == 1 and "職員コード" in missing.problems[0].column
 
 
 def test_only_hq_imports_attendance(client_for):
-    assert client_for("tokyo_manager").get(reverse("support:attendance_import")).status_code == 403
+    assert (
+        client_for("tokyo_manager").get(reverse("imports:kind", args=["attendance"])).status_code
+        == 403
+    )
 
 
 def test_a_center_manager_registers_the_centers_own_staff_until_the_event_starts(

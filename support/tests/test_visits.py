@@ -220,8 +220,15 @@ def test_a_visit_page_shows_what_was_open_when_it_took_place(client_for, tokyo):
     assert "広報計画の共有" not in first_panel and "次の課題" not in first_panel
 
 
-def test_a_new_visit_starts_at_the_level_of_the_centers_last_visit(client_for, personas, tokyo):
-    make_visit(tokyo, TODAY - datetime.timedelta(days=30), level=EscalationLevel.ENHANCED)
+def test_a_new_visit_records_the_centers_level_at_the_time(client_for, personas, tokyo):
+    from support.visits import escalation_of, set_escalation
+
+    set_escalation(
+        escalation_of(tokyo),
+        user=personas["hq"],
+        level=EscalationLevel.ENHANCED,
+        reason="相談件数の低迷",
+    )
     data = visit_post(TODAY, experts=[personas["tokyo_expert"]])
     client_for("tokyo_expert").post(reverse("support:visit_create"), {"center": tokyo.pk, **data})
     assert Visit.objects.get(date=TODAY).escalation_level == EscalationLevel.ENHANCED

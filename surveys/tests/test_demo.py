@@ -10,7 +10,7 @@ import pytest
 
 from accounts import demo as accounts_demo
 from consultations import demo as records_demo
-from consultations.indicators import fiscal_year_of
+from core.fiscal import fiscal_year_of
 from organizations import demo as staff_demo
 from organizations import demo_institutions
 from organizations.models import Center

@@ -13,7 +13,8 @@ import csv
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from consultations.indicators import STANDARD, Period, center_table
+from consultations.indicators import STANDARD, center_table
+from core.fiscal import Period
 from core.tabular import escape_formula
 from organizations.models import Bureau, Center
 

@@ -23,8 +23,12 @@ BUILDERS = [
     "support.demo",
     "surveys.demo",
     "evaluation.demo",
+    "contracts.demo",  # the bureaus' settings before the appointments agree
+    "support.demo_plans",
     "selection.demo",
     "casestudies.demo",
+    "liaison.demo",
+    "core.demo_imports",
 ]
 
 
@@ -63,7 +67,7 @@ class Command(BaseCommand):
     def _reset(self):
         from accounts.models import User
         from consultations.models import Case, Client, Consultation, NetworkActivity
-        from core.models import StepEvent
+        from core.models import ImportBatch, StepEvent
         from organizations.models import Assignment, Person, SupportInstitution
         from support.demo import RESET_MODELS
         from surveys.demo import reset as reset_surveys
@@ -71,6 +75,7 @@ class Command(BaseCommand):
         # The workflow steps of every record below (a generic relation: no cascade on a
         # plain DELETE).
         StepEvent.objects.all().delete()
+        ImportBatch.objects.all().delete()  # they protect their users
         reset_surveys()  # its recipients point to the clients and institutions below
         # Records go with plain DELETEs, children first: the ORM would load every
         # row and write a history row per deletion. Their history goes too, so that
@@ -82,7 +87,22 @@ class Command(BaseCommand):
         for model in (FollowUpRequest, CaseStudy, ImpactRecord):
             tables += [f.remote_field.through._meta.db_table for f in model._meta.many_to_many]
             tables.append(model._meta.db_table)
-        models = (*RESET_MODELS, NetworkActivity, Consultation, Case, Client, SupportInstitution)
+        from contracts.models import Amendment, Contract
+        from liaison.models import HQActivity, PublicityRequest
+
+        # Contracts point to the budget lines and the users below.
+        models = (
+            Amendment,
+            Contract,
+            HQActivity,
+            PublicityRequest,
+            *RESET_MODELS,
+            NetworkActivity,
+            Consultation,
+            Case,
+            Client,
+            SupportInstitution,
+        )
         for model in models:
             tables += [f.remote_field.through._meta.db_table for f in model._meta.many_to_many]
             tables.append(model._meta.db_table)

@@ -1,7 +1,8 @@
-"""Import consultation records from a file: ``manage.py import_records --kind sessions FILE``.
+"""Import a file of any registered kind: ``manage.py import_records --kind sessions FILE``.
 
 Every row is checked first; with any problem nothing is written, every problem is
-printed as ``row N, column X: reason`` and the command exits non-zero. The file is
+printed as ``row N, column X: reason`` and the command exits non-zero. ``--dry-run``
+checks and reports the counts, writing nothing. The file is
 read under the same limits as an upload (``settings.IMPORT_*``; raise them in the
 environment for a larger file).
 """
@@ -12,16 +13,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from accounts.models import User, UserRole
-from consultations.imports import KINDS, import_records
+from core.imports import KINDS, ordered, run_import
+from core.imports.run import sha256_of
 from core.tabular import TableError, check_size, read_table
 
 
 class Command(BaseCommand):
-    help = "Import clients, cases, sessions or network activities from an .xlsx or CSV file."
+    help = "Import records of one kind (docs/import-format.md) from an .xlsx or CSV file."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="An .xlsx or .csv file with the canonical headers.")
-        parser.add_argument("--kind", required=True, choices=list(KINDS))
+        parser.add_argument("--kind", required=True, choices=[spec.key for spec in ordered()])
         parser.add_argument(
             "--user",
             help="Username the import is recorded for (and whose scope applies); "
@@ -32,8 +34,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Link new clients that look like an existing client to it instead of adding them.",
         )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and report only; write nothing."
+        )
 
-    def handle(self, *args, file, kind, user=None, link_duplicates=False, **options):
+    def handle(self, *args, file, kind, user=None, link_duplicates=False, dry_run=False, **options):
         account = self._user(user)
         path = Path(file)
         try:
@@ -45,7 +50,16 @@ class Command(BaseCommand):
         except TableError as exc:
             raise CommandError(str(exc)) from exc
 
-        result = import_records(kind, table, user=account, link_duplicates=link_duplicates)
+        extra = {"link_duplicates": link_duplicates} if KINDS[kind].link_duplicates else {}
+        result = run_import(
+            kind,
+            table,
+            user=account,
+            dry_run=dry_run,
+            file_name=path.name,
+            sha256=sha256_of(data),
+            **extra,
+        )
         for warning in result.warnings:
             self.stderr.write(
                 f"warning: row {warning.row}, column {warning.column}: {warning.message}"
@@ -58,7 +72,8 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(table.rows)} rows: created {result.created}, "
+                ("dry run, nothing written: " if dry_run else "")
+                + f"{len(table.rows)} rows: created {result.created}, "
                 f"updated {result.updated}, unchanged {result.unchanged}"
             )
         )
