@@ -324,6 +324,51 @@ def test_exports_open_in_excel_and_follow_the_import_headers(client_for, tokyo):
     assert io.BytesIO(xlsx.content).read(2) == b"PK"
 
 
+def test_the_sessions_export_writes_every_cell_as_the_import_reads_it(client_for, tokyo):
+    """The cells the database makes (key, time, mode label, staff codes) on both databases."""
+    lead, other = make_person(tokyo, code="L001"), make_person(tokyo, code="O002")
+    c = make_client(tokyo, "秘密工業", external_id="C-9")
+    full = make_session(
+        c,
+        D(2025, 5, 1),
+        external_id="S-9",
+        minutes=45,
+        mode=Mode.VISIT,
+        start_time=datetime.time(9, 5),
+        lead_staff=lead,
+        summary="=販路の相談",
+    )
+    full.other_staff.add(other)
+    bare = make_session(c, D(2025, 4, 2))
+    others_only = make_session(c, D(2025, 4, 1))
+    others_only.other_staff.add(other)
+    url = reverse("consultations:consultation_list") + "?export=csv"
+    cells = {
+        r["概要"] or r["対応ID"]: r for _n, r in csv_rows(client_for("tokyo_manager").get(url))
+    }
+    assert cells["=販路の相談"] == {
+        "対応ID": "S-9",
+        "拠点": tokyo.code,
+        "相談者ID": "C-9",
+        "課題ID": "",
+        "対応日": "2025-05-01",
+        "開始時刻": "09:05",
+        "時間(分)": "45",
+        "対応方法": str(Mode.VISIT.label),
+        "担当者": "L001;O002",
+        "概要": "=販路の相談",
+        "相談者": "秘密工業",
+    }
+    assert cells[f"#{bare.pk}"]["担当者"] == "" and cells[f"#{bare.pk}"]["開始時刻"] == ""
+    assert cells[f"#{others_only.pk}"]["担当者"] == "O002"
+    # Without the right to see who the client is: the pseudonym, never the name.
+    seen = csv_rows(client_for("hq").get(url))
+    assert {r["相談者"] for _n, r in seen} == {c.pseudonym}
+    in_english = client_for("tokyo_manager")
+    in_english.cookies["django_language"] = "en"
+    assert "Visit to the center" in {r["対応方法"] for _n, r in csv_rows(in_english.get(url))}
+
+
 def test_every_export_starts_with_its_import_headers_so_a_file_goes_back_in(
     client_for, personas, tokyo
 ):

@@ -240,3 +240,25 @@ def test_an_export_does_as_many_queries_at_1000_rows_as_at_10(
     at_1000, rows_1000 = _export(client, url, kind)
     assert rows_10 >= 10 - 2 and rows_1000 >= 1000 - 2, (rows_10, rows_1000)
     assert at_1000 == at_10, f"{name} as {who}: {at_10} queries at 10 rows, {at_1000} at 1,000"
+
+
+def test_a_streamed_export_reads_every_row_in_order_and_can_stop_anywhere(tokyo):
+    """``streamed`` (on PostgreSQL, the next chunk read ahead by a helper thread) gives
+    the queryset's rows in its order across chunk boundaries, and a download broken
+    off in the middle leaves the connection usable."""
+    from consultations.models import Consultation
+    from core.views import streamed
+
+    client = make_client(tokyo)
+    Consultation.objects.bulk_create(
+        Consultation(client=client, center=tokyo, date=datetime.date(2025, 4, 1), minutes=n)
+        for n in range(25)
+    )
+    sessions = Consultation.objects.order_by("-minutes").values_list("minutes", flat=True)
+    assert list(streamed(sessions, chunk_size=7)) == list(range(24, -1, -1))
+    assert list(streamed(sessions.filter(minutes__gt=99), chunk_size=7)) == []
+    broken_off = streamed(sessions, chunk_size=7)
+    assert [next(broken_off) for _ in range(10)] == list(range(24, 14, -1))
+    broken_off.close()
+    assert not connection.needs_rollback
+    assert Consultation.objects.filter(minutes__lt=5).count() == 5
