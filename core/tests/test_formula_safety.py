@@ -178,6 +178,7 @@ def test_a_formula_is_escaped_wherever_it_stands_in_a_long_csv():
     plain = [["安全な文", 1, "2025-04-01"]] * 1200
     for at, row in (
         (0, ["=1+1", 1, "a"]),
+        (500, ["-2+3", 1, "a"]),  # the first cell of the second batch
         (700, ["x", 2, '@SUM(A1), "q"']),
         (1199, ["y", 3, "\tz"]),
     ):
