@@ -394,13 +394,13 @@ def center_table(*, period: Period, centers, indicators=STANDARD) -> list[Center
     centers = centers.select_related("prefecture").order_by("code")
     # With every center in scope, leave the center filter out of the queries.
     scope = None if not centers.query.where else centers
-    by_center = compute(indicators, period=period, centers=scope, group="center")
+    by_center = compute_cached(indicators, period=period, centers=scope, group="center")
     rows = [
         CenterRow(c, {i.code: by_center.get(c.pk, {}).get(i.code, 0) for i in indicators})
         for c in centers
     ]
     distinct = [i for i in indicators if getattr(i.aggregate, "distinct", False)]
-    total = compute(distinct, period=period, centers=scope)
+    total = compute_cached(distinct, period=period, centers=scope)
     for indicator in indicators:
         if indicator not in distinct:
             total[indicator.code] = sum(row.values[indicator.code] for row in rows)

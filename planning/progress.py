@@ -17,7 +17,6 @@ from consultations.indicators import (
     STANDARD,
     Indicator,
     PriorityMetric,
-    compute,
     compute_cached,
     priority_indicator,
 )
@@ -194,7 +193,11 @@ def center_progress(*, fiscal_year, centers, as_of: datetime.date) -> list[Cente
     everywhere = len(centers) == Center.objects.count()
     scope = None if everywhere else Center.objects.filter(pk__in=[c.pk for c in centers])
     started = as_of >= period.start
-    actual = compute(indicators, period=to_date, centers=scope, group="center") if started else {}
+    # Kept in the cache until a record of the year changes, like last year's figures:
+    # a dashboard read by many between two writes is counted once.
+    actual = (
+        compute_cached(indicators, period=to_date, centers=scope, group="center") if started else {}
+    )
     # The monthly pattern of last year, for the plain counts: a distinct count follows
     # last year's distinct curve instead (``distinct_share``), and before the year has
     # started no share is expected of anything.
@@ -313,7 +316,7 @@ def priority_figures(progress: list[CenterProgress], *, fiscal_year, as_of, cent
         actual = {}
     else:
         to_date = Period(period.start, min(as_of, period.end))
-        actual = compute([e[0] for e in named.values()], period=to_date, centers=centers)
+        actual = compute_cached([e[0] for e in named.values()], period=to_date, centers=centers)
     metrics = dict(PriorityMetric.choices)
     return [
         PriorityFigure(

@@ -9,7 +9,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
-from consultations.indicators import STANDARD, VISITORS, compute, compute_cached
+from consultations.indicators import STANDARD, VISITORS, compute_cached
 from core import roles
 from core.fiscal import Period, fiscal_year_of, plausible_year
 from core.history import history_for
@@ -379,13 +379,11 @@ def _dashboard_context(request, centers, *, title):
 def _distinct_visitors(year, as_of, scope):
     # Not past the year's end: a date in the next year must not count its sessions into
     # this year's visitors (and a whole year is read from the summaries, not from the
-    # sessions). The nation's figure is cached until a session of the year changes.
+    # sessions). The figure is cached until a session of the year changes.
     period = Period(
         Period.fiscal_year(year.year).start, min(as_of, Period.fiscal_year(year.year).end)
     )
-    if scope is None:
-        return compute_cached([VISITORS], period=period)["visitors"]
-    return compute([VISITORS], period=period, centers=scope)["visitors"]
+    return compute_cached([VISITORS], period=period, centers=scope)["visitors"]
 
 
 class CenterDashboardView(ScopedDetailView):
@@ -401,9 +399,7 @@ class CenterDashboardView(ScopedDetailView):
         year = context["year"]
         if year:
             period = Period.fiscal_year(year.year)
-            monthly = compute(
-                STANDARD, period=period, centers=Center.objects.filter(pk=center.pk), group="month"
-            )
+            monthly = compute_cached(STANDARD, period=period, centers=[center.pk], group="month")
             context["months"] = [
                 {"month": m, "values": [monthly.get(m, {}).get(i.code, 0) for i in STANDARD]}
                 for m in period.months()

@@ -370,3 +370,63 @@ def test_distinct_visitors_of_a_past_year_do_not_count_the_next_years_sessions(c
         .context
     )
     assert context["distinct_visitors"] == 1
+
+
+def test_the_current_years_cached_figures_follow_every_write_and_keep_to_their_scope(
+    network, client_for, tokyo, osaka, settings, django_capture_on_commit_callbacks
+):
+    """With the shared cache on (production), the dashboards and the indicators page
+    keep the year's figures to date until a record of the year is written: each page
+    shows a session as soon as it is committed, and one scope's figures never show in
+    another's."""
+    from django.core.cache import cache
+
+    settings.INDICATOR_YEAR_CACHE = True
+    cache.clear()
+    query = "?fy=2025&as_of=2025-06-30"
+    kanto, kinki = tokyo.prefecture.bureau, osaka.prefecture.bureau
+
+    def figures():
+        national = client_for("admin").get(reverse("planning:national_dashboard") + query)
+        kanto_rows = (
+            client_for("kanto_officer")
+            .get(reverse("planning:bureau_dashboard", args=[kanto.pk]) + query)
+            .context["rows"]
+        )
+        kinki_rows = (
+            client_for("kinki_officer")
+            .get(reverse("planning:bureau_dashboard", args=[kinki.pk]) + query)
+            .context["rows"]
+        )
+        center = client_for("tokyo_manager").get(
+            reverse("planning:center_dashboard", args=[tokyo.pk]) + query
+        )
+        table = client_for("kanto_officer").get(
+            reverse("consultations:indicator_table") + "?fy=2025"
+        )
+
+        def tokyo_of(rows):
+            return next(r for r in rows if r.center == tokyo).item("consultations").actual
+
+        return {
+            "national": tokyo_of(national.context["rows"]),
+            "kanto": tokyo_of(kanto_rows),
+            "kinki": sum(r.item("consultations").actual for r in kinki_rows),
+            "center": tokyo_of(center.context["rows"]),
+            "month": center.context["months"][1]["values"][0],  # May
+            "table": table.context["rows"][-1].values["consultations"],  # the scope's total
+        }
+
+    before = figures()
+    assert figures() == before  # the second time from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        make_session(make_client(tokyo), D(2025, 5, 20))
+    after = figures()
+    assert after == {
+        **before,
+        "national": before["national"] + 1,
+        "kanto": before["kanto"] + 1,
+        "center": before["center"] + 1,
+        "month": before["month"] + 1,
+        "table": before["table"] + 1,
+    }
