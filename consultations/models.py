@@ -13,12 +13,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core import roles
+from core.links import detail_url
 from core.scoping import NATIONAL_ROLES, ScopedQuerySet, role_of, scope_center_ids
 from organizations.models import Center, Person, Prefecture, SupportInstitution
 
@@ -234,7 +234,7 @@ class Client(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("consultations:client_detail", args=[self.pk])
+        return detail_url("consultations:client_detail", self.pk)
 
     @property
     def pseudonym(self) -> str:
@@ -395,7 +395,7 @@ class Case(models.Model):
         return self.title or f"{_('Case')} {self.pk}"
 
     def get_absolute_url(self):
-        return reverse("consultations:case_detail", args=[self.pk])
+        return detail_url("consultations:case_detail", self.pk)
 
     def clean(self):
         errors = case_errors(
@@ -519,7 +519,7 @@ class Consultation(models.Model):
         return f"{self.date:%Y-%m-%d} {self.get_mode_display()}"
 
     def get_absolute_url(self):
-        return reverse("consultations:consultation_detail", args=[self.pk])
+        return detail_url("consultations:consultation_detail", self.pk)
 
     def clean(self):
         if self.case_id and self.client_id and self.case.client_id != self.client_id:
@@ -581,7 +581,7 @@ class NetworkActivity(models.Model):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
 
     def get_absolute_url(self):
-        return reverse("consultations:activity_detail", args=[self.pk])
+        return detail_url("consultations:activity_detail", self.pk)
 
 
 # --- Indicator summaries -------------------------------------------------------------
