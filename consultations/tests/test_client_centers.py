@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from conftest import make_client, make_session
 from consultations import summaries
-from consultations.models import Client, ClientCenter
+from consultations.models import Client, ClientCenter, Consultation
 from core.imports import run_import
 from core.tabular import read_table
 
@@ -128,3 +128,32 @@ def test_the_clients_list_shows_sessions_counted_at_the_viewers_centers_only(
     response = client_for("osaka_coordinator").get(reverse("consultations:client_list"))
     (row,) = [c for c in response.context["object_list"] if c.pk == person.pk]
     assert (row.session_count, row.last_seen) == (1, DAY + datetime.timedelta(days=1))
+
+
+def test_a_page_read_by_key_holds_the_rows_of_the_lists_order_and_scope(
+    settings, client_for, tokyo, osaka
+):
+    """Pages are read as keys first, then the rows by key (core.pagination): each page
+    holds exactly the rows, in the list's order, that slicing the list would give."""
+    from core.pagination import CappedPaginator
+
+    settings.LIST_COUNT_CAP = 1000
+    clients = [make_client(tokyo) for _ in range(7)]
+    for number, person in enumerate(clients):
+        make_session(person, DAY + datetime.timedelta(days=number % 3))
+        make_session(make_client(osaka), DAY)  # out of the Tokyo coordinator's scope
+    response = client_for("tokyo_coordinator").get(reverse("consultations:consultation_list"))
+    shown = list(response.context["object_list"])
+    expected = list(
+        Consultation.objects.filter(center=tokyo).order_by("-date", "-start_time", "-id")
+    )
+    paginated = CappedPaginator(
+        Consultation.objects.filter(center=tokyo)
+        .select_related("client")
+        .order_by("-date", "-start_time", "-id"),
+        3,
+    )
+    by_page = [row for number in (1, 2, 3) for row in paginated.page(number).object_list]
+    assert by_page == expected and len(by_page) == 7
+    assert all("client" in row._state.fields_cache for row in by_page)  # select_related kept
+    assert shown == expected
