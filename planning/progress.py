@@ -6,6 +6,7 @@ center without last year's figures falls back to the share of days elapsed.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -40,6 +41,7 @@ STATUS_LABELS = {
 }
 
 
+@functools.lru_cache(maxsize=1024)  # a national dashboard asks for the same 12 months 1,700 times
 def elapsed_fraction(period: Period, month: datetime.date, as_of: datetime.date) -> float:
     """How much of ``month`` (within ``period``) has passed on ``as_of``, from 0 to 1."""
     next_month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
