@@ -252,6 +252,31 @@ def test_the_client_search_for_quick_entry_is_scoped(client_for, tokyo, osaka):
     )
 
 
+def test_the_quick_entrys_client_list_holds_the_centers_latest_clients_latest_first(
+    client_for, tokyo, osaka
+):
+    """Without typing: the clients registered lately, then those of the center's latest
+    sessions of the last 12 months, each once, the latest session first; never another
+    center's client, nor one last seen over a year ago."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    old = datetime.timedelta(days=400)
+    seen_twice, seen_once, long_ago = (make_client(tokyo, n) for n in ("二回", "一回", "昔"))
+    Client.objects.filter(pk__in=[seen_twice.pk, seen_once.pk, long_ago.pk]).update(
+        created_at=timezone.now() - old
+    )
+    make_session(seen_twice, today - datetime.timedelta(days=30))
+    make_session(seen_once, today - datetime.timedelta(days=10))
+    make_session(seen_twice, today - datetime.timedelta(days=2))
+    make_session(long_ago, today - old)
+    new_client = make_client(tokyo, "新規")  # registered today, no session yet
+    make_session(make_client(osaka, "大阪"), today)
+    page = client_for("tokyo_coordinator").get(reverse("consultations:quick_entry"))
+    shown = [c.business_name for c in page.context["client_options"]]
+    assert shown == [new_client.business_name, "二回", "一回"]
+
+
 def test_each_quick_entry_client_search_is_recorded_once_with_its_query_and_count(
     client_for, personas, tokyo
 ):
