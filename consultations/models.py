@@ -261,16 +261,19 @@ def pseudonyms():
     def pseudonym(client_id) -> str:
         label = made.get(client_id)
         if label is None:
-            label = made[client_id] = _pseudonym.__wrapped__(key, client_id)
+            label = made[client_id] = _label(key, client_id)
         return label
 
     return pseudonym
 
 
-@functools.lru_cache(maxsize=10_000)  # a page's list shows each client again and again
-def _pseudonym(key: bytes, client_id) -> str:
+def _label(key: bytes, client_id) -> str:
     digest = hmac.digest(key, str(client_id).encode(), "sha256")
     return f"相談者-{digest[:4].hex().upper()}"
+
+
+# A page's list shows the same clients again and again.
+_pseudonym = functools.lru_cache(maxsize=10_000)(_label)
 
 
 # What says who a client is: shown only to ``may_see_identity`` users on the client's page
