@@ -105,9 +105,26 @@ def start() -> None:
                 worker.kill()
 
 
+def test_workers(args: list[str]) -> list[str]:
+    """pytest-xdist's ``-n``: one worker process per core, at most 4 (YOROZU_TEST_WORKERS
+    sets the number; ``-n 0`` among the arguments runs in this one process).
+
+    Its default distribution hands each worker tests in pytest-django's order (plain
+    database tests first, then those that commit and leave the tables empty);
+    ``--dist loadfile`` would not, and would run tests on emptied tables."""
+    if any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in args):
+        return []
+    workers = os.environ.get("YOROZU_TEST_WORKERS") or str(min(os.cpu_count() or 1, 4))
+    return [] if workers in ("0", "1") else ["-n", workers]
+
+
 def test() -> None:
     setup()
-    result = subprocess.run([str(PYTHON), "-m", "pytest", *sys.argv[2:]], cwd=ROOT)
+    args = sys.argv[2:]
+    workers = test_workers(args)
+    if workers:
+        say(f"running the tests in {workers[1]} processes (pytest-xdist; -n 0 for one)")
+    result = subprocess.run([str(PYTHON), "-m", "pytest", *workers, *args], cwd=ROOT)
     sys.exit(result.returncode)
 
 
