@@ -273,6 +273,7 @@ def build(args, results) -> None:
             ):
                 for model, rows in batch.items():
                     year[model] += rows
+            number_clients_as_registered(year, pool)
             for model, rows in year.items():
                 if model in DATE_ORDER:  # stored in the order records are entered: by date
                     rows.sort(key=operator.itemgetter(demo.FIELDS[model].index(DATE_ORDER[model])))
@@ -370,6 +371,32 @@ def secondary_indexes(cursor, tables) -> list[tuple[str, str]]:
         [tables],
     )
     return cursor.fetchall()
+
+
+def number_clients_as_registered(year: dict, pool) -> None:
+    """Number the year's new clients in the order they registered, across centers, as
+    the system numbers them; the generator numbers them center by center, which put a
+    center's newest clients behind every later center's (Tokyo's behind 110,000 others'),
+    and the lists ordered by newest client walked them all.
+    The same ids, given in another order: the sessions, cases and the pool follow."""
+    from consultations import demo
+    from consultations.models import Case, Client, Consultation
+
+    fields = demo.FIELDS
+    at, created = fields[Client].index("id"), fields[Client].index("created_at")
+    clients = sorted(year[Client], key=operator.itemgetter(created, at))
+    new_id = dict(
+        zip([row[at] for row in clients], sorted(row[at] for row in clients), strict=True)
+    )
+    year[Client] = [(*row[:at], new_id[row[at]], *row[at + 1 :]) for row in clients]
+    for model in (Case, Consultation):
+        at = fields[model].index("client_id")
+        year[model] = [
+            (*row[:at], new_id.get(row[at], row[at]), *row[at + 1 :]) for row in year[model]
+        ]
+    for center_id, ids in pool.by_center.items():
+        for index in range(pool.earlier.get(center_id, 0), len(ids)):
+            ids[index] = new_id.get(ids[index], ids[index])
 
 
 def copy_rows(cursor, model, fields, rows) -> None:
