@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from accounts import demo as accounts_demo
+from conftest import analyse_tables
 from consultations import demo as records_demo
 from core.fiscal import fiscal_year_of
 from organizations import demo as staff_demo
@@ -35,6 +36,9 @@ def demo_surveys(db):
     accounts_demo.build(rng, quiet)
     planning_demo.build(rng, quiet)
     demo.build(rng, quiet)
+    # Statistics, as autovacuum keeps them: after another test's ANALYZE of the empty
+    # survey tables, the results' query joined these answers by nested loops for minutes.
+    analyse_tables()
 
 
 def test_the_year_being_evaluated_has_finished_campaigns_that_look_like_the_real_ones(
