@@ -441,6 +441,7 @@ def _client_label(client) -> str:
 
 
 class _CaseImporter(_Importer):
+    early_writes = True  # check_row uses only what load() looked up
     fields = (
         "external_id",
         "client_id",
@@ -538,6 +539,7 @@ class _CaseImporter(_Importer):
 
 
 class _SessionImporter(_Importer):
+    early_writes = True  # check_row uses only what load() looked up
     fields = (
         "external_id",
         "center_id",
@@ -616,6 +618,7 @@ class _SessionImporter(_Importer):
 
 
 class _NetworkImporter(_Importer):
+    early_writes = True  # check_row uses only what load() looked up
     fields = ("external_id", "center_id", "date", "kind", "description")
 
     def load(self):

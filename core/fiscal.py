@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Cast, ExtractYear
 
 
 def fiscal_year_of(day: datetime.date) -> int:
@@ -43,11 +43,17 @@ def plausible_year(value) -> int | None:
 
 
 def fiscal_year_expression(date_field: str):
-    """The fiscal year of a date column, in SQL: its year, less one for January to March."""
-    return ExtractYear(date_field) - SqlCase(
-        When(**{f"{date_field}__month__lt": 4}, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
+    """The fiscal year of a date column, in SQL: its year, less one for January to March.
+    An integer: PostgreSQL's EXTRACT gives a numeric, which an index of an integer
+    column cannot be searched by (the summaries' join on the fiscal year)."""
+    return Cast(
+        ExtractYear(date_field)
+        - SqlCase(
+            When(**{f"{date_field}__month__lt": 4}, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        IntegerField(),
     )
 
 

@@ -5,7 +5,6 @@ the generated authorization test fails for any URL with an object argument whose
 view does not.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from itertools import islice
 from operator import itemgetter
@@ -15,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from core.ahead import ahead
 from core.pagination import CappedPaginator
 from core.scoping import CHANGE, VIEW, may_edit
 
@@ -180,26 +180,13 @@ def streamed(queryset, chunk_size=2000):
 
 def _read_ahead(queryset, size):
     """The queryset's rows in lists of ``size``, the next list fetched by a helper thread
-    while the caller works on the current one: the database makes a chunk while Python
-    writes the last (a national export spent half its time waiting for each in turn).
-
-    The first list is read here, so that the query runs on this thread's connection
-    and in its transaction; the helper only fetches more from the same cursor, one
-    list at a time, and is waited for before the cursor is closed, here too."""
+    while the caller works on the current one (``core.ahead``): the database makes a
+    chunk while Python writes the last (a national export spent half its time waiting
+    for each in turn). The cursor is closed here, after the helper has stopped."""
     rows = queryset.iterator(chunk_size=size)
-
-    def take():
-        return list(islice(rows, size))
-
+    chunks = iter(lambda: list(islice(rows, size)), [])
     try:
-        chunk = take()
-        with ThreadPoolExecutor(max_workers=1) as helper:
-            while chunk:
-                upcoming = helper.submit(take)
-                try:
-                    yield chunk
-                finally:
-                    chunk = upcoming.result()  # never leave the helper reading
+        yield from ahead(chunks)
     finally:
         rows.close()
 

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from simple_history.models import HistoricalRecords
 
 from conftest import import_csv, make_client, make_person, make_session
-from consultations import imports
+from consultations import imports, summaries
 from consultations.models import (
     Case,
     Client,
@@ -1039,6 +1039,89 @@ def test_copy_writes_the_same_records_m2m_and_history_rows_as_the_orm(
     assert contents() == by_copy
     # The sequences moved past the reserved ids: a record made on screen gets a new one.
     assert make_session(new_session.client, datetime.date(2025, 4, 9)).pk > odd.pk
+
+
+# --- New rows written while the next rows are checked (PostgreSQL) ----------------------
+# Sessions, cases and network activities are written a chunk at a time by COPY while a
+# helper thread checks the next chunk; the tests make the chunks two rows long.
+
+MORE_SESSIONS = [*SESSIONS, *(dict(SESSIONS[1], 対応ID=f"S1{n:02d}") for n in range(5))]
+
+
+def summary_rows() -> set:
+    return summaries._rows()
+
+
+def test_rows_written_while_the_next_are_checked_equal_rows_written_after_the_check(
+    personas, clients, staff, frozen_now, copied_tables, monkeypatch
+):
+    admin = personas["admin"]
+    restart_sequences()
+    with transaction.atomic():
+        monkeypatch.setattr(imports._SessionImporter, "early_writes", False)
+        after = run("sessions", MORE_SESSIONS, admin)
+        written_after, counted_after = contents(), summary_rows()
+        transaction.set_rollback(True)
+    restart_sequences()
+    copied_tables.clear()
+    monkeypatch.setattr(imports._SessionImporter, "early_writes", True)
+    monkeypatch.setattr(record_writer, "CHECK_CHUNK", 2)
+
+    early = run("sessions", MORE_SESSIONS, admin)
+
+    assert early.ok and (early.created, early.updated) == (after.created, after.updated) == (9, 0)
+    assert contents() == written_after
+    assert summary_rows() == counted_after
+    assert summaries.differences() == (set(), set())
+    if connection.vendor == "postgresql":
+        # Five chunks, records and history each, then the other staff and their snapshots.
+        chunks = ["consultations_consultation", "consultations_historicalconsultation"] * 5
+        assert copied_tables[:10] == chunks
+        assert copied_tables[10:] == [
+            "consultations_consultation_other_staff",
+            "consultations_historicalconsultation_other_staff",
+        ]
+    else:  # SQLite writes after the check, with the ORM
+        assert copied_tables == []
+
+
+def test_a_problem_after_rows_were_written_saves_nothing(
+    personas, clients, staff, copied_tables, monkeypatch
+):
+    monkeypatch.setattr(record_writer, "CHECK_CHUNK", 2)
+    rows = [*MORE_SESSIONS, dict(SESSIONS[0], 対応ID="S200", 対応日="2025-13-01")]
+
+    result = run("sessions", rows, personas["admin"])
+
+    assert not result.ok and found(result) == {(11, "対応日")}
+    assert (result.created, result.updated) == (0, 0)
+    assert not Consultation.objects.exists() and not Consultation.history.exists()
+    assert not Consultation.other_staff.through.objects.exists()
+    assert summaries.differences() == (set(), set())
+    if connection.vendor == "postgresql":  # the first rows had been written, then rolled back
+        assert "consultations_consultation" in copied_tables
+
+
+def test_a_write_that_fails_while_checking_saves_nothing_and_is_reported(
+    personas, clients, monkeypatch
+):
+    admin = personas["admin"]
+    monkeypatch.setattr(record_writer, "CHECK_CHUNK", 1)
+    load = imports._SessionImporter.load
+
+    def meanwhile(importer):  # another import saves S004 after this one looked its IDs up
+        load(importer)
+        make_session(clients["C001"], datetime.date(2025, 4, 7), external_id="S004")
+
+    monkeypatch.setattr(imports._SessionImporter, "load", meanwhile)
+
+    result = run("sessions", SESSIONS, admin)
+
+    assert not result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 0)
+    assert [(p.row, p.column) for p in result.problems] == [(0, "")]
+    assert "Nothing was saved" in result.problems[0].message
+    assert list(Consultation.objects.values_list("external_id", flat=True)) == ["S004"]
+    assert not Consultation.history.filter(history_user=admin).exists()
 
 
 def test_a_write_that_fails_saves_nothing_and_is_reported(personas, clients, monkeypatch):

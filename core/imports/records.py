@@ -16,6 +16,8 @@ import logging
 import operator
 import re
 import time
+from collections.abc import Iterator
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.ahead import ahead
 from core.lookups import filter_one_of
 from core.scoping import CHANGE, centers_editable_for
 from core.tabular import Problem, Table, parse_date, texts
@@ -36,6 +39,13 @@ from .base import MAX_PROBLEMS, ImportResult, Kind, keep_untracked
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
+# Rows checked before the new ones among them are written, where they are written while
+# the next rows are checked (``RecordImporter.check``).
+CHECK_CHUNK = 10000
+
+
+class _Discard(Exception):
+    """Roll back the rows written while checking: a later row had a problem."""
 
 
 def center_lookup_table() -> dict:
@@ -306,6 +316,9 @@ class RecordImporter:
     center_field = "center_id"
     # Stored with the history rows written (import_records' change_reason).
     change_reason: str | None = None
+    # True: check_row runs no query, so new rows may be written while the next rows are
+    # checked on a helper thread (``check``).
+    early_writes = False
 
     def __init__(
         self, spec: Kind, table: Table, user, *, link_duplicates=False, stamp=None, dry_run=False
@@ -320,6 +333,7 @@ class RecordImporter:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.rows: list[Row] = []
+        self.stopped = False  # checking stopped at MAX_PROBLEMS
         self.timings: dict[str, float] = {}  # parts of the write, for the log
         self.parsed: dict = {}  # parse(): (column, parser, cell) -> (ok, value or message)
         # Every cell as read and as text, column by column, in the order of the rows.
@@ -369,47 +383,33 @@ class RecordImporter:
         self.load_common()
         self.load()
         loaded = time.perf_counter()
-        keys = list(self.spec.columns)
-        required = self.spec.required
-        seen: dict[tuple, int] = {}
-        total = len(self.table.rows)
-        self.progress(0.0, _("Checking rows…"))
-        for index, (number, row_center, row_cells, row_texts) in enumerate(
-            zip(
-                [number for number, _values in self.table.rows],
-                self.row_centers,
-                zip(*(self.cells[key] for key in keys), strict=True),
-                zip(*(self.texts[key] for key in keys), strict=True),
-                strict=True,
-            )
-        ):
-            if index % 10000 == 0 and index:
-                self.progress(
-                    0.6 * index / total,
-                    _("Checking rows: %(done)s of %(total)s")
-                    % {"done": f"{index:,}", "total": f"{total:,}"},
-                )
-            if len(self.problems) >= MAX_PROBLEMS:
-                message = _(
-                    "Checking stopped at this row after %(count)s problems; fix them and try again."
-                ) % {"count": len(self.problems)}
-                self.problems.append(Problem(number, "", message))
-                return ImportResult(problems=self.problems, warnings=self.warnings)
-            cells = dict(zip(keys, row_cells, strict=True))
-            texts = dict(zip(keys, row_texts, strict=True))
-            for key in required:
-                if not texts[key]:
-                    self.problem(number, key, _("This field is required."))
-            external_id = self.check_id(number, texts["external_id"], row_center, seen)
-            row = self.check_row(number, cells, texts, external_id)
-            if external_id:
-                self.rows.append(row)
-        self.after_rows()
-        checked = time.perf_counter()
+        history = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+        self.copy = copy_available() and (not history or _history_fields(self.model) is not None)
         result = ImportResult(problems=self.problems, warnings=self.warnings)
-        if result.ok:
-            self.progress(0.6, _("Saving the records…"))
-            self.write(result)
+        early = self.writes_while_checking()
+        checked = loaded
+        try:
+            # Rows written while checking are rolled back with the rest of the write
+            # (write_rows' own savepoint) if it fails, or if a later row has a problem.
+            with transaction.atomic() if early else nullcontext():
+                made = self.check(early)
+                checked = time.perf_counter()
+                if result.ok:
+                    self.progress(0.6, _("Saving the records…"))
+                    self.write(result, made)
+                elif made:
+                    raise _Discard
+        except _Discard:
+            pass
+        except DatabaseError:
+            # Everything was rolled back: e.g. another import saved the same IDs meanwhile.
+            logger.exception("import %s: the write failed, nothing was saved", self.spec.key)
+            result.created = result.updated = result.unchanged = 0
+            result.problems.append(
+                Problem(
+                    0, "", _("The error has been logged. Nothing was saved by the failed request.")
+                )
+            )
         logger.info(
             "import %s: %s rows, load %.2fs, check %.2fs, write %.2fs (%s); %s",
             self.spec.key,
@@ -423,6 +423,80 @@ class RecordImporter:
             else f"{len(result.problems)} problems",
         )
         return result
+
+    def writes_while_checking(self) -> bool:
+        """Whether new rows are written by COPY while the next rows are checked: where
+        the kind says its checks run no query (``early_writes``) and nothing after the
+        check may change a checked row (no ``after_rows``, which may link duplicates)."""
+        return (
+            self.early_writes
+            and self.copy
+            and not self.dry_run
+            and type(self).after_rows is RecordImporter.after_rows
+        )
+
+    def check(self, early: bool) -> list[tuple[int, Row]]:
+        """Check every row, a chunk at a time; with ``early`` (``writes_while_checking``)
+        write the new records of each chunk while a helper thread checks the next: the
+        database writes as Python checks, on two cores (docs/benchmarks.md). Writing
+        stops at the first problem; the caller rolls back what was written. The
+        (pk, row) pairs written."""
+        total = len(self.table.rows)
+        chunks = ahead(self.checked_chunks()) if early else self.checked_chunks()
+        made: list[tuple[int, Row]] = []
+        done = 0
+        self.progress(0.0, _("Checking rows…"))
+        with closing(chunks):  # on an error, the helper stops before the caller goes on
+            for chunk in chunks:
+                done += len(chunk)
+                self.progress(
+                    0.6 * done / total,
+                    _("Checking rows: %(done)s of %(total)s")
+                    % {"done": f"{done:,}", "total": f"{total:,}"},
+                )
+                if early and not self.problems:
+                    new = [row for row in chunk if self.is_new(row)]
+                    made += self.copy_new(new, self.stamp)
+        if not self.stopped:
+            self.after_rows()
+        return made
+
+    def checked_chunks(self) -> Iterator[list[Row]]:
+        """The rows with an ID, checked, in lists of ``CHECK_CHUNK``. Runs no query (it may
+        run on a helper thread, see ``check``); problems go to ``self.problems``."""
+        keys = list(self.spec.columns)
+        required = self.spec.required
+        seen: dict[tuple, int] = {}
+        chunk: list[Row] = []
+        for number, row_center, row_cells, row_texts in zip(
+            [number for number, _values in self.table.rows],
+            self.row_centers,
+            zip(*(self.cells[key] for key in keys), strict=True),
+            zip(*(self.texts[key] for key in keys), strict=True),
+            strict=True,
+        ):
+            if len(self.problems) >= MAX_PROBLEMS:
+                message = _(
+                    "Checking stopped at this row after %(count)s problems; fix them and try again."
+                ) % {"count": len(self.problems)}
+                self.problems.append(Problem(number, "", message))
+                self.stopped = True
+                break
+            cells = dict(zip(keys, row_cells, strict=True))
+            texts = dict(zip(keys, row_texts, strict=True))
+            for key in required:
+                if not texts[key]:
+                    self.problem(number, key, _("This field is required."))
+            external_id = self.check_id(number, texts["external_id"], row_center, seen)
+            row = self.check_row(number, cells, texts, external_id)
+            if external_id:
+                self.rows.append(row)
+                chunk.append(row)
+                if len(chunk) >= CHECK_CHUNK:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
 
     # Lookups shared by every kind -------------------------------------------------
     def load_common(self):
@@ -536,13 +610,19 @@ class RecordImporter:
         return tuple(self.current[pk][self.fields.index(name)] for name in names)
 
     # Writing --------------------------------------------------------------------
-    def write(self, result: ImportResult):
-        model = self.model
+    def is_new(self, row: Row) -> bool:
+        return row.target is None and self.existing_pk(row) is None
+
+    def write(self, result: ImportResult, made: list[tuple[int, Row]]):
+        """Write the checked rows, in the caller's transaction: ``made`` (pk, row) were
+        written while checking; the others are created, updated or skipped as unchanged."""
         fields = self.fields
-        stamp = self.stamp
+        written = {id(row) for _pk, row in made}
         creates: list[Row] = []
         changes: list[tuple[int, Row, list[str]]] = []
         for row in self.rows:
+            if id(row) in written:
+                continue
             if row.target is not None:
                 pk = row.target.pk
                 current = {name: getattr(row.target, name) for name in row.values}
@@ -560,22 +640,14 @@ class RecordImporter:
                 changes.append((pk, row, changed))
             else:
                 result.unchanged += 1
-        result.created, result.updated = len(creates), len(changes)
+        result.created, result.updated = len(made) + len(creates), len(changes)
+        if made:  # their records and history are written: their other rows and counts
+            if self.m2m_names():
+                self.write_m2m(made, self.stamp)
+            self.count_new([pk for pk, _row in made])
         if self.dry_run or (not creates and not changes):
             return
-        history = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
-        self.copy = copy_available() and (not history or _history_fields(model) is not None)
-        try:
-            self.write_rows(creates, changes, stamp)
-        except DatabaseError:
-            # Everything was rolled back: e.g. another import saved the same IDs meanwhile.
-            logger.exception("import %s: the write failed, nothing was saved", self.spec.key)
-            result.created = result.updated = result.unchanged = 0
-            result.problems.append(
-                Problem(
-                    0, "", _("The error has been logged. Nothing was saved by the failed request.")
-                )
-            )
+        self.write_rows(creates, changes, self.stamp)
 
     def write_rows(self, creates: list[Row], changes: list[tuple[int, Row, list[str]]], stamp):
         model = self.model
@@ -645,6 +717,8 @@ class RecordImporter:
     def copy_new(self, creates: list[Row], stamp) -> list[tuple[int, Row]]:
         """COPY the new records and their "+" history rows: what bulk_create_with_history
         writes, with every field the row does not set at its default. (pk, row) pairs."""
+        if not creates:
+            return []
         model = self.model
         fields = model._meta.concrete_fields
         names = [f.attname for f in fields]
@@ -707,6 +781,8 @@ class RecordImporter:
             for pk, row in written:
                 have = current.get(pk, {})
                 wanted = row.m2m.get(name)
+                if not have and not wanted:  # most rows: nothing to set, keep or store
+                    continue
                 if wanted is None:  # a linked client: its many-to-many rows stay
                     rows_of[pk] = [(through_pk, target) for target, through_pk in have.items()]
                     continue
@@ -724,11 +800,9 @@ class RecordImporter:
             return
         if not any(pairs for rows_of in final.values() for pairs in rows_of.values()):
             return
-        history_ids = dict(
-            self.model.history.filter(history_date=stamp, history_user_id=self.user.pk).values_list(
-                "id", "history_id"
-            )
-        )
+        owners = {owner for rows_of in final.values() for owner in rows_of}
+        mine = self.model.history.filter(history_date=stamp, history_user_id=self.user.pk)
+        history_ids = dict(pairs(mine, "id", owners, "id", "history_id"))
         for name, rows_of in final.items():
             m2m = self.model._meta.get_field(name)
             owner_column, target_column = m2m.m2m_column_name(), m2m.m2m_reverse_name()
