@@ -2,13 +2,16 @@
 system's IDs (``external_id``) and writes it at once.
 
 Every lookup it needs is loaded up front (a handful of queries whatever the file's
-size), every row is checked in plain Python, then everything is written in one
-transaction, unchanged rows skipped: new rows with COPY on PostgreSQL (``copy_rows``)
-and ``bulk_create`` elsewhere, changed rows with ``bulk_update``. The audit trail is
-kept with simple_history's bulk helpers (or, for new rows on PostgreSQL, the same
-history rows by COPY), and the many-to-many snapshots it stores with each history
-record are written in bulk here too. If the write fails nothing is saved and the
-result says so. A kind subclasses ``RecordImporter`` (consultations.imports).
+size), every row is checked in plain Python, and everything is written in one
+transaction, unchanged rows skipped: new rows with COPY on PostgreSQL (``copy_into``)
+and ``bulk_create`` elsewhere, changed rows with ``bulk_update``. Where a kind allows
+it (``early_writes``), the new rows go to the database while a helper thread checks
+the next ones, and a problem found later rolls them back. The audit trail is kept
+with simple_history's bulk helpers (or, for new rows on PostgreSQL, the same history
+rows made from the records by the database), and the many-to-many snapshots it stores
+with each history record are written in bulk here too. If the write fails nothing is
+saved and the result says so. A kind subclasses ``RecordImporter``
+(consultations.imports).
 """
 
 import datetime
@@ -17,7 +20,7 @@ import operator
 import re
 import time
 from collections.abc import Iterator
-from contextlib import closing, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -39,13 +42,9 @@ from .base import MAX_PROBLEMS, ImportResult, Kind, keep_untracked
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-# Rows checked before the new ones among them are written, where they are written while
-# the next rows are checked (``RecordImporter.check``).
-CHECK_CHUNK = 10000
-
-
-class _Discard(Exception):
-    """Roll back the rows written while checking: a later row had a problem."""
+# Rows of a file checked at a time. Where new rows are written while checking, each
+# chunk's new rows go to the open COPY while the next chunk is checked (``check``).
+CHECK_CHUNK = 2000
 
 
 def center_lookup_table() -> dict:
@@ -203,7 +202,7 @@ def builder(model):
 # each history row; plain COPY is about 6× faster (docs/benchmarks.md, finding 5), and
 # with the history rows this path writes new sessions 3–4× faster than
 # bulk_create_with_history. The primary keys are reserved from the tables' sequences
-# first, so the history and many-to-many rows can point at them. The values are the
+# first, so the many-to-many rows can point at them. The values are the
 # fields' Python values (str, int, bool, date, time, aware datetime, None), which
 # psycopg adapts itself.
 
@@ -238,9 +237,12 @@ def reserve_ids(model, count: int) -> list[int]:
         return sorted(pk for (pk,) in cursor.fetchall())
 
 
-def copy_rows(model, columns, rows) -> None:
-    """Write ``rows`` (tuples of values in the order of the column names ``columns``)
-    into ``model``'s table with COPY; errors are raised as Django's database errors."""
+@contextmanager
+def copy_into(model, columns):
+    """A COPY into ``model``'s table (``columns``: column names), open for the block:
+    ``write(rows)`` sends rows (tuples of values in the columns' order) as they come, and
+    the database writes them while the caller makes the next. Errors are raised as
+    Django's database errors. Nothing else may use the connection inside the block."""
     quote = connection.ops.quote_name
     statement = f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
     with (
@@ -248,8 +250,18 @@ def copy_rows(model, columns, rows) -> None:
         connection.wrap_database_errors,
         cursor.cursor.copy(statement) as copy,
     ):
-        for row in rows:
-            copy.write_row(row)
+
+        def write(rows):
+            for row in rows:
+                copy.write_row(row)
+
+        yield write
+
+
+def copy_rows(model, columns, rows) -> None:
+    """Write ``rows`` into ``model``'s table with one COPY (``copy_into``)."""
+    with copy_into(model, columns) as write:
+        write(rows)
 
 
 def _columns(model, attnames) -> list[str]:
@@ -298,6 +310,18 @@ def _history_fields(model) -> tuple[list[str], list[str]] | None:
 # --- The importer --------------------------------------------------------------------
 
 
+class _Columns(dict):
+    """Columns of a file by key, each made by ``make(key)`` when first used."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        made = self[key] = self.make(key)
+        return made
+
+
 @dataclass
 class Row:
     number: int
@@ -336,12 +360,11 @@ class RecordImporter:
         self.stopped = False  # checking stopped at MAX_PROBLEMS
         self.timings: dict[str, float] = {}  # parts of the write, for the log
         self.parsed: dict = {}  # parse(): (column, parser, cell) -> (ok, value or message)
-        # Every cell as read and as text, column by column, in the order of the rows.
-        self.cells = {
-            key: [values.get(header) for _number, values in table.rows]
-            for key, header in spec.columns.items()
-        }
-        self.texts = {key: texts(column) for key, column in self.cells.items()}
+        # Every cell of a column as read and as text, in the order of the rows, made when
+        # first used: the lookups need a few columns whole; the check makes the others a
+        # chunk at a time, on the helper thread where it runs on one (``check``).
+        self.cells = _Columns(lambda key: self.column_cells(key, table.rows))
+        self.texts = _Columns(lambda key: texts(self.cells[key]))
 
     # Problems -------------------------------------------------------------------
     def problem(self, number, key, message):
@@ -389,8 +412,8 @@ class RecordImporter:
         early = self.writes_while_checking()
         checked = loaded
         try:
-            # Rows written while checking are rolled back with the rest of the write
-            # (write_rows' own savepoint) if it fails, or if a later row has a problem.
+            # One savepoint for the rows written while checking and the rest of the write:
+            # rolled back if the write fails or a later row has a problem.
             with transaction.atomic() if early else nullcontext():
                 made = self.check(early)
                 checked = time.perf_counter()
@@ -398,9 +421,7 @@ class RecordImporter:
                     self.progress(0.6, _("Saving the records…"))
                     self.write(result, made)
                 elif made:
-                    raise _Discard
-        except _Discard:
-            pass
+                    transaction.set_rollback(True)
         except DatabaseError:
             # Everything was rolled back: e.g. another import saved the same IDs meanwhile.
             logger.exception("import %s: the write failed, nothing was saved", self.spec.key)
@@ -446,7 +467,11 @@ class RecordImporter:
         made: list[tuple[int, Row]] = []
         done = 0
         self.progress(0.0, _("Checking rows…"))
-        with closing(chunks):  # on an error, the helper stops before the caller goes on
+        # On an error the helper stops before the caller goes on (``closing``).
+        with (
+            closing(chunks),
+            self.new_records(self.new_count(), self.stamp) if early else nullcontext() as write,
+        ):
             for chunk in chunks:
                 done += len(chunk)
                 self.progress(
@@ -455,48 +480,72 @@ class RecordImporter:
                     % {"done": f"{done:,}", "total": f"{total:,}"},
                 )
                 if early and not self.problems:
-                    new = [row for row in chunk if self.is_new(row)]
-                    made += self.copy_new(new, self.stamp)
+                    made += write([row for row in chunk if self.is_new(row)])
         if not self.stopped:
             self.after_rows()
         return made
 
+    def new_count(self) -> int:
+        """How many rows name a record that does not exist yet: the rows written as new
+        if no row has a problem."""
+        ids = self.texts["external_id"]
+        return len(
+            {key for key in zip(self.row_centers, ids, strict=True) if key[1]} - set(self.existing)
+        )
+
+    def column_cells(self, key, rows) -> list:
+        header = self.spec.columns[key]
+        return [values.get(header) for _number, values in rows]
+
     def checked_chunks(self) -> Iterator[list[Row]]:
-        """The rows with an ID, checked, in lists of ``CHECK_CHUNK``. Runs no query (it may
-        run on a helper thread, see ``check``); problems go to ``self.problems``."""
+        """The rows with an ID, checked, ``CHECK_CHUNK`` rows of the file at a time. Runs
+        no query (it may run on a helper thread, see ``check``); problems go to
+        ``self.problems``."""
         keys = list(self.spec.columns)
         required = self.spec.required
         seen: dict[tuple, int] = {}
-        chunk: list[Row] = []
-        for number, row_center, row_cells, row_texts in zip(
-            [number for number, _values in self.table.rows],
-            self.row_centers,
-            zip(*(self.cells[key] for key in keys), strict=True),
-            zip(*(self.texts[key] for key in keys), strict=True),
-            strict=True,
-        ):
-            if len(self.problems) >= MAX_PROBLEMS:
-                message = _(
-                    "Checking stopped at this row after %(count)s problems; fix them and try again."
-                ) % {"count": len(self.problems)}
-                self.problems.append(Problem(number, "", message))
-                self.stopped = True
-                break
-            cells = dict(zip(keys, row_cells, strict=True))
-            texts = dict(zip(keys, row_texts, strict=True))
-            for key in required:
-                if not texts[key]:
-                    self.problem(number, key, _("This field is required."))
-            external_id = self.check_id(number, texts["external_id"], row_center, seen)
-            row = self.check_row(number, cells, texts, external_id)
-            if external_id:
-                self.rows.append(row)
-                chunk.append(row)
-                if len(chunk) >= CHECK_CHUNK:
-                    yield chunk
-                    chunk = []
-        if chunk:
-            yield chunk
+        rows = self.table.rows
+        for start in range(0, len(rows), CHECK_CHUNK):
+            end = start + CHECK_CHUNK
+            part = rows[start:end]
+            cell_columns = [
+                self.cells[key][start:end] if key in self.cells else self.column_cells(key, part)
+                for key in keys
+            ]
+            text_columns = [
+                self.texts[key][start:end] if key in self.texts else texts(cells)
+                for key, cells in zip(keys, cell_columns, strict=True)
+            ]
+            chunk: list[Row] = []
+            for (number, _values), row_center, row_cells, row_words in zip(
+                part,
+                self.row_centers[start:end],
+                zip(*cell_columns, strict=True),
+                zip(*text_columns, strict=True),
+                strict=True,
+            ):
+                if len(self.problems) >= MAX_PROBLEMS:
+                    message = _(
+                        "Checking stopped at this row after %(count)s problems; "
+                        "fix them and try again."
+                    ) % {"count": len(self.problems)}
+                    self.problems.append(Problem(number, "", message))
+                    self.stopped = True
+                    break
+                cells = dict(zip(keys, row_cells, strict=True))
+                words = dict(zip(keys, row_words, strict=True))
+                for key in required:
+                    if not words[key]:
+                        self.problem(number, key, _("This field is required."))
+                external_id = self.check_id(number, words["external_id"], row_center, seen)
+                row = self.check_row(number, cells, words, external_id)
+                if external_id:
+                    self.rows.append(row)
+                    chunk.append(row)
+            if chunk:
+                yield chunk
+            if self.stopped:
+                return
 
     # Lookups shared by every kind -------------------------------------------------
     def load_common(self):
@@ -715,39 +764,68 @@ class RecordImporter:
         self.timings["commit"] = time.perf_counter() - committing
 
     def copy_new(self, creates: list[Row], stamp) -> list[tuple[int, Row]]:
-        """COPY the new records and their "+" history rows: what bulk_create_with_history
-        writes, with every field the row does not set at its default. (pk, row) pairs."""
+        """COPY the new records and write their "+" history rows: what
+        bulk_create_with_history writes, with every field the row does not set at its
+        default. (pk, row) pairs."""
         if not creates:
             return []
+        with self.new_records(len(creates), stamp) as write:
+            return write(creates)
+
+    @contextmanager
+    def new_records(self, count: int, stamp):
+        """Write up to ``count`` new records with one COPY, open for the block:
+        ``write(rows)`` sends them and returns their (pk, row) pairs, so a caller may
+        send them a chunk at a time as it checks them (``check``) and the database never
+        waits for Python between chunks. Their ids are reserved first; their history
+        rows are made from them in the database at the end (``insert_history``)."""
         model = self.model
         fields = model._meta.concrete_fields
         names = [f.attname for f in fields]
         defaults = {f.attname: _insert_default(f, stamp) for f in fields}
-        ids = reserve_ids(model, len(creates))
         values_of = operator.itemgetter(*names)
         pk_name = model._meta.pk.attname
-        records = [
-            values_of({**defaults, **row.values, pk_name: pk})
-            for pk, row in zip(ids, creates, strict=True)
-        ]
-        copy_rows(model, [f.column for f in fields], records)
-        if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-            history = model.history.model
-            tracked, extra = _history_fields(model)
-            record_part = operator.itemgetter(*(names.index(name) for name in tracked))
-            known = {
-                "history_date": stamp,
-                "history_change_reason": self.change_reason,
-                "history_type": "+",
-                "history_user_id": self.user.pk,
-            }
-            extra_part = tuple(known[name] for name in extra)
-            copy_rows(
-                history,
-                _columns(history, tracked + extra),
-                (record_part(record) + extra_part for record in records),
+        ids = reserve_ids(model, count)
+        made: list[tuple[int, Row]] = []
+        with copy_into(model, [f.column for f in fields]) as send:
+
+            def write(rows: list[Row]) -> list[tuple[int, Row]]:
+                if len(made) + len(rows) > len(ids):
+                    raise RuntimeError("More new records than the ids reserved for them.")
+                written = list(zip(ids[len(made) :], rows, strict=False))
+                send(values_of({**defaults, **row.values, pk_name: pk}) for pk, row in written)
+                made.extend(written)
+                return written
+
+            yield write
+        if made and not self.problems:  # with a problem everything is rolled back
+            self.insert_history([pk for pk, _row in made], stamp)
+
+    def insert_history(self, ids: list[int], stamp) -> None:
+        """The "+" history rows of the new records ``ids`` (PostgreSQL), copied from
+        them by the database in the order of their ids."""
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return
+        model, history = self.model, self.model.history.model
+        tracked, extra = _history_fields(model)
+        known = {
+            "history_date": stamp,
+            "history_change_reason": self.change_reason,
+            "history_type": "+",
+            "history_user_id": self.user.pk,
+        }
+        quote = connection.ops.quote_name
+        by_name = {f.attname: f for f in history._meta.concrete_fields}
+        values = [f"%s::{by_name[name].cast_db_type(connection)}" for name in extra]
+        pk = quote(model._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} "
+                f"({', '.join(map(quote, _columns(history, tracked + extra)))}) "
+                f"SELECT {', '.join([*map(quote, _columns(model, tracked)), *values])} "
+                f"FROM {quote(model._meta.db_table)} WHERE {pk} = ANY(%s) ORDER BY {pk}",
+                [*(known[name] for name in extra), ids],
             )
-        return list(zip(ids, creates, strict=True))
 
     def insert(self, model, attnames, rows, *, returning=True) -> list[int]:
         """Insert ``rows`` (tuples of values for ``attnames``) into ``model``'s table, by
