@@ -3,9 +3,12 @@ iterator while a helper thread makes the next one. The database and Python then 
 side by side instead of taking turns (an export reads the next rows while it writes
 the last; an import checks the next rows while the database writes the last)."""
 
+import contextvars
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
+
+from django.utils import translation
 
 T = TypeVar("T")
 _END = object()
@@ -20,15 +23,24 @@ def ahead(items: Iterator[T]) -> Iterator[T]:
     iterator, one item at a time, and is waited for before this generator yields,
     returns or raises, so it never runs beside anything but the caller's own work.
     Whatever the helper runs must not use this thread's database connection (the
-    helper would get a connection of its own, outside the caller's transaction).
-    An exception of the iterator is raised here, in the caller's thread."""
+    helper would get a connection of its own, outside the caller's transaction). It
+    speaks the caller's language (an import's problems are written there) and sees
+    the caller's context variables. An exception of the iterator is raised here, in
+    the caller's thread."""
     item = next(items, _END)
     if item is _END:
         return
+    language = translation.get_language()  # Django keeps it per thread, not per context
     with ThreadPoolExecutor(max_workers=1) as helper:
         while item is not _END:
-            upcoming = helper.submit(next, items, _END)
+            context = contextvars.copy_context()
+            upcoming = helper.submit(context.run, _next_in, language, items)
             try:
                 yield item
             finally:
                 item = upcoming.result()  # never leave the helper working
+
+
+def _next_in(language, items):
+    with translation.override(language):
+        return next(items, _END)

@@ -1125,6 +1125,23 @@ def test_a_problem_after_rows_were_written_saves_nothing(
         assert "consultations_consultation" in copied_tables
 
 
+def test_problems_found_while_rows_are_written_are_in_the_users_language(
+    personas, clients, staff, monkeypatch
+):
+    monkeypatch.setattr(record_writer, "CHECK_CHUNK", 1)  # row 6 is checked on the helper
+    rows = [*SESSIONS, dict(SESSIONS[0], 対応ID="S200", 対応日="2025-13-01")]
+
+    with translation.override("en"):
+        english = run("sessions", rows, personas["admin"])
+    with translation.override("ja"):
+        japanese = run("sessions", rows, personas["admin"])
+
+    assert found(english) == found(japanese) == {(6, "対応日")}
+    assert english.problems[0].message.startswith("“2025-13-01” is not a date")
+    assert japanese.problems[0].message.startswith("「2025-13-01」は日付ではありません")
+    assert not Consultation.objects.exists()
+
+
 @pytest.mark.parametrize("moment", ["while this one checks", "between its check and write"])
 def test_a_write_that_fails_saves_nothing_and_is_reported(personas, clients, monkeypatch, moment):
     admin = personas["admin"]

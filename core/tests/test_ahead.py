@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from django.utils import translation
 
 from core.ahead import ahead
 
@@ -68,3 +69,14 @@ def test_closing_it_waits_for_the_helper_and_stops_it():
 
     # close() returned only after the helper had finished, and it made nothing more.
     assert events == ["making 1", "made 1"]
+
+
+def test_the_helper_speaks_the_callers_language():
+    def languages():
+        for _number in range(3):
+            yield translation.get_language()
+
+    with translation.override("en"):
+        assert list(ahead(languages())) == ["en", "en", "en"]
+    with translation.override("ja"):
+        assert list(ahead(languages())) == ["ja", "ja", "ja"]
