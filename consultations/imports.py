@@ -220,13 +220,16 @@ class _Importer(RecordImporter):
         self.clients = by_id(
             pairs(visible, "external_id", ids, "external_id", "home_center_id", "pk")
         )
-        self.served = set()
+        self.served, self.served_asked = set(), set()
         self.load_served(
             {v[-1] for found in self.clients.values() if len(found) == 1 for v in found}
         )
 
     def load_served(self, client_ids):
-        """Which centers serve these clients (for records found at another center)."""
+        """Which centers serve these clients (for records found at another center); each
+        client is asked for once (a file's cases are mostly its sessions' clients')."""
+        client_ids = set(client_ids) - self.served_asked
+        self.served_asked |= client_ids
         self.served |= set(
             pairs(ClientCenter.objects.all(), "client_id", client_ids, "client_id", "center_id")
         )

@@ -18,6 +18,7 @@ from django.db.models import (
     Func,
     Lookup,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -70,6 +71,23 @@ def filter_one_of(queryset, lookup: str, values) -> list:
         queryset.filter(**{f"{lookup}__in": values[start : start + CHUNK]})
         for start in range(0, len(values), CHUNK)
     ]
+
+
+def with_ids(queryset, pks):
+    """The rows of ``queryset`` whose primary key is one of ``pks`` (sorted): as a few
+    ranges where the ids run consecutively, as those of rows just inserted mostly do
+    (an index range scan, no list to send), else as one list (``OneOf``)."""
+    ranges, start = [], pks[0]
+    for previous, pk in zip(pks, [*pks[1:], None], strict=True):
+        if pk is None or pk != previous + 1:
+            ranges.append((start, previous))
+            start = pk
+    if len(ranges) > 20:
+        return queryset.filter(OneOf(F("pk"), pks))
+    condition = Q()
+    for first, last in ranges:
+        condition |= Q(pk__gte=first, pk__lte=last)
+    return queryset.filter(condition)
 
 
 class JoinedText(Aggregate):

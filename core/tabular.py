@@ -31,6 +31,8 @@ from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
+from core.collector import collector_paused
+
 
 class TableError(Exception):
     """The file as a whole cannot be read; the message is for the user."""
@@ -113,6 +115,7 @@ def read_upload(upload) -> Table:
     return read_table(upload.read(), upload.name, limits=limits)
 
 
+@collector_paused()
 def read_table(data: bytes, filename: str, *, limits: Limits | None = None) -> Table:
     limits = limits or Limits.from_settings()
     check_size(len(data), limits)

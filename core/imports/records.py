@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import DateField, DateTimeField, TimeField
+from django.db.models import DateField, DateTimeField, TimeField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.ahead import ahead
-from core.lookups import filter_one_of
+from core.lookups import filter_one_of, with_ids
 from core.scoping import CHANGE, centers_editable_for
 from core.tabular import Problem, Table, parse_date, texts
 
@@ -669,8 +669,9 @@ class RecordImporter:
         fields = self.fields
         creates: list[Row] = []
         changes: list[tuple[int, Row, list[str]]] = []
+        written = {id(row) for _pk, row in made}  # by identity: cheaper than is_new again
         for row in self.rows:
-            if made and self.is_new(row):
+            if id(row) in written:
                 continue
             if row.target is not None:
                 pk = row.target.pk
@@ -818,17 +819,23 @@ class RecordImporter:
             "history_type": "+",
             "history_user_id": self.user.pk,
         }
-        quote = connection.ops.quote_name
         by_name = {f.attname: f for f in history._meta.concrete_fields}
-        values = [f"%s::{by_name[name].cast_db_type(connection)}" for name in extra]
-        pk = quote(model._meta.pk.column)
+        constants = {f"h_{name}": Value(known[name], output_field=by_name[name]) for name in extra}
+        # The ids are reserved in one run, so mostly a range (``with_ids``), not a list of
+        # 100,000 ids to send and probe one by one.
+        source = (
+            with_ids(model._base_manager.all(), ids)
+            .annotate(**constants)
+            .order_by("pk")
+            .values_list(*tracked, *constants)
+        )
+        sql, params = source.query.sql_with_params()
+        quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {quote(history._meta.db_table)} "
-                f"({', '.join(map(quote, _columns(history, tracked + extra)))}) "
-                f"SELECT {', '.join([*map(quote, _columns(model, tracked)), *values])} "
-                f"FROM {quote(model._meta.db_table)} WHERE {pk} = ANY(%s) ORDER BY {pk}",
-                [*(known[name] for name in extra), ids],
+                f"({', '.join(map(quote, _columns(history, tracked + extra)))}) {sql}",
+                params,
             )
 
     def insert(self, model, attnames, rows, *, returning=True) -> list[int]:

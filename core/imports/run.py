@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import roles as r
+from core.collector import collector_paused
 from core.lookups import filter_one_of
 from core.scoping import role_of
 from core.workflow import StepRefused
@@ -28,6 +29,7 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@collector_paused()
 def run_import(
     kind: str,
     table,
