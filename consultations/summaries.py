@@ -52,7 +52,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 
 from core.fiscal import Period, fiscal_year_expression, fiscal_year_of
-from core.lookups import filter_one_of, with_ids
+from core.lookups import filter_one_of, insert_from, with_ids
 
 from .indicators import STANDARD, SUMMARIZED, TAG_PATH, Indicator
 from .models import (
@@ -124,30 +124,16 @@ FIRST_DAY_COLUMNS = {
 }
 
 
-def _insert_from(model, columns: dict, queryset) -> None:
-    """INSERT INTO ``model`` (its columns) SELECT the aliases of ``queryset``, in the database."""
-    sql, params = queryset.query.sql_with_params()
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
-            f"SELECT {', '.join('q.' + quote(alias) for alias in columns.values())} FROM ({sql}) q",
-            params,
-        )
-
-
 def _fill_days(indicator, records) -> None:
     for tagged in (False, True) if indicator.model in TAG_PATH else (False,):
-        _insert_from(
-            IndicatorDayCount, DAY_COLUMNS, _summed_rows(indicator, records, tagged=tagged)
-        )
+        insert_from(IndicatorDayCount, DAY_COLUMNS, _summed_rows(indicator, records, tagged=tagged))
 
 
 def _fill_first_days(indicator, records) -> None:
     for tagged in (False, True):
         for nation in (False, True):
             rows = _first_day_rows(indicator, records, tagged=tagged, nation=nation)
-            _insert_from(IndicatorFirstDay, FIRST_DAY_COLUMNS, rows)
+            insert_from(IndicatorFirstDay, FIRST_DAY_COLUMNS, rows)
 
 
 def _fill_client_centers(clients, sessions) -> None:
@@ -265,7 +251,7 @@ def rebuild(*, client_centers: bool = True) -> None:
             _fill_first_days(indicator, indicator.queryset())
             _analyse(IndicatorFirstDay)
             rows = IndicatorFirstDay.objects.filter(family=indicator.family)
-            _insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
+            insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
         else:
             _fill_days(indicator, indicator.queryset())
 
@@ -368,7 +354,7 @@ def refresh(*, days: Iterable = (), visits: Iterable = ()) -> None:
         rows = IndicatorFirstDay.objects.filter(
             family=indicator.family, field_id__in=fields, center_id__in=centers, first_day__in=dates
         )
-        _insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
+        insert_from(IndicatorDayCount, DAY_COLUMNS, _first_day_counts(rows))
 
 
 def _refresh_first_days(indicator, visits):
@@ -398,7 +384,7 @@ def _refresh_first_days(indicator, visits):
             at_centers = records.filter(center_id__in=centers)
             for nation, rows in ((False, at_centers), (True, records)):
                 rows = _first_day_rows(indicator, rows, tagged=tagged, nation=nation)
-                _insert_from(IndicatorFirstDay, FIRST_DAY_COLUMNS, rows)
+                insert_from(IndicatorFirstDay, FIRST_DAY_COLUMNS, rows)
     # The day counts of every (field, center, day) where one of these clients was or
     # now is first seen (fields, centers and days crossed: a superset, still exact).
     changed = before | _first_days(indicator, clients, years, centers)

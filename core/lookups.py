@@ -5,11 +5,14 @@ and parse than the query itself, and SQLite limits the number of parameters.
 ``OneOf`` passes the whole list as a single parameter: a JSON text, which both
 databases unpack (``json_array_elements_text`` on PostgreSQL, ``json_each`` on
 SQLite); ``json.dumps`` is far cheaper than adapting a long Python list.
+
+``with_ids`` selects rows just inserted by their ids, and ``insert_from`` writes the
+rows a queryset selects into another table, both without the rows leaving the database.
 """
 
 import json
 
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import (
     Aggregate,
     Case,
@@ -88,6 +91,19 @@ def with_ids(queryset, pks):
     for first, last in ranges:
         condition |= Q(pk__gte=first, pk__lte=last)
     return queryset.filter(condition)
+
+
+def insert_from(model, columns: dict, queryset) -> None:
+    """INSERT INTO ``model``'s table the rows of ``queryset``: ``columns`` maps each
+    column written to the alias of ``queryset`` (``values(alias=…)``) it takes."""
+    sql, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
+            f"SELECT {', '.join('q.' + quote(alias) for alias in columns.values())} FROM ({sql}) q",
+            params,
+        )
 
 
 class JoinedText(Aggregate):

@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import DateField, DateTimeField, TimeField, Value
+from django.db.models import DateField, DateTimeField, F, TimeField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.ahead import ahead
-from core.lookups import filter_one_of, with_ids
+from core.lookups import filter_one_of, insert_from, with_ids
 from core.scoping import CHANGE, centers_editable_for
 from core.tabular import Problem, Table, parse_date, texts
 
@@ -820,23 +820,16 @@ class RecordImporter:
             "history_user_id": self.user.pk,
         }
         by_name = {f.attname: f for f in history._meta.concrete_fields}
-        constants = {f"h_{name}": Value(known[name], output_field=by_name[name]) for name in extra}
+        values = {f"h_{name}": F(name) for name in tracked}
+        values.update(
+            {f"h_{name}": Value(known[name], output_field=by_name[name]) for name in extra}
+        )
         # The ids are reserved in one run, so mostly a range (``with_ids``), not a list of
         # 100,000 ids to send and probe one by one.
-        source = (
-            with_ids(model._base_manager.all(), ids)
-            .annotate(**constants)
-            .order_by("pk")
-            .values_list(*tracked, *constants)
+        source = with_ids(model._base_manager.all(), ids).order_by("pk").values(**values)
+        insert_from(
+            history, dict(zip(_columns(history, tracked + extra), values, strict=True)), source
         )
-        sql, params = source.query.sql_with_params()
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(history._meta.db_table)} "
-                f"({', '.join(map(quote, _columns(history, tracked + extra)))}) {sql}",
-                params,
-            )
 
     def insert(self, model, attnames, rows, *, returning=True) -> list[int]:
         """Insert ``rows`` (tuples of values for ``attnames``) into ``model``'s table, by
